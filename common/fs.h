@@ -1,0 +1,28 @@
+#pragma once
+
+// Small file helpers shared by every stage. They return errors naming the file at fault.
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+
+#include "common/error.h"
+
+namespace rkt {
+
+/// Reads a whole regular file, refusing files larger than `max_bytes`.
+Result<std::string> read_file(const std::string& path, size_t max_bytes);
+
+enum class Overwrite { No, Yes };
+
+/// Writes `data` to a temporary file beside `path`, fsyncs it and renames it into place, so a
+/// reader sees either the old file or the complete new one. With Overwrite::No an existing
+/// `path` is an AlreadyExists error and is left untouched.
+Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode,
+                         Overwrite overwrite);
+
+/// Quotes a string for an error message: "like this", with control bytes escaped.
+std::string quote(const std::string& s);
+
+}  // namespace rkt

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything the build, the tests and the sample job need, from Debian's
+# package registry only. Idempotent: packages already present are left alone.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  nlohmann-json3-dev libgtest-dev libgmock-dev
+  libarchive-dev libssl-dev libseccomp-dev libcap-dev libcurl4-openssl-dev librnp-dev
+  clang libclang-rt-14-dev
+  golang-go golang-github-appc-spec-dev
+  busybox-static gnupg
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,54 @@
+#pragma once
+
+// Parsing, validation and serialization of image and pod manifests. Validation is strict and
+// complete: every problem in a manifest is reported at once, each with the JSON Pointer of the
+// field at fault.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "spec/types.h"
+
+namespace rkt::spec {
+
+/// One validation problem: `pointer` is a JSON Pointer ("/app/exec/0"; "" is the document).
+struct Problem {
+  std::string pointer;
+  std::string message;
+};
+
+enum class ManifestKind { Image, Pod };
+
+/// Upper bound on the size of a manifest the runtime reads (image content is hostile).
+inline constexpr size_t kMaxManifestBytes = 1 << 20;
+
+/// Parses and validates an image manifest. `source` names the file in error messages. On
+/// failure the error (Errc::InvalidManifest) lists every problem, one per line; `problems`, when
+/// given, receives them too.
+Result<ImageManifest> parse_image_manifest(std::string_view json, std::string_view source,
+                                           std::vector<Problem>* problems = nullptr);
+
+/// Parses and validates a pod manifest, as parse_image_manifest.
+Result<PodManifest> parse_pod_manifest(std::string_view json, std::string_view source,
+                                       std::vector<Problem>* problems = nullptr);
+
+/// Validates a manifest of either kind (told apart by its acKind).
+Result<ManifestKind> validate_manifest(std::string_view json, std::string_view source,
+                                       std::vector<Problem>* problems = nullptr);
+
+enum class Pretty { No, Yes };
+
+/// Serializes to JSON; parsing the result yields an equal manifest.
+std::string to_json(const ImageManifest& m, Pretty pretty = Pretty::No);
+std::string to_json(const PodManifest& m, Pretty pretty = Pretty::No);
+
+/// Re-indents any JSON document (for cat-manifest --pretty-print).
+Result<std::string> pretty_print_json(std::string_view json);
+
+/// Builds the error that lists `problems` for `source`.
+Error manifest_error(std::string_view what, std::string_view source,
+                     const std::vector<Problem>& problems);
+
+}  // namespace rkt::spec

@@ -1,0 +1,154 @@
+// Serialization of manifests to JSON, in the field order of the spec's examples. Empty optional
+// fields are left out.
+
+#include "spec/json_read.h"
+#include "spec/manifest.h"
+
+namespace rkt::spec {
+namespace {
+
+using detail::Json;
+
+template <typename T>
+Json name_values(const std::vector<T>& items) {
+  Json out = Json::array();
+  for (const auto& i : items) out.push_back(Json{{"name", i.name}, {"value", i.value}});
+  return out;
+}
+
+Json port_json(const Port& p) {
+  return Json{{"name", p.name},
+              {"protocol", p.protocol},
+              {"port", p.port},
+              {"count", p.count},
+              {"socketActivated", p.socket_activated}};
+}
+
+Json isolators_json(const Isolators& isolators) {
+  Json out = Json::array();
+  for (const auto& i : isolators) out.push_back(Json{{"name", i.name}, {"value", Json::parse(i.value_json)}});
+  return out;
+}
+
+Json app_json(const App& a) {
+  Json j = Json::object();
+  if (!a.exec.empty()) j["exec"] = a.exec;
+  j["user"] = a.user;
+  j["group"] = a.group;
+  if (!a.supplementary_gids.empty()) j["supplementaryGIDs"] = a.supplementary_gids;
+  if (!a.event_handlers.empty()) {
+    Json hs = Json::array();
+    for (const auto& h : a.event_handlers) hs.push_back(Json{{"name", h.name}, {"exec", h.exec}});
+    j["eventHandlers"] = hs;
+  }
+  if (!a.working_directory.empty()) j["workingDirectory"] = a.working_directory;
+  if (!a.environment.empty()) j["environment"] = name_values(a.environment);
+  if (!a.mount_points.empty()) {
+    Json mps = Json::array();
+    for (const auto& m : a.mount_points) {
+      Json mj{{"name", m.name}, {"path", m.path}};
+      if (m.read_only) mj["readOnly"] = true;
+      mps.push_back(mj);
+    }
+    j["mountPoints"] = mps;
+  }
+  if (!a.ports.empty()) {
+    Json ps = Json::array();
+    for (const auto& p : a.ports) ps.push_back(port_json(p));
+    j["ports"] = ps;
+  }
+  if (!a.isolators.empty()) j["isolators"] = isolators_json(a.isolators);
+  if (!a.user_annotations.empty()) j["userAnnotations"] = a.user_annotations;
+  if (!a.user_labels.empty()) j["userLabels"] = a.user_labels;
+  return j;
+}
+
+Json volume_json(const Volume& v) {
+  Json j{{"name", v.name}, {"kind", v.kind}};
+  if (!v.source.empty()) j["source"] = v.source;
+  if (v.read_only) j["readOnly"] = *v.read_only;
+  if (v.recursive) j["recursive"] = *v.recursive;
+  if (v.mode) j["mode"] = *v.mode;
+  if (v.uid) j["uid"] = *v.uid;
+  if (v.gid) j["gid"] = *v.gid;
+  return j;
+}
+
+std::string dump(const Json& j, Pretty pretty) {
+  return pretty == Pretty::Yes ? j.dump(4) : j.dump();
+}
+
+}  // namespace
+
+std::string to_json(const ImageManifest& m, Pretty pretty) {
+  Json j{{"acKind", "ImageManifest"}, {"acVersion", m.ac_version}, {"name", m.name}};
+  if (!m.labels.empty()) j["labels"] = name_values(m.labels);
+  if (m.app) j["app"] = app_json(*m.app);
+  if (!m.dependencies.empty()) {
+    Json deps = Json::array();
+    for (const auto& d : m.dependencies) {
+      Json dj{{"imageName", d.image_name}};
+      if (d.image_id) dj["imageID"] = *d.image_id;
+      if (!d.labels.empty()) dj["labels"] = name_values(d.labels);
+      if (d.size) dj["size"] = *d.size;
+      deps.push_back(dj);
+    }
+    j["dependencies"] = deps;
+  }
+  if (!m.path_whitelist.empty()) j["pathWhitelist"] = m.path_whitelist;
+  if (!m.annotations.empty()) j["annotations"] = name_values(m.annotations);
+  return dump(j, pretty);
+}
+
+std::string to_json(const PodManifest& m, Pretty pretty) {
+  Json j{{"acVersion", m.ac_version}, {"acKind", "PodManifest"}};
+  Json apps = Json::array();
+  for (const auto& a : m.apps) {
+    Json aj{{"name", a.name}};
+    Json img = Json::object();
+    if (a.image.name) img["name"] = *a.image.name;
+    img["id"] = a.image.id;
+    if (!a.image.labels.empty()) img["labels"] = name_values(a.image.labels);
+    aj["image"] = img;
+    if (a.app) aj["app"] = app_json(*a.app);
+    if (a.read_only_root_fs) aj["readOnlyRootFS"] = true;
+    if (!a.mounts.empty()) {
+      Json ms = Json::array();
+      for (const auto& mt : a.mounts) {
+        Json mj{{"volume", mt.volume}, {"path", mt.path}};
+        if (mt.app_volume) mj["appVolume"] = volume_json(*mt.app_volume);
+        ms.push_back(mj);
+      }
+      aj["mounts"] = ms;
+    }
+    if (!a.annotations.empty()) aj["annotations"] = name_values(a.annotations);
+    apps.push_back(aj);
+  }
+  j["apps"] = apps;
+  Json vols = Json::array();
+  for (const auto& v : m.volumes) vols.push_back(volume_json(v));
+  j["volumes"] = vols;
+  j["isolators"] = isolators_json(m.isolators);
+  j["annotations"] = name_values(m.annotations);
+  Json ports = Json::array();
+  for (const auto& p : m.ports) {
+    Json pj{{"name", p.name}, {"hostPort", p.host_port}};
+    if (p.host_ip) pj["hostIP"] = *p.host_ip;
+    if (p.pod_port) pj["podPort"] = port_json(*p.pod_port);
+    ports.push_back(pj);
+  }
+  j["ports"] = ports;
+  if (!m.user_annotations.empty()) j["userAnnotations"] = m.user_annotations;
+  if (!m.user_labels.empty()) j["userLabels"] = m.user_labels;
+  return dump(j, pretty);
+}
+
+Result<std::string> pretty_print_json(std::string_view json) {
+  try {
+    return Json::parse(json.begin(), json.end()).dump(4);
+  } catch (const Json::exception& e) {
+    return Error(Errc::InvalidManifest, std::string("not valid JSON: ") + e.what());
+  }
+}
+
+}  // namespace rkt::spec
