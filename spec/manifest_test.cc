@@ -153,11 +153,14 @@ TEST(ImageManifest, AppIsolatorSetRules) {
                                                 "/app/isolators/6/value"}));
 }
 
-TEST(ImageManifest, DuplicateKeysLastWins) {
-  auto r = parse_image_manifest(R"({"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "BAD", "name": "good"})",
-                                "m");
-  ASSERT_TRUE(r) << r.error().message();
-  EXPECT_EQ(r->name, "good");
+TEST(ImageManifest, DuplicateKeysAreRefused) {
+  std::vector<Problem> problems;
+  auto r = parse_image_manifest(
+      R"({"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "a", "app": {"user": "0", "user": "1"}})", "m",
+      &problems);
+  ASSERT_FALSE(r);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].message, "duplicate member name \"user\" in an object");
 }
 
 TEST(PodManifest, ParsesAndRoundTrips) {
@@ -198,7 +201,7 @@ TEST(PodManifest, ReportsVolumeAndAppProblems) {
     "apps": [{"name": "a", "image": {"id": "sha512-zz"}}, {"name": "a", "image": {"id": "sha512-aa"}}],
     "volumes": [{"name": "v", "kind": "host", "source": "rel"}, {"name": "w", "kind": "empty", "source": "/x"},
                 {"name": "x", "kind": "tmpfs"}, {"name": "y", "kind": "host", "source": "/y", "mode": "0700"}],
-    "ports": [{"name": "p", "hostIP": "nope"}]})",
+    "ports": [{"name": "p", "hostPort": 1, "hostIP": "nope"}]})",
                               "pod", &problems);
   ASSERT_FALSE(r);
   std::vector<std::string> pointers;
@@ -209,7 +212,7 @@ TEST(PodManifest, ReportsVolumeAndAppProblems) {
 }
 
 TEST(ValidateManifest, TellsKindsApartAndRejectsOthers) {
-  EXPECT_EQ(*validate_manifest(R"({"acKind":"PodManifest","acVersion":"0.8.11"})", "p"), ManifestKind::Pod);
+  EXPECT_EQ(*validate_manifest(R"({"acKind":"PodManifest","acVersion":"0.8.11","apps":[]})", "p"), ManifestKind::Pod);
   EXPECT_EQ(*validate_manifest(R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":"x"})", "i"),
             ManifestKind::Image);
   auto bad = validate_manifest(R"({"acKind":"Other"})", "o");

@@ -94,7 +94,7 @@ std::vector<Port> ports(Reader& r, const Json& obj, const std::string& ptr) {
 
 std::vector<std::string> exec_list(Reader& r, const Json& obj, const std::string& ptr) {
   std::vector<std::string> exec = r.string_list(obj, ptr, "exec");
-  const Json* m = r.member(obj, ptr, "exec", Need::Optional);
+  const Json* m = r.member(obj, ptr, "exec", Need::Required);
   if (m && m->is_array()) {
     if (m->empty()) {
       r.fail(child(ptr, "exec"), "must not be empty");
@@ -256,10 +256,24 @@ std::optional<Json> parse_json(std::string_view text, std::vector<Problem>& prob
     return std::nullopt;
   }
   try {
-    // Duplicate keys: the last one wins, as in the reference implementation.
-    Json doc;
-    Json::parser_callback_t keep_last = nullptr;
-    doc = Json::parse(text.begin(), text.end(), keep_last);
+    // Duplicate member names are refused: parsers disagree on which one wins, and a manifest must
+    // mean one thing to every reader (RFC 8259: "The names within an object SHOULD be unique").
+    std::vector<std::set<std::string>> keys;
+    std::string duplicate;
+    Json::parser_callback_t check = [&](int, Json::parse_event_t event, Json& parsed) {
+      if (event == Json::parse_event_t::object_start) keys.emplace_back();
+      if (event == Json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+      if (event == Json::parse_event_t::key && !keys.empty() &&
+          !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+        duplicate = parsed.get<std::string>();
+      }
+      return true;
+    };
+    Json doc = Json::parse(text.begin(), text.end(), check);
+    if (!duplicate.empty()) {
+      problems.push_back({"", "duplicate member name \"" + duplicate + "\" in an object"});
+      return std::nullopt;
+    }
     return doc;
   } catch (const Json::parse_error& e) {
     size_t off = e.byte > 0 ? e.byte - 1 : 0;
@@ -333,7 +347,7 @@ std::optional<PodManifest> read_pod(Reader& r, const Json& doc) {
   PodManifest m;
   detail::check_kind(r, doc, "PodManifest");
   m.ac_version = detail::version(r, doc);
-  if (const Json* apps = r.member(doc, "", "apps", Need::Optional); apps && r.expect_array(*apps, "/apps")) {
+  if (const Json* apps = r.member(doc, "", "apps", Need::Required); apps && r.expect_array(*apps, "/apps")) {
     std::set<std::string> seen;
     for (size_t i = 0; i < apps->size(); ++i) {
       auto ra = detail::runtime_app(r, (*apps)[i], child("/apps", i));
@@ -364,7 +378,7 @@ std::optional<PodManifest> read_pod(Reader& r, const Json& doc) {
       if (!r.expect_object(p, pp)) continue;
       ExposedPort ep;
       ep.name = r.checked(p, pp, "name", Need::Required, check_ac_name).value_or("");
-      ep.host_port = static_cast<uint32_t>(r.unsigned_integer(p, pp, "hostPort", Need::Optional).value_or(0));
+      ep.host_port = static_cast<uint32_t>(r.unsigned_integer(p, pp, "hostPort", Need::Required).value_or(0));
       if (auto ip = r.string(p, pp, "hostIP", Need::Optional); ip && !ip->empty()) {
         if (std::string msg = check_ip(*ip); !msg.empty()) {
           r.fail(child(pp, "hostIP"), msg);
