@@ -47,6 +47,9 @@ std::string to_json(const PodManifest& m, Pretty pretty = Pretty::No);
 /// Re-indents any JSON document (for cat-manifest --pretty-print).
 Result<std::string> pretty_print_json(std::string_view json);
 
+/// Encodes a string as a JSON string literal, quotes included.
+std::string json_string(std::string_view s);
+
 /// Builds the error that lists `problems` for `source`.
 Error manifest_error(std::string_view what, std::string_view source,
                      const std::vector<Problem>& problems);

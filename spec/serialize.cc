@@ -26,7 +26,13 @@ Json port_json(const Port& p) {
 
 Json isolators_json(const Isolators& isolators) {
   Json out = Json::array();
-  for (const auto& i : isolators) out.push_back(Json{{"name", i.name}, {"value", Json::parse(i.value_json)}});
+  for (const auto& i : isolators) {
+    // A value that is not JSON (only possible for one built in code) becomes null, which
+    // validation then refuses.
+    Json value = Json::parse(i.value_json, nullptr, false);
+    if (value.is_discarded()) value = nullptr;
+    out.push_back(Json{{"name", i.name}, {"value", value}});
+  }
   return out;
 }
 
@@ -142,6 +148,8 @@ std::string to_json(const PodManifest& m, Pretty pretty) {
   if (!m.user_labels.empty()) j["userLabels"] = m.user_labels;
   return dump(j, pretty);
 }
+
+std::string json_string(std::string_view s) { return Json(std::string(s)).dump(); }
 
 Result<std::string> pretty_print_json(std::string_view json) {
   try {

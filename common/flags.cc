@@ -1,0 +1,86 @@
+#include "common/flags.h"
+
+#include "common/fs.h"
+
+namespace rkt {
+
+std::optional<bool> parse_bool(const std::string& s) {
+  if (s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True") return true;
+  if (s == "0" || s == "f" || s == "F" || s == "false" || s == "FALSE" || s == "False") return false;
+  return std::nullopt;
+}
+
+void FlagSet::add_string(const std::string& name, std::string* target, std::string help) {
+  flags_[name] = {Flag::Kind::String, std::move(help), [target](const std::string& v) {
+                    *target = v;
+                    return ok();
+                  }};
+}
+
+void FlagSet::add_list(const std::string& name, std::vector<std::string>* target, std::string help) {
+  flags_[name] = {Flag::Kind::List, std::move(help), [target](const std::string& v) {
+                    target->push_back(v);
+                    return ok();
+                  }};
+}
+
+void FlagSet::add_bool(const std::string& name, bool* target, std::string help) {
+  flags_[name] = {Flag::Kind::Bool, std::move(help), [target, name](const std::string& v) -> Status {
+                    auto b = parse_bool(v);
+                    if (!b) return Error(Errc::Usage, "invalid value " + quote(v) + " for flag --" + name);
+                    *target = *b;
+                    return ok();
+                  }};
+}
+
+Result<std::vector<std::string>> FlagSet::parse(const std::vector<std::string>& args,
+                                                Interspersed interspersed) {
+  std::vector<std::string> positional;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      positional.insert(positional.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      break;
+    }
+    if (a.size() < 2 || a[0] != '-' || a == "-") {
+      if (interspersed == Interspersed::No) {
+        positional.insert(positional.end(), args.begin() + static_cast<long>(i), args.end());
+        break;
+      }
+      positional.push_back(a);
+      continue;
+    }
+    std::string body = a.substr(a[1] == '-' ? 2 : 1);
+    std::optional<std::string> value;
+    if (size_t eq = body.find('='); eq != std::string::npos) {
+      value = body.substr(eq + 1);
+      body = body.substr(0, eq);
+    }
+    auto it = flags_.find(body);
+    if (it == flags_.end()) return Error(Errc::Usage, command_ + ": unknown flag " + quote("--" + body));
+    if (!value) {
+      if (it->second.kind == Flag::Kind::Bool) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return Error(Errc::Usage, command_ + ": flag --" + body + " needs a value");
+      }
+    }
+    seen_[body] = true;
+    if (Status s = it->second.set(*value); !s) return std::move(s).error().wrap(command_);
+  }
+  return positional;
+}
+
+std::string FlagSet::usage() const {
+  std::string out;
+  for (const auto& [name, f] : flags_) {
+    std::string left = "  --" + name + (f.kind == Flag::Kind::Bool ? "" : "=VALUE");
+    if (left.size() < 34) left.resize(34, ' ');
+    out += left + " " + f.help + "\n";
+  }
+  return out;
+}
+
+}  // namespace rkt

@@ -1,0 +1,53 @@
+#pragma once
+
+// A small command-line flag parser in the style of Go's pflag, which rkt's users know:
+// `--name=value`, `--name value`, `--bool`, `--bool=false`; `--` ends the flags.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace rkt {
+
+class FlagSet {
+ public:
+  explicit FlagSet(std::string command) : command_(std::move(command)) {}
+
+  void add_string(const std::string& name, std::string* target, std::string help);
+  void add_bool(const std::string& name, bool* target, std::string help);
+  /// A string flag that may be given many times; each value is appended.
+  void add_list(const std::string& name, std::vector<std::string>* target, std::string help);
+
+  enum class Interspersed { Yes, No };
+
+  /// Parses args (without the command name); returns the positional arguments. With
+  /// Interspersed::No, parsing stops at the first positional argument and everything after it
+  /// is returned untouched.
+  Result<std::vector<std::string>> parse(const std::vector<std::string>& args,
+                                         Interspersed interspersed = Interspersed::Yes);
+
+  /// Whether a flag was given on the command line.
+  bool seen(const std::string& name) const { return seen_.count(name) != 0; }
+
+  /// One line per flag, for help output.
+  std::string usage() const;
+
+ private:
+  struct Flag {
+    enum class Kind { String, Bool, List } kind;
+    std::string help;
+    std::function<Status(const std::string&)> set;
+  };
+  std::string command_;
+  std::map<std::string, Flag> flags_;
+  std::map<std::string, bool> seen_;
+};
+
+/// Parses "true"/"false" (and 1/0, t/f, as Go's strconv.ParseBool).
+std::optional<bool> parse_bool(const std::string& s);
+
+}  // namespace rkt
