@@ -57,20 +57,25 @@ Result<std::vector<std::string>> FlagSet::parse(const std::vector<std::string>& 
       body = body.substr(0, eq);
     }
     auto it = flags_.find(body);
-    if (it == flags_.end()) return Error(Errc::Usage, command_ + ": unknown flag " + quote("--" + body));
+    if (it == flags_.end()) return with_command(Error(Errc::Usage, "unknown flag " + quote("--" + body)));
     if (!value) {
       if (it->second.kind == Flag::Kind::Bool) {
         value = "true";
       } else if (i + 1 < args.size()) {
         value = args[++i];
       } else {
-        return Error(Errc::Usage, command_ + ": flag --" + body + " needs a value");
+        return with_command(Error(Errc::Usage, "flag --" + body + " needs a value"));
       }
     }
     seen_[body] = true;
-    if (Status s = it->second.set(*value); !s) return std::move(s).error().wrap(command_);
+    if (Status s = it->second.set(*value); !s) return with_command(std::move(s).error());
   }
   return positional;
+}
+
+Error FlagSet::with_command(Error e) const {
+  if (!command_.empty()) e.wrap(command_);
+  return e;
 }
 
 std::string FlagSet::usage() const {

@@ -15,6 +15,7 @@ namespace rkt {
 
 class FlagSet {
  public:
+  /// `command` prefixes error messages ("rkt fetch: unknown flag ..."); empty for none.
   explicit FlagSet(std::string command) : command_(std::move(command)) {}
 
   void add_string(const std::string& name, std::string* target, std::string help);
@@ -42,6 +43,8 @@ class FlagSet {
     std::string help;
     std::function<Status(const std::string&)> set;
   };
+  Error with_command(Error e) const;
+
   std::string command_;
   std::map<std::string, Flag> flags_;
   std::map<std::string, bool> seen_;

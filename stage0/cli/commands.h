@@ -1,0 +1,27 @@
+#pragma once
+
+// The rkt subcommands. Each lives in its own file and is thin: it parses its flags and calls
+// into the stage0 library.
+
+#include <string>
+#include <vector>
+
+#include "stage0/cli/global.h"
+
+namespace rkt::stage0 {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* usage;
+  /// Runs the command with its arguments (flags included). Returns the exit status; errors are
+  /// returned, not printed.
+  Result<int> (*run)(GlobalOptions& g, const std::vector<std::string>& args);
+};
+
+/// Every command rkt has, in the order `rkt help` lists them.
+const std::vector<Command>& commands();
+
+Result<int> cmd_version(GlobalOptions& g, const std::vector<std::string>& args);
+
+}  // namespace rkt::stage0

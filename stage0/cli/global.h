@@ -1,0 +1,48 @@
+#pragma once
+
+// rkt's global flags, accepted before and after the subcommand (cobra's persistent flags).
+
+#include <string>
+
+#include "common/error.h"
+#include "common/flags.h"
+
+namespace rkt::stage0 {
+
+/// What --insecure-options turns off. Each bit is a check that normally runs.
+struct InsecureOptions {
+  bool image = false;         ///< signature verification of images
+  bool tls = false;           ///< TLS certificate and host name checks
+  bool ondisk = false;        ///< re-verification of the tree store on disk
+  bool http = false;          ///< plain http fetches
+  bool pubkey = false;        ///< fetching public keys over plain http
+  bool capabilities = false;  ///< capability restrictions of apps
+  bool paths = false;         ///< masking of /proc and /sys paths in apps
+  bool seccomp = false;       ///< the default seccomp filter
+
+  bool none() const { return !(image || tls || ondisk || http || pubkey || capabilities || paths || seccomp); }
+  std::string to_string() const;
+};
+
+/// Parses "image,tls" or the groups "all-fetch", "all-run", "all", "none".
+Result<InsecureOptions> parse_insecure_options(const std::string& list);
+
+struct GlobalOptions {
+  std::string dir = "/var/lib/rkt";
+  std::string system_config = "/usr/lib/rkt";
+  std::string local_config = "/etc/rkt";
+  std::string user_config;
+  std::string insecure_options_text = "none";
+  InsecureOptions insecure;
+  bool trust_keys_from_https = false;
+  bool debug = false;
+  bool help = false;
+};
+
+/// Adds the global flags to a command's flag set.
+void add_global_flags(FlagSet& fs, GlobalOptions& g);
+
+/// Checks and interprets the global flag values once parsing is done.
+Status finish_global_flags(GlobalOptions& g);
+
+}  // namespace rkt::stage0

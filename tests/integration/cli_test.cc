@@ -1,0 +1,80 @@
+// The rkt command line: global flags, version, help, and the exit status and one-line message
+// of runtime failures.
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/command.h"
+
+namespace rkt::test {
+namespace {
+
+TEST(RktCli, VersionNamesRktAndAppc) {
+  auto r = run_command({rkt_binary(), "version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("rkt Version: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("appc Version: 0.8.11\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(RktCli, UniquePrefixesSelectACommand) {
+  auto r = run_command({rkt_binary(), "vers"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("rkt Version: "), std::string::npos);
+}
+
+TEST(RktCli, NoCommandPrintsUsageAndExits2) {
+  auto r = run_command({rkt_binary()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("Usage:"), std::string::npos);
+}
+
+TEST(RktCli, HelpListsCommandsAndGlobalFlags) {
+  auto r = run_command({rkt_binary(), "help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* s : {"version", "--dir", "--insecure-options", "--local-config", "--system-config", "--debug"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  }
+  auto one = run_command({rkt_binary(), "help", "version"});
+  EXPECT_EQ(one.exit_code, 0);
+  EXPECT_NE(one.out.find("rkt version"), std::string::npos);
+  auto flag = run_command({rkt_binary(), "version", "--help"});
+  EXPECT_EQ(flag.exit_code, 0);
+  EXPECT_NE(flag.out.find("Usage:"), std::string::npos);
+}
+
+TEST(RktCli, FailuresExit254WithOneLineNamingTheCause) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {{"no-such-command"}, "rkt: unknown command \"no-such-command\" (see 'rkt help')\n"},
+      {{"--insecure-options=everything", "version"}, "rkt: --insecure-options: unknown option \"everything\""},
+      {{"version", "--no-such-flag"}, "rkt: rkt version: unknown flag \"--no-such-flag\"\n"},
+      {{"--dir"}, "rkt: flag --dir needs a value\n"},
+      {{"version", "extra"}, "rkt: rkt version takes no arguments\n"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> argv = {rkt_binary()};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    auto r = run_command(argv);
+    EXPECT_EQ(r.exit_code, 254) << c.message;
+    EXPECT_EQ(r.err.rfind(c.message, 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+  }
+}
+
+TEST(RktCli, DebugShowsTheChain) {
+  auto r = run_command({rkt_binary(), "--debug", "version", "--no-such-flag"});
+  EXPECT_EQ(r.exit_code, 254);
+  EXPECT_NE(r.err.find("rkt: error chain:\nrkt version\n  unknown flag \"--no-such-flag\"\n"), std::string::npos)
+      << r.err;
+}
+
+TEST(RktCli, GlobalFlagsAreAcceptedAfterTheCommand) {
+  auto r = run_command({rkt_binary(), "version", "--dir=/tmp/nowhere", "--debug", "--insecure-options=image"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+}  // namespace
+}  // namespace rkt::test

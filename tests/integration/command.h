@@ -1,0 +1,44 @@
+#pragma once
+
+// Runs the project's real binaries from integration tests.
+
+#include <string>
+#include <vector>
+
+namespace rkt::test {
+
+struct CommandResult {
+  int exit_code = -1;  ///< -1 when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+/// Runs argv[0] (a path) with the given arguments and optional stdin, waiting for it to end.
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& input = "");
+
+/// A fresh temporary directory, removed with its contents by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void write_file(const std::string& path, const std::string& data);
+std::string read_file(const std::string& path);
+
+/// Paths of the built binaries (from the build tree).
+std::string rkt_binary();
+std::string actool_binary();
+std::string reference_actool();
+
+/// In CI (RKT_TESTS_MUST_RUN=1) a test that cannot run must fail instead of skipping.
+bool must_run();
+
+}  // namespace rkt::test
