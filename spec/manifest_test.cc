@@ -116,6 +116,14 @@ TEST(ImageManifest, SyntaxErrorNamesLineAndColumn) {
   EXPECT_NE(problems[0].message.find("\"name\": oops\n"), std::string::npos) << problems[0].message;
 }
 
+TEST(ImageManifest, NumbersTooLargeToHoldAreProblems) {
+  std::vector<Problem> problems;
+  auto r = parse_image_manifest(R"({"acKind": "ImageManifest", "labels": [1e99999]})", "m", &problems);
+  ASSERT_FALSE(r);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].message.find("JSON error: "), std::string::npos) << problems[0].message;
+}
+
 TEST(ImageManifest, TypeMismatchesAreProblemsNotCrashes) {
   std::vector<Problem> problems;
   auto r = parse_image_manifest(

@@ -170,7 +170,8 @@ std::string check_date(std::string_view s) {
 
 std::string check_http_url(std::string_view s) {
   const std::string quoted = "\"" + std::string(s) + "\"";
-  for (unsigned char c : s) {
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7f) return "bad URL " + quoted + ": control character";
   }
   size_t colon = s.find(':');

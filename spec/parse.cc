@@ -295,6 +295,12 @@ std::optional<Json> parse_json(std::string_view text, std::vector<Problem>& prob
                                 std::to_string(off - line_start + 1) + ": " + what + "\n    " +
                                 std::string(src_line) + "\n    " + std::string(off - line_start, ' ') + "^"});
     return std::nullopt;
+  } catch (const Json::exception& e) {
+    // Not a syntax error but a value the parser cannot hold, such as a number out of range.
+    std::string what = e.what();
+    if (size_t p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    problems.push_back({"", "JSON error: " + what});
+    return std::nullopt;
   }
 }
 
