@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds, and runs every test:
+#   1. the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer;
+#   2. the manifest fuzzer for a bounded time (FUZZ_SECONDS, default 60), seeded with the corpus;
+#   3. the whole suite (unit, differential, integration, privileged) in a -Werror build.
+# With RKT_TESTS_MUST_RUN=1 (set by .ci/run) a test that cannot run fails instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=$(nproc)
+
+scripts/install-deps.sh
+
+echo "== unit tests under ASan+UBSan"
+BUILD_DIR=build-asan scripts/build.sh -DRKT_SANITIZE=ON -DRKT_WERROR=ON
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j "$jobs" -L unit)
+
+echo "== manifest fuzzer (${FUZZ_SECONDS:-60}s)"
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DRKT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j "$jobs" --target manifest_fuzzer
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && "$root/build-fuzz/spec/manifest_fuzzer" -max_total_time="${FUZZ_SECONDS:-60}" \
+  "$work" "$root/spec/testdata/manifests" 2>&1 | tail -n 40)
+
+echo "== every test (warnings are errors)"
+BUILD_DIR=build scripts/build.sh -DRKT_WERROR=ON -DRKT_SANITIZE=OFF
+cd build
+ctest --output-on-failure -j "$jobs"

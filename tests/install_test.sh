@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `cmake --install` puts rkt where its users expect it: /usr/bin, /usr/lib/rkt, /etc/rkt.
+set -euo pipefail
+build=$1
+cmake=$2
+dest=$(mktemp -d)
+trap 'rm -rf "$dest"' EXIT
+DESTDIR=$dest "$cmake" --install "$build" --prefix /usr >/dev/null
+status=0
+for p in usr/bin/rkt usr/bin/actool usr/lib/rkt etc/rkt usr/lib/tmpfiles.d/rkt.conf; do
+  if [ -e "$dest/$p" ]; then echo "ok: /$p"; else echo "missing: /$p"; status=1; fi
+done
+"$dest/usr/bin/rkt" version | grep -q '^appc Version: ' || { echo "installed rkt does not run"; status=1; }
+exit $status
