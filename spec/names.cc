@@ -70,7 +70,20 @@ std::string check_ac_name(std::string_view s) {
 }
 
 std::string check_ac_identifier(std::string_view s) {
-  return check_joined(s, "-._~/", "ACIdentifier", "\"-._~/\"");
+  std::string msg = check_joined(s, "-._~/", "ACIdentifier", "\"-._~/\"");
+  if (!msg.empty()) return msg;
+  // Names become paths (trust store prefixes, discovery URLs): no empty, "." or ".." component.
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find('/', start);
+    if (end == std::string_view::npos) end = s.size();
+    std::string_view part = s.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") {
+      return "ACIdentifier must not have an empty, \".\" or \"..\" path component";
+    }
+    start = end + 1;
+  }
+  return {};
 }
 
 std::string check_semver(std::string_view s) {

@@ -21,7 +21,7 @@ TEST(Names, AcIdentifier) {
                          "sub-domain.example.com/org/product/release"}) {
     EXPECT_EQ(check_ac_identifier(ok), "") << ok;
   }
-  for (const char* bad : {"", "Example.com", "example.com/", "/app", "a b", "a:b", "ä"}) {
+  for (const char* bad : {"", "Example.com", "example.com/", "/app", "a b", "a:b", "ä", "a//b", "a/../b", "a/./b"}) {
     EXPECT_NE(check_ac_identifier(bad), "") << bad;
   }
 }

@@ -403,6 +403,8 @@ pod("invalid", "isolator-null-value", setk("isolators", [{"name": "os/linux/cpu-
 pod("invalid", "ports-missing-name", setk("ports", [{"hostPort": 80}]))
 pod("invalid", "volume-missing-name", setk("volumes", [{"kind": "empty"}]))
 pod("invalid", "missing-apps", delk("apps"))
+image("invalid", "name-dotdot-component", setk("name", "example.com/../etc"))
+image("invalid", "name-empty-component", setk("name", "example.com//app"))
 pod("invalid", "ports-missing-host-port", setk("ports", [{"name": "http"}]))
 image("invalid", "app-missing-exec", delk("app", "exec"))
 put("image", "invalid", "duplicate-key-both-valid",
