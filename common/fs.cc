@@ -1,5 +1,6 @@
 #include "common/fs.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +8,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "common/unique_fd.h"
 
@@ -70,6 +73,81 @@ Status write_file_atomic(const std::string& path, const std::string& data, mode_
     ::unlink(tmp.c_str());
     return e;
   }
+  return ok();
+}
+
+Status make_dirs(const std::string& path, mode_t mode) {
+  if (path.empty()) return Error(Errc::InvalidArgument, "empty directory path");
+  std::string cur = path[0] == '/' ? "/" : "";
+  size_t start = path[0] == '/' ? 1 : 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string part = path.substr(start, end - start);
+    if (!part.empty()) {
+      cur += part;
+      if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) return sys_error("creating directory " + quote(cur));
+      cur += "/";
+    }
+    start = end + 1;
+  }
+  return ok();
+}
+
+namespace {
+
+// Empties the directory `fd` (on device `dev`) and everything below it.
+Status remove_children(int fd, dev_t dev, const std::string& where) {
+  DIR* d = ::fdopendir(::dup(fd));
+  if (!d) return sys_error("reading " + quote(where));
+  std::vector<std::pair<std::string, bool>> entries;
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n == "." || n == "..") continue;
+    entries.emplace_back(n, e->d_type == DT_DIR || e->d_type == DT_UNKNOWN);
+  }
+  ::closedir(d);
+  for (const auto& [name, maybe_dir] : entries) {
+    std::string path = where + "/" + name;
+    if (maybe_dir) {
+      struct stat st {};
+      if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) continue;
+        return sys_error("reading " + quote(path));
+      }
+      if (S_ISDIR(st.st_mode)) {
+        if (st.st_dev != dev) return Error(Errc::Generic, "not removing " + quote(path) + ": another filesystem is mounted there");
+        UniqueFd child(::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!child.valid()) return sys_error("opening " + quote(path));
+        // A directory without write permission cannot be emptied, even by root without a
+        // capability it may lack: make it writable first.
+        ::fchmod(child.get(), 0700);
+        if (Status s = remove_children(child.get(), dev, path); !s) return s;
+        if (::unlinkat(fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) return sys_error("removing " + quote(path));
+        continue;
+      }
+    }
+    if (::unlinkat(fd, name.c_str(), 0) != 0 && errno != ENOENT) return sys_error("removing " + quote(path));
+  }
+  return ok();
+}
+
+}  // namespace
+
+Status remove_tree(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return ok();
+    return sys_error("reading " + quote(path));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return sys_error("removing " + quote(path));
+    return ok();
+  }
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return sys_error("opening " + quote(path));
+  if (Status s = remove_children(fd.get(), st.st_dev, path); !s) return s;
+  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return sys_error("removing " + quote(path));
   return ok();
 }
 

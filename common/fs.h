@@ -22,6 +22,13 @@ enum class Overwrite { No, Yes };
 Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode,
                          Overwrite overwrite);
 
+/// Creates a directory and its missing parents (like mkdir -p).
+Status make_dirs(const std::string& path, mode_t mode);
+
+/// Removes a directory tree without following symlinks or crossing into other mounts.
+/// A missing path is not an error.
+Status remove_tree(const std::string& path);
+
 /// Quotes a string for an error message: "like this", with control bytes escaped.
 std::string quote(const std::string& s);
 

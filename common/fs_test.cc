@@ -53,6 +53,23 @@ TEST_F(FsTest, ReadRefusesOversizedAndMissingFiles) {
   EXPECT_NE(missing.error().message().find("/missing\""), std::string::npos);
 }
 
+TEST_F(FsTest, MakeDirsAndRemoveTree) {
+  std::string deep = dir_ + "/a/b/c";
+  ASSERT_TRUE(make_dirs(deep, 0755));
+  ASSERT_TRUE(make_dirs(deep, 0755)) << "existing directories are fine";
+  ASSERT_TRUE(write_file_atomic(deep + "/f", "x", 0644, Overwrite::No));
+  // A symlink to a directory outside: removed, never followed.
+  std::string outside = dir_ + "/outside";
+  ASSERT_TRUE(make_dirs(outside, 0755));
+  ASSERT_TRUE(write_file_atomic(outside + "/keep", "x", 0644, Overwrite::No));
+  ASSERT_EQ(::symlink(outside.c_str(), (dir_ + "/a/b/link").c_str()), 0);
+  ASSERT_EQ(::chmod((dir_ + "/a/b").c_str(), 0555), 0);
+  ASSERT_TRUE(remove_tree(dir_ + "/a"));
+  EXPECT_NE(::access((dir_ + "/a").c_str(), F_OK), 0);
+  EXPECT_EQ(::access((outside + "/keep").c_str(), F_OK), 0);
+  EXPECT_TRUE(remove_tree(dir_ + "/a")) << "a missing tree is not an error";
+}
+
 TEST(Quote, EscapesControlBytes) {
   EXPECT_EQ(quote("a\"b\n"), "\"a\\\"b\\x0a\"");
 }

@@ -1,0 +1,95 @@
+#include "stage0/keystore.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+
+#include "common/fs.h"
+#include "spec/names.h"
+
+namespace rkt::stage0 {
+namespace {
+
+constexpr size_t kMaxKeyBytes = 1 << 20;
+
+bool is_fingerprint(const std::string& s) {
+  return (s.size() == 40 || s.size() == 64) &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// Lists the fingerprint-named files of a directory; a missing directory is empty.
+Result<std::vector<std::string>> key_files(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    if (errno == ENOENT || errno == ENOTDIR) return out;
+    return sys_error("reading trust store " + quote(dir));
+  }
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (is_fingerprint(n)) out.push_back(n);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+Status check_prefix(const std::string& prefix) {
+  if (prefix.find("://") != std::string::npos) {
+    return Error(Errc::Usage, "--prefix " + quote(prefix) + " must not have a URL scheme");
+  }
+  if (std::string msg = spec::check_ac_identifier(prefix); !msg.empty()) {
+    return Error(Errc::Usage, "--prefix " + quote(prefix) + ": " + msg);
+  }
+  return ok();
+}
+
+Result<std::vector<TrustedKey>> Keystore::keys_for(const std::string& image_name) const {
+  if (std::string msg = spec::check_ac_identifier(image_name); !msg.empty()) {
+    return Error(Errc::InvalidArgument, "image name " + quote(image_name) + ": " + msg);
+  }
+  std::vector<std::string> subdirs = {"trustedkeys/root.d"};
+  for (size_t pos = 0;;) {
+    size_t slash = image_name.find('/', pos);
+    subdirs.push_back("trustedkeys/prefix.d/" + image_name.substr(0, slash));
+    if (slash == std::string::npos) break;
+    pos = slash + 1;
+  }
+  std::vector<TrustedKey> out;
+  for (const auto& sub : subdirs) {
+    // fingerprint -> path; the local directory overrides (or masks) the system one.
+    std::map<std::string, std::string> chosen;
+    for (const std::string& root : {system_, local_}) {
+      if (root.empty()) continue;
+      std::string dir = root + "/" + sub;
+      auto files = key_files(dir);
+      if (!files) return std::move(files).error();
+      for (const auto& f : *files) chosen[f] = dir + "/" + f;
+    }
+    for (const auto& [fp, path] : chosen) {
+      auto data = read_file(path, kMaxKeyBytes);
+      if (!data) return std::move(data).error();
+      if (data->empty()) continue;  // masked
+      out.push_back({std::move(*data), path});
+    }
+  }
+  return out;
+}
+
+Result<std::string> Keystore::store(const std::string& key_data, const PublicKey& key,
+                                    const std::string& prefix) const {
+  if (!prefix.empty()) {
+    if (Status s = check_prefix(prefix); !s) return std::move(s).error();
+  }
+  std::string dir = local_ + "/trustedkeys/" + (prefix.empty() ? "root.d" : "prefix.d/" + prefix);
+  if (Status s = make_dirs(dir, 0755); !s) return std::move(s).error();
+  std::string path = dir + "/" + key.fingerprint;
+  if (Status s = write_file_atomic(path, key_data, 0644, Overwrite::Yes); !s) return std::move(s).error();
+  return path;
+}
+
+}  // namespace rkt::stage0

@@ -1,0 +1,39 @@
+#pragma once
+
+// The trust store, with rkt's layout and semantics. Under each config directory (--system-config,
+// then --local-config):
+//   trustedkeys/root.d/<fingerprint>              trusted for every image
+//   trustedkeys/prefix.d/<prefix>/<fingerprint>   trusted for images named <prefix> or below it
+// A key file is named by the key's lowercase fingerprint. An empty file in the local directory
+// masks the system key of the same name and prefix.
+
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "stage0/pgp.h"
+
+namespace rkt::stage0 {
+
+class Keystore {
+ public:
+  Keystore(std::string system_config, std::string local_config)
+      : system_(std::move(system_config)), local_(std::move(local_config)) {}
+
+  /// The keys trusted for `image_name`: root keys and keys of every prefix of the name
+  /// ("example.com" covers "example.com/app" and "example.com/app/web"), local over system.
+  Result<std::vector<TrustedKey>> keys_for(const std::string& image_name) const;
+
+  /// Stores `key` in the local config, for `prefix` (or for every image when `prefix` is
+  /// empty). Returns the path written. Replacing the same key is not an error.
+  Result<std::string> store(const std::string& key_data, const PublicKey& key, const std::string& prefix) const;
+
+ private:
+  std::string system_;
+  std::string local_;
+};
+
+/// Checks a trust prefix: an AC Identifier, without a URL scheme.
+Status check_prefix(const std::string& prefix);
+
+}  // namespace rkt::stage0
