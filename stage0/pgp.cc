@@ -1,6 +1,9 @@
 #include "stage0/pgp.h"
 
+#include <fcntl.h>
 #include <rnp/rnp.h>
+#include <unistd.h>
+#include <rnp/rnp_err.h>
 
 #include <algorithm>
 #include <cctype>
@@ -43,6 +46,31 @@ std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
+
+// Debian's librnp is built with its internal logging always on: it writes diagnostics such as
+// "signer's key not found" straight to stderr, whatever the ffi's log fd. rkt reports every
+// failure itself, once, so stderr points at /dev/null while librnp works. stage0 is
+// single-threaded here.
+class QuietStderr {
+ public:
+  QuietStderr() {
+    saved_ = ::fcntl(2, F_DUPFD_CLOEXEC, 3);
+    int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved_ >= 0 && devnull >= 0) ::dup2(devnull, 2);
+    if (devnull >= 0) ::close(devnull);
+  }
+  ~QuietStderr() {
+    if (saved_ >= 0) {
+      ::dup2(saved_, 2);
+      ::close(saved_);
+    }
+  }
+  QuietStderr(const QuietStderr&) = delete;
+  QuietStderr& operator=(const QuietStderr&) = delete;
+
+ private:
+  int saved_ = -1;
+};
 
 Ffi new_ffi() {
   rnp_ffi_t f = nullptr;
@@ -100,6 +128,7 @@ std::string primary_of(rnp_key_handle_t k) {
 }  // namespace
 
 Result<PublicKey> read_public_key(const std::string& data, const std::string& source) {
+  QuietStderr quiet;
   Ffi ffi = new_ffi();
   if (!ffi) return Error(Errc::Generic, "initializing OpenPGP (librnp)");
   rnp_result_t rc = import_public(ffi.get(), data);
@@ -129,6 +158,7 @@ Result<PublicKey> read_public_key(const std::string& data, const std::string& so
 
 Result<std::string> verify_detached(const std::string& path, const std::string& signature,
                                     const std::string& signature_source, const std::vector<TrustedKey>& trusted) {
+  QuietStderr quiet;
   Ffi ffi = new_ffi();
   if (!ffi) return Error(Errc::Generic, "initializing OpenPGP (librnp)");
   for (const auto& t : trusted) {

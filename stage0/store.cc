@@ -1,0 +1,558 @@
+#include "stage0/store.h"
+
+#include <archive.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "common/fs.h"
+#include "common/unique_fd.h"
+#include "spec/manifest.h"
+#include "spec/names.h"
+
+namespace rkt::stage0 {
+namespace {
+
+struct ReadDeleter {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+using ReadArchive = std::unique_ptr<archive, ReadDeleter>;
+struct MdDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdDeleter>;
+
+std::string hex(const unsigned char* d, size_t n) {
+  static const char* k = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += k[d[i] >> 4];
+    out += k[d[i] & 15];
+  }
+  return out;
+}
+
+std::string digest(const EVP_MD* md, const std::string& data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), out, &n, md, nullptr);
+  return hex(out, n);
+}
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool is_key(const std::string& s) {
+  if (s.size() != 7 + 64 || s.rfind("sha512-", 0) != 0) return false;
+  return std::all_of(s.begin() + 7, s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+std::string random_suffix() {
+  std::random_device rd;
+  std::ostringstream o;
+  o << std::hex << rd() << rd();
+  return o.str();
+}
+
+Result<std::vector<std::string>> list_dir(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    if (errno == ENOENT) return out;
+    return sys_error("reading " + quote(dir));
+  }
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(n);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A staging directory under cas/tmp, removed unless committed by renaming it away.
+class Staging {
+ public:
+  explicit Staging(const std::string& tmp) : path_(tmp + "/stage-" + random_suffix()) {}
+  ~Staging() {
+    if (!path_.empty()) (void)remove_tree(path_);
+  }
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+  Status create() {
+    if (::mkdir(path_.c_str(), 0700) != 0) return sys_error("creating " + quote(path_));
+    if (::mkdir((path_ + "/rootfs").c_str(), 0755) != 0) return sys_error("creating " + quote(path_ + "/rootfs"));
+    return ok();
+  }
+  const std::string& path() const { return path_; }
+  /// Renames the staging directory to `dest`; false (and still owned) when dest exists.
+  Result<bool> commit(const std::string& dest) {
+    if (::rename(path_.c_str(), dest.c_str()) == 0) {
+      path_.clear();
+      return true;
+    }
+    if (errno == EEXIST || errno == ENOTEMPTY) return false;
+    return sys_error("renaming " + quote(path_) + " to " + quote(dest));
+  }
+
+ private:
+  std::string path_;
+};
+
+// Feeds a tar reader from a raw (decompressing) reader, hashing and copying every byte to the
+// blob as it passes: the single pass of an import.
+struct Tee {
+  archive* raw = nullptr;
+  EVP_MD_CTX* md = nullptr;
+  int blob_fd = -1;
+  std::string buf = std::string(1 << 17, '\0');
+  uint64_t total = 0;
+  std::string error;
+
+  la_ssize_t pull(const void** out) {
+    la_ssize_t n = archive_read_data(raw, buf.data(), buf.size());
+    if (n < 0) {
+      const char* m = archive_error_string(raw);
+      error = m ? m : "decompression failed";
+      return -1;
+    }
+    if (n > 0) {
+      EVP_DigestUpdate(md, buf.data(), static_cast<size_t>(n));
+      size_t off = 0;
+      while (off < static_cast<size_t>(n)) {
+        ssize_t w = ::write(blob_fd, buf.data() + off, static_cast<size_t>(n) - off);
+        if (w < 0) {
+          if (errno == EINTR) continue;
+          error = std::string("writing the blob: ") + std::strerror(errno);
+          return -1;
+        }
+        off += static_cast<size_t>(w);
+      }
+      total += static_cast<uint64_t>(n);
+    }
+    *out = buf.data();
+    return n;
+  }
+
+  static la_ssize_t read_cb(archive* a, void* self, const void** out) {
+    auto* t = static_cast<Tee*>(self);
+    la_ssize_t n = t->pull(out);
+    if (n < 0) archive_set_error(a, EIO, "%s", t->error.c_str());
+    return n;
+  }
+};
+
+// Removes every entry not in `keep` and not an ancestor of one (the pathWhitelist).
+Status apply_whitelist(int dirfd, const std::string& rel, const std::set<std::string>& keep,
+                       const std::set<std::string>& ancestors, const std::string& where) {
+  DIR* d = ::fdopendir(::dup(dirfd));
+  if (!d) return sys_error("reading " + quote(where + rel));
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  ::closedir(d);
+  for (const auto& n : names) {
+    std::string p = rel + "/" + n;
+    if (ancestors.count(p)) {
+      UniqueFd child(::openat(dirfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (child.valid()) {
+        if (Status s = apply_whitelist(child.get(), p, keep, ancestors, where); !s) return s;
+        continue;
+      }
+    }
+    if (keep.count(p)) continue;
+    if (Status s = remove_tree(where + p); !s) return s;
+  }
+  return ok();
+}
+
+Status whitelist(const std::string& rootfs, const std::vector<std::string>& paths) {
+  if (paths.empty()) return ok();
+  std::set<std::string> keep, ancestors;
+  for (std::string p : paths) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    keep.insert(p);
+    for (size_t i = p.find('/', 1); i != std::string::npos; i = p.find('/', i + 1)) ancestors.insert(p.substr(0, i));
+  }
+  UniqueFd root(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!root.valid()) return sys_error("opening " + quote(rootfs));
+  return apply_whitelist(root.get(), "", keep, ancestors, rootfs);
+}
+
+}  // namespace
+
+std::string sha512_hex(const std::string& data) { return digest(EVP_sha512(), data); }
+std::string sha256_hex(const std::string& data) { return digest(EVP_sha256(), data); }
+
+std::string short_key(const std::string& key) { return key.substr(0, std::min<size_t>(key.size(), 7 + 12)); }
+
+Result<Store> Store::open(const std::string& data_dir) {
+  std::string cas = data_dir + "/cas";
+  for (const char* sub : {"blob/sha512", "imageManifest/sha512", "tree", "index", "lastused", "remote", "tmp"}) {
+    if (Status s = make_dirs(cas + "/" + sub, 0750); !s) return std::move(s).error().wrap("opening the image store");
+  }
+  Store store(cas);
+  struct statvfs vfs {};
+  if (::statvfs(cas.c_str(), &vfs) == 0) {
+    // The blob and the tree both take room: half the free space is the most an image may unpack to.
+    uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    store.limits.max_bytes = std::min(store.limits.max_bytes, free_bytes / 2);
+  }
+  return store;
+}
+
+std::string Store::blob_path(const std::string& key) const {
+  return cas_ + "/blob/sha512/" + key.substr(7, 2) + "/" + key;
+}
+
+std::string Store::manifest_path(const std::string& key) const {
+  return cas_ + "/imageManifest/sha512/" + key.substr(7, 2) + "/" + key;
+}
+
+Result<std::string> Store::import(const std::string& path, const std::string& what) {
+  ReadArchive raw(archive_read_new());
+  archive_read_support_filter_all(raw.get());
+  archive_read_support_format_raw(raw.get());
+  if (archive_read_open_filename(raw.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    return Error(Errc::InvalidImage, "image " + what + ": " + archive_error_string(raw.get()));
+  }
+  archive_entry* ignored;
+  if (archive_read_next_header(raw.get(), &ignored) != ARCHIVE_OK) {
+    return Error(Errc::InvalidImage, "image " + what + ": " + archive_error_string(raw.get()));
+  }
+  Staging staging(cas_ + "/tmp");
+  if (Status s = staging.create(); !s) return std::move(s).error();
+  std::string blob_tmp = staging.path() + "/blob";
+  UniqueFd blob(::open(blob_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+  if (!blob.valid()) return sys_error("creating " + quote(blob_tmp));
+  MdCtx md(EVP_MD_CTX_new());
+  EVP_DigestInit_ex(md.get(), EVP_sha512(), nullptr);
+  Tee tee;
+  tee.raw = raw.get();
+  tee.md = md.get();
+  tee.blob_fd = blob.get();
+
+  ReadArchive tar(archive_read_new());
+  archive_read_support_format_tar(tar.get());
+  if (archive_read_open(tar.get(), &tee, nullptr, Tee::read_cb, nullptr) != ARCHIVE_OK) {
+    return Error(Errc::InvalidImage, "image " + what + ": " + archive_error_string(tar.get()));
+  }
+  UniqueFd rootfs(::open((staging.path() + "/rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!rootfs.valid()) return sys_error("opening " + quote(staging.path()));
+  std::string manifest_json;
+  std::optional<spec::ImageManifest> manifest;
+  ExtractStats stats;
+  Status ex = extract_rootfs(tar.get(), rootfs.get(), what, limits,
+                             [&](std::string text) -> Status {
+                               auto m = spec::parse_image_manifest(text, what + ":manifest");
+                               if (!m) return std::move(m).error();
+                               manifest = std::move(*m);
+                               manifest_json = std::move(text);
+                               return ok();
+                             },
+                             &stats);
+  if (!ex) return std::move(ex).error();
+  // The tar ends before the stream does (padding): hash the rest too.
+  const void* unused;
+  for (la_ssize_t n; (n = tee.pull(&unused)) > 0;) {
+  }
+  if (!tee.error.empty()) return Error(Errc::InvalidImage, "image " + what + ": " + tee.error);
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int dn = 0;
+  EVP_DigestFinal_ex(md.get(), d, &dn);
+  std::string key = "sha512-" + hex(d, dn).substr(0, 64);
+  if (::fsync(blob.get()) != 0) return sys_error("writing " + quote(blob_tmp));
+  blob.reset();
+
+  // Commit: blob, manifest, tree, and the index record last.
+  std::string bp = blob_path(key);
+  if (Status s = make_dirs(bp.substr(0, bp.rfind('/')), 0750); !s) return std::move(s).error();
+  if (::rename(blob_tmp.c_str(), bp.c_str()) != 0) return sys_error("storing " + quote(bp));
+  std::string mp = manifest_path(key);
+  if (Status s = make_dirs(mp.substr(0, mp.rfind('/')), 0750); !s) return std::move(s).error();
+  if (Status s = write_file_atomic(mp, manifest_json, 0640, Overwrite::Yes); !s) return std::move(s).error();
+  if (manifest->dependencies.empty()) {
+    if (Status s = whitelist(staging.path() + "/rootfs", manifest->path_whitelist); !s) return std::move(s).error();
+    if (Status s = write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No); !s) {
+      return std::move(s).error();
+    }
+    auto id = tree_id({key});
+    if (!id) return std::move(id).error();
+    auto committed = staging.commit(cas_ + "/tree/" + *id);
+    if (!committed) return std::move(committed).error();
+  }
+  std::string index = std::to_string(now_ns()) + " " + std::to_string(tee.total) + "\n";
+  if (::access((cas_ + "/index/" + key).c_str(), F_OK) != 0) {
+    if (Status s = write_file_atomic(cas_ + "/index/" + key, index, 0640, Overwrite::Yes); !s) {
+      return std::move(s).error();
+    }
+  }
+  touch(key);
+  return key;
+}
+
+Result<std::string> Store::tree_id(const std::vector<std::string>& chain) const {
+  std::string joined;
+  for (const auto& k : chain) joined += k + "\n";
+  return "deps-sha512-" + sha512_hex(joined).substr(0, 64);
+}
+
+Result<std::vector<std::string>> Store::render_order(const std::string& key) const {
+  std::vector<std::string> order;
+  std::vector<std::string> stack;
+  std::function<Status(const std::string&)> visit = [&](const std::string& k) -> Status {
+    if (std::find(stack.begin(), stack.end(), k) != stack.end()) {
+      return Error(Errc::InvalidImage, "image dependency cycle through " + quote(k));
+    }
+    if (std::find(order.begin(), order.end(), k) != order.end()) return ok();
+    stack.push_back(k);
+    auto inf = info(k);
+    if (!inf) return std::move(inf).error();
+    for (const auto& dep : inf->manifest.dependencies) {
+      std::optional<std::string> dk;
+      if (dep.image_id) {
+        auto r = resolve(*dep.image_id);
+        if (r) dk = *r;
+      } else {
+        auto f = find(dep.image_name, dep.labels);
+        if (!f) return std::move(f).error();
+        dk = *f;
+      }
+      if (!dk) {
+        return Error(Errc::NotFound, "dependency " + quote(dep.image_name) + " of image " + quote(inf->manifest.name) +
+                                         " is not in the store");
+      }
+      if (Status s = visit(*dk); !s) return s;
+    }
+    stack.pop_back();
+    order.push_back(k);
+    return ok();
+  };
+  if (Status s = visit(key); !s) return std::move(s).error();
+  return order;
+}
+
+Result<std::string> Store::tree_dir(const std::string& key) const {
+  auto order = render_order(key);
+  if (!order) return std::move(order).error();
+  auto id = tree_id(*order);
+  if (!id) return std::move(id).error();
+  return cas_ + "/tree/" + *id;
+}
+
+Result<std::string> Store::render(const std::string& key) {
+  auto order = render_order(key);
+  if (!order) return std::move(order).error();
+  auto id = tree_id(*order);
+  if (!id) return std::move(id).error();
+  std::string dest = cas_ + "/tree/" + *id;
+  if (::access((dest + "/rootfs").c_str(), F_OK) == 0) return dest;
+  Staging staging(cas_ + "/tmp");
+  if (Status s = staging.create(); !s) return std::move(s).error();
+  UniqueFd rootfs(::open((staging.path() + "/rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!rootfs.valid()) return sys_error("opening " + quote(staging.path()));
+  ExtractStats stats;
+  for (const auto& k : *order) {
+    ReadArchive tar(archive_read_new());
+    archive_read_support_format_tar(tar.get());
+    if (archive_read_open_filename(tar.get(), blob_path(k).c_str(), 1 << 16) != ARCHIVE_OK) {
+      return Error(Errc::InvalidImage, "image " + k + ": " + archive_error_string(tar.get()));
+    }
+    Status s = extract_rootfs(tar.get(), rootfs.get(), k, limits, [](std::string) { return ok(); }, &stats);
+    if (!s) return std::move(s).error().wrap("rendering image " + key);
+  }
+  auto top = info(key);
+  if (!top) return std::move(top).error();
+  if (Status s = whitelist(staging.path() + "/rootfs", top->manifest.path_whitelist); !s) return std::move(s).error();
+  if (Status s = write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No); !s) {
+    return std::move(s).error();
+  }
+  auto committed = staging.commit(dest);
+  if (!committed) return std::move(committed).error();
+  return dest;
+}
+
+Result<std::string> Store::resolve(const std::string& id) const {
+  if (id.rfind("sha512-", 0) != 0 || id.size() < 7 + 2) {
+    return Error(Errc::InvalidArgument, "image ID " + quote(id) + " must be \"sha512-\" and at least 2 hex digits");
+  }
+  std::string want = id.substr(0, std::min<size_t>(id.size(), 7 + 64));
+  auto keys = list_dir(cas_ + "/index");
+  if (!keys) return std::move(keys).error();
+  std::vector<std::string> matches;
+  for (const auto& k : *keys) {
+    if (is_key(k) && k.rfind(want, 0) == 0) matches.push_back(k);
+  }
+  if (matches.empty()) return Error(Errc::NotFound, "no image " + quote(id) + " in the store");
+  if (matches.size() > 1) return Error(Errc::InvalidArgument, "image ID " + quote(id) + " is ambiguous");
+  return matches[0];
+}
+
+Result<ImageInfo> Store::info(const std::string& key) const {
+  if (!is_key(key)) return Error(Errc::InvalidArgument, quote(key) + " is not an image key");
+  auto index = read_file(cas_ + "/index/" + key, 4096);
+  if (!index) {
+    if (index.error().sys_errno() == ENOENT) return Error(Errc::NotFound, "no image " + quote(key) + " in the store");
+    return std::move(index).error();
+  }
+  ImageInfo out;
+  out.key = key;
+  std::istringstream in(*index);
+  in >> out.import_time_ns >> out.size;
+  auto text = read_file(manifest_path(key), spec::kMaxManifestBytes);
+  if (!text) return std::move(text).error().wrap("reading the manifest of image " + key);
+  auto m = spec::parse_image_manifest(*text, manifest_path(key));
+  if (!m) return std::move(m).error();
+  out.manifest = std::move(*m);
+  struct stat st {};
+  if (::stat((cas_ + "/lastused/" + key).c_str(), &st) == 0) {
+    out.last_used_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  } else {
+    out.last_used_ns = out.import_time_ns;
+  }
+  return out;
+}
+
+Result<std::vector<ImageInfo>> Store::list() const {
+  auto keys = list_dir(cas_ + "/index");
+  if (!keys) return std::move(keys).error();
+  std::vector<ImageInfo> out;
+  for (const auto& k : *keys) {
+    if (!is_key(k)) continue;
+    auto i = info(k);
+    if (!i) {
+      if (i.error().code() == Errc::NotFound) continue;  // removed meanwhile
+      return std::move(i).error();
+    }
+    out.push_back(std::move(*i));
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> Store::find(const std::string& name, const spec::Labels& labels) const {
+  auto all = list();
+  if (!all) return std::move(all).error();
+  const ImageInfo* best = nullptr;
+  for (const auto& i : *all) {
+    if (i.manifest.name != name) continue;
+    bool match = true;
+    for (const auto& l : labels) {
+      const std::string* v = spec::find_label(i.manifest.labels, l.name);
+      if (!v || *v != l.value) match = false;
+    }
+    if (match && (!best || i.import_time_ns > best->import_time_ns)) best = &i;
+  }
+  if (!best) return std::optional<std::string>();
+  return std::optional<std::string>(best->key);
+}
+
+void Store::touch(const std::string& key) const {
+  std::string p = cas_ + "/lastused/" + key;
+  UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640));
+  if (fd.valid()) ::futimens(fd.get(), nullptr);
+}
+
+Status Store::remove(const std::string& key) {
+  auto trees = list_dir(cas_ + "/tree");
+  if (!trees) return std::move(trees).error();
+  if (::unlink((cas_ + "/index/" + key).c_str()) != 0) {
+    if (errno == ENOENT) return Error(Errc::NotFound, "no image " + quote(key) + " in the store");
+    return sys_error("removing image " + quote(key));
+  }
+  ::unlink((cas_ + "/lastused/" + key).c_str());
+  ::unlink(blob_path(key).c_str());
+  ::unlink(manifest_path(key).c_str());
+  for (const auto& t : *trees) {
+    auto owner = read_file(cas_ + "/tree/" + t + "/image", 256);
+    if (owner && *owner == key + "\n") {
+      if (Status s = remove_tree(cas_ + "/tree/" + t); !s) return s;
+    }
+  }
+  return ok();
+}
+
+Result<size_t> Store::sweep() {
+  size_t removed = 0;
+  auto tmp = list_dir(cas_ + "/tmp");
+  if (!tmp) return std::move(tmp).error();
+  for (const auto& t : *tmp) {
+    if (Status s = remove_tree(cas_ + "/tmp/" + t); !s) return std::move(s).error();
+    ++removed;
+  }
+  auto alive = [&](const std::string& key) { return ::access((cas_ + "/index/" + key).c_str(), F_OK) == 0; };
+  for (const char* kind : {"blob/sha512", "imageManifest/sha512"}) {
+    auto shards = list_dir(cas_ + "/" + kind);
+    if (!shards) return std::move(shards).error();
+    for (const auto& shard : *shards) {
+      auto files = list_dir(cas_ + "/" + kind + "/" + shard);
+      if (!files) return std::move(files).error();
+      for (const auto& f : *files) {
+        if (alive(f)) continue;
+        ::unlink((cas_ + "/" + kind + "/" + shard + "/" + f).c_str());
+        ++removed;
+      }
+    }
+  }
+  auto trees = list_dir(cas_ + "/tree");
+  if (!trees) return std::move(trees).error();
+  for (const auto& t : *trees) {
+    auto owner = read_file(cas_ + "/tree/" + t + "/image", 256);
+    if (owner && alive(owner->substr(0, owner->find('\n')))) continue;
+    if (Status s = remove_tree(cas_ + "/tree/" + t); !s) return std::move(s).error();
+    ++removed;
+  }
+  return removed;
+}
+
+Result<std::optional<RemoteInfo>> Store::remote(const std::string& url) const {
+  auto text = read_file(cas_ + "/remote/" + sha256_hex(url), 65536);
+  if (!text) {
+    if (text.error().sys_errno() == ENOENT) return std::optional<RemoteInfo>();
+    return std::move(text).error();
+  }
+  RemoteInfo r;
+  std::istringstream in(*text);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    std::string k = line.substr(0, tab), v = line.substr(tab + 1);
+    if (k == "url") r.url = v;
+    if (k == "signature") r.signature_url = v;
+    if (k == "etag") r.etag = v;
+    if (k == "key") r.key = v;
+    if (k == "max-age") r.max_age_s = std::stoll(v);
+    if (k == "downloaded") r.download_time_ns = std::stoll(v);
+  }
+  if (r.url != url || !is_key(r.key)) return std::optional<RemoteInfo>();
+  return std::optional<RemoteInfo>(r);
+}
+
+Status Store::put_remote(const RemoteInfo& r) const {
+  for (const std::string* v : {&r.url, &r.signature_url, &r.etag, &r.key}) {
+    if (v->find_first_of("\n\t") != std::string::npos) return Error(Errc::InvalidArgument, "remote record field has a control character");
+  }
+  std::string text = "url\t" + r.url + "\nsignature\t" + r.signature_url + "\netag\t" + r.etag + "\nkey\t" + r.key +
+                     "\nmax-age\t" + std::to_string(r.max_age_s) + "\ndownloaded\t" +
+                     std::to_string(r.download_time_ns) + "\n";
+  return write_file_atomic(cas_ + "/remote/" + sha256_hex(r.url), text, 0640, Overwrite::Yes);
+}
+
+}  // namespace rkt::stage0

@@ -1,0 +1,105 @@
+#pragma once
+
+// The content-addressed image store under <dir>/cas, with rkt's layout where it matters:
+//   blob/sha512/<2 hex>/sha512-<64 hex>            the uncompressed image tar
+//   imageManifest/sha512/<2 hex>/sha512-<64 hex>   its manifest
+//   tree/deps-sha512-<64 hex>/rootfs               the rendered tree (dependencies applied)
+//   index/<key>                                    the commit record: import time and size
+//   lastused/<key>                                 its mtime is the last use
+//   remote/<sha256 of url>                         what a URL gave last time (ETag, max-age)
+//   tmp/                                           staging, on the same filesystem
+// The key is "sha512-" and the first 64 hex digits of the SHA-512 of the uncompressed tar.
+//
+// Crash consistency without a database: every file is written to tmp/ and renamed into place,
+// and the index record is written last. An image is in the store when its index record is;
+// anything else a SIGKILL leaves behind is unreferenced and removed by `rkt image gc`. Two
+// processes importing the same image rename identical content onto the same names: one blob.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "spec/types.h"
+#include "stage0/extract.h"
+
+namespace rkt::stage0 {
+
+struct ImageInfo {
+  std::string key;
+  spec::ImageManifest manifest;
+  int64_t import_time_ns = 0;
+  int64_t last_used_ns = 0;
+  uint64_t size = 0;  ///< of the uncompressed tar
+};
+
+struct RemoteInfo {
+  std::string url;
+  std::string signature_url;
+  std::string etag;
+  std::string key;
+  int64_t max_age_s = 0;
+  int64_t download_time_ns = 0;
+};
+
+class Store {
+ public:
+  /// Opens (creating as needed) the store under the rkt data directory `data_dir`.
+  static Result<Store> open(const std::string& data_dir);
+
+  /// Imports an image file of any supported compression, in one streaming pass: decompress,
+  /// hash, write the blob and extract the tree. Returns the key. Nothing is left behind on
+  /// failure. `what` names the image in errors.
+  Result<std::string> import(const std::string& path, const std::string& what);
+
+  /// Renders the tree of `key` with its dependencies (which must be in the store) and returns
+  /// the tree directory (holding rootfs/). Already rendered trees are returned as they are.
+  Result<std::string> render(const std::string& key);
+
+  /// Resolves a full key or an unambiguous prefix of one ("sha512-0123abcd").
+  Result<std::string> resolve(const std::string& id) const;
+
+  /// The most recently imported image named `name` whose labels include all of `labels`.
+  Result<std::optional<std::string>> find(const std::string& name, const spec::Labels& labels) const;
+
+  Result<ImageInfo> info(const std::string& key) const;
+  Result<std::vector<ImageInfo>> list() const;
+
+  /// Removes an image: index record first, then its blob, manifest and trees.
+  Status remove(const std::string& key);
+
+  /// Records a use of the image (for `image list` and `image gc`).
+  void touch(const std::string& key) const;
+
+  std::string blob_path(const std::string& key) const;
+  std::string manifest_path(const std::string& key) const;
+  /// The tree directory of an image that has no dependencies, or of its dependency chain.
+  Result<std::string> tree_dir(const std::string& key) const;
+  const std::string& cas() const { return cas_; }
+
+  Result<std::optional<RemoteInfo>> remote(const std::string& url) const;
+  Status put_remote(const RemoteInfo& info) const;
+
+  /// Removes what no index record refers to: staging leftovers, blobs, manifests and trees.
+  /// Returns the number of entries removed.
+  Result<size_t> sweep();
+
+  ExtractLimits limits;
+
+ private:
+  explicit Store(std::string cas) : cas_(std::move(cas)) {}
+  Result<std::vector<std::string>> render_order(const std::string& key) const;
+  Result<std::string> tree_id(const std::vector<std::string>& chain) const;
+
+  std::string cas_;
+};
+
+/// The short form of a key shown to users: "sha512-" and 12 hex digits.
+std::string short_key(const std::string& key);
+
+/// Lowercase hex SHA-512 / SHA-256 of a string.
+std::string sha512_hex(const std::string& data);
+std::string sha256_hex(const std::string& data);
+
+}  // namespace rkt::stage0
