@@ -251,6 +251,30 @@ Result<ArchiveContents> read_archive(const std::string& path) {
   return out;
 }
 
+Result<spec::ImageManifest> read_manifest_only(const std::string& path) {
+  Error err(Errc::Generic, "");
+  ReadArchive a = open_read(path, &err);
+  if (!a) return err;
+  archive_entry* e;
+  for (;;) {
+    int rc = archive_read_next_header(a.get(), &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return archive_error(a.get(), "reading image " + quote(path));
+    std::string why;
+    if (clean_entry_name(archive_entry_pathname(e) ? archive_entry_pathname(e) : "", &why) != "manifest") continue;
+    if (archive_entry_filetype(e) != AE_IFREG ||
+        archive_entry_size(e) > static_cast<la_int64_t>(spec::kMaxManifestBytes)) {
+      return Error(Errc::InvalidImage, "image " + quote(path) + ": manifest is not a regular file of at most " +
+                                           std::to_string(spec::kMaxManifestBytes) + " bytes");
+    }
+    std::string text(static_cast<size_t>(archive_entry_size(e)), '\0');
+    la_ssize_t n = archive_read_data(a.get(), text.data(), text.size());
+    if (n < 0 || static_cast<size_t>(n) != text.size()) return archive_error(a.get(), "reading manifest of " + quote(path));
+    return spec::parse_image_manifest(text, path + ":manifest");
+  }
+  return Error(Errc::InvalidImage, "image " + quote(path) + " has no manifest");
+}
+
 Result<spec::ImageManifest> validate_layout(const std::string& dir) {
   UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dfd.valid()) return sys_error("opening image layout " + quote(dir));

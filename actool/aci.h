@@ -30,6 +30,10 @@ struct ArchiveContents {
 /// entry under `rootfs/`, no absolute or `..` paths, no duplicates, hard links inside rootfs.
 Result<ArchiveContents> read_archive(const std::string& path);
 
+/// Reads only the manifest of an image archive (stopping at it), to learn an image's name
+/// before its signature owner is checked. The manifest is validated; the rest is not read.
+Result<spec::ImageManifest> read_manifest_only(const std::string& path);
+
 /// Validates an image layout directory (`manifest` and `rootfs/`, nothing else).
 Result<spec::ImageManifest> validate_layout(const std::string& dir);
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "common/fs.h"
@@ -76,6 +77,44 @@ Result<std::vector<TrustedKey>> Keystore::keys_for(const std::string& image_name
       if (data->empty()) continue;  // masked
       out.push_back({std::move(*data), path});
     }
+  }
+  return out;
+}
+
+Result<std::vector<TrustedKey>> Keystore::all_keys() const {
+  // Every directory under trustedkeys/ of both config roots, local over system.
+  std::map<std::string, std::string> chosen;  // "<subdir>/<fingerprint>" -> path
+  std::function<Status(const std::string&, const std::string&)> walk = [&](const std::string& root,
+                                                                           const std::string& sub) -> Status {
+    std::string dir = root + "/" + sub;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return ok();
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") names.push_back(n);
+    }
+    ::closedir(d);
+    for (const auto& n : names) {
+      struct stat st {};
+      if (::lstat((dir + "/" + n).c_str(), &st) != 0) continue;
+      if (S_ISDIR(st.st_mode)) {
+        if (Status s = walk(root, sub + "/" + n); !s) return s;
+      } else if (S_ISREG(st.st_mode) && is_fingerprint(n)) {
+        chosen[sub + "/" + n] = dir + "/" + n;
+      }
+    }
+    return ok();
+  };
+  for (const std::string& root : {system_, local_}) {
+    if (root.empty()) continue;
+    if (Status s = walk(root, "trustedkeys"); !s) return std::move(s).error();
+  }
+  std::vector<TrustedKey> out;
+  for (const auto& [sub, path] : chosen) {
+    auto data = read_file(path, kMaxKeyBytes);
+    if (!data) return std::move(data).error();
+    if (!data->empty()) out.push_back({std::move(*data), path});
   }
   return out;
 }

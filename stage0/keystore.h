@@ -24,6 +24,10 @@ class Keystore {
   /// ("example.com" covers "example.com/app" and "example.com/app/web"), local over system.
   Result<std::vector<TrustedKey>> keys_for(const std::string& image_name) const;
 
+  /// Every trusted key, whatever its prefix (to find who signed an image before its name is
+  /// known; the signer must then be trusted for the name it turns out to have).
+  Result<std::vector<TrustedKey>> all_keys() const;
+
   /// Stores `key` in the local config, for `prefix` (or for every image when `prefix` is
   /// empty). Returns the path written. Replacing the same key is not an error.
   Result<std::string> store(const std::string& key_data, const PublicKey& key, const std::string& prefix) const;

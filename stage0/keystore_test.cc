@@ -57,6 +57,15 @@ TEST_F(KeystoreTest, SystemKeysAndLocalMasks) {
   EXPECT_EQ(ks.keys_for("example.com/app")->size(), 0u);
 }
 
+TEST_F(KeystoreTest, AllKeysSkipsMaskedOnes) {
+  Keystore ks(system_, local_);
+  ASSERT_TRUE(ks.store(key_.public_key, pub_, "example.com/a"));
+  ASSERT_TRUE(ks.store(key_.public_key, pub_, ""));
+  EXPECT_EQ(ks.all_keys()->size(), 2u);
+  ASSERT_TRUE(write_file_atomic(local_ + "/trustedkeys/root.d/" + key_.fingerprint, "", 0644, Overwrite::Yes));
+  EXPECT_EQ(ks.all_keys()->size(), 1u);
+}
+
 TEST_F(KeystoreTest, RefusesBadPrefixes) {
   Keystore ks(system_, local_);
   for (const char* bad : {"https://example.com/app", "Example.com", "example.com/../../etc", "/abs"}) {

@@ -1,1 +1,214 @@
+#include "stage0/store.h"
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "stage0/tar_builder.h"
+#include "tests/integration/command.h"
+
+namespace rkt::stage0 {
+namespace {
+
+using testing::manifest_for;
+using testing::TarBuilder;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  std::string image(const std::string& file, const std::string& name, const std::string& extra = "",
+                    const std::string& filter = "gzip", const std::string& content = "hello") {
+    std::string path = tmp_ / file;
+    TarBuilder t(path, filter);
+    t.image(manifest_for(name, extra)).dir("rootfs/etc").file("rootfs/etc/" + file, content);
+    return path;
+  }
+  Store open() {
+    auto s = Store::open(tmp_ / "data");
+    EXPECT_TRUE(s) << s.error().message();
+    return std::move(*s);
+  }
+  test::TempDir tmp_;
+};
+
+TEST_F(StoreTest, ImportHashesTheUncompressedTarAndRendersTheTree) {
+  Store store = open();
+  std::string plain = image("a.tar", "example.com/a", "", "");
+  std::string gz = tmp_ / "a.tar.gz";
+  ASSERT_EQ(test::run_command({"/bin/sh", "-c", "gzip -c " + plain + " > " + gz}).exit_code, 0);
+  auto k1 = store.import(plain, "\"a.tar\"");
+  ASSERT_TRUE(k1) << k1.error().message();
+  std::string want = "sha512-" + sha512_hex(test::read_file(plain)).substr(0, 64);
+  EXPECT_EQ(*k1, want);
+  auto k2 = store.import(gz, "\"a.tar.gz\"");
+  ASSERT_TRUE(k2) << k2.error().message();
+  EXPECT_EQ(*k2, *k1) << "compression does not change the key";
+  EXPECT_EQ(test::read_file(store.blob_path(*k1)), test::read_file(plain));
+  auto tree = store.tree_dir(*k1);
+  ASSERT_TRUE(tree);
+  EXPECT_EQ(test::read_file(*tree + "/rootfs/etc/a.tar"), "hello");
+  auto listed = store.list();
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].manifest.name, "example.com/a");
+  EXPECT_GT((*listed)[0].size, 0u);
+}
+
+TEST_F(StoreTest, EveryCompressionIsDetected) {
+  Store store = open();
+  for (const char* f : {"", "gzip", "bzip2", "xz", "zstd"}) {
+    std::string p = image(std::string("c-") + f + ".aci", "example.com/c", "", f, "same");
+    auto k = store.import(p, p);
+    ASSERT_TRUE(k) << f << ": " << k.error().message();
+  }
+}
+
+TEST_F(StoreTest, ResolveFindAndRemove) {
+  Store store = open();
+  auto a1 = store.import(image("a1.aci", "example.com/a", R"(,"labels":[{"name":"version","value":"1"}])"), "a1");
+  auto a2 = store.import(image("a2.aci", "example.com/a", R"(,"labels":[{"name":"version","value":"2"}])"), "a2");
+  ASSERT_TRUE(a1 && a2);
+  EXPECT_EQ(*store.resolve(a1->substr(0, 20)), *a1);
+  EXPECT_EQ(store.resolve("sha512-zz").error().code(), Errc::NotFound);
+  EXPECT_EQ(store.resolve("md5-00").error().code(), Errc::InvalidArgument);
+  EXPECT_EQ(**store.find("example.com/a", {{"version", "1"}}), *a1);
+  EXPECT_EQ(**store.find("example.com/a", {}), *a2) << "the latest import wins";
+  EXPECT_FALSE(*store.find("example.com/a", {{"version", "3"}}));
+  ASSERT_TRUE(store.remove(*a1));
+  EXPECT_FALSE(store.info(*a1));
+  EXPECT_NE(::access(store.blob_path(*a1).c_str(), F_OK), 0);
+  EXPECT_EQ(store.remove(*a1).error().code(), Errc::NotFound);
+  EXPECT_EQ(store.list()->size(), 1u);
+}
+
+TEST_F(StoreTest, RejectedImagesLeaveNothingBehind) {
+  Store store = open();
+  std::string bad = tmp_ / "bad.aci";
+  {
+    TarBuilder t(bad, "gzip");
+    t.image(manifest_for("example.com/bad")).symlink("rootfs/etc", "/etc").file("rootfs/etc/passwd", "x");
+  }
+  auto k = store.import(bad, "\"bad.aci\"");
+  ASSERT_FALSE(k);
+  EXPECT_EQ(k.error().code(), Errc::UnsafePath);
+  std::string invalid = tmp_ / "invalid.aci";
+  {
+    TarBuilder t(invalid, "gzip");
+    t.image(R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":"Bad Name"})");
+  }
+  auto k2 = store.import(invalid, "\"invalid.aci\"");
+  ASSERT_FALSE(k2);
+  EXPECT_EQ(k2.error().code(), Errc::InvalidManifest);
+  for (const char* sub : {"tmp", "index", "tree", "blob/sha512", "imageManifest/sha512"}) {
+    auto r = test::run_command({"/usr/bin/find", store.cas() + "/" + sub, "-mindepth", "1"});
+    EXPECT_EQ(r.out, "") << sub;
+  }
+}
+
+TEST_F(StoreTest, DependenciesRenderInOrderWithWhitelist) {
+  Store store = open();
+  std::string base = tmp_ / "base.aci";
+  {
+    TarBuilder t(base, "gzip");
+    t.image(manifest_for("example.com/base", R"(,"labels":[{"name":"version","value":"1"}])"))
+        .dir("rootfs/etc")
+        .file("rootfs/etc/os", "base")
+        .file("rootfs/etc/drop", "not whitelisted");
+  }
+  auto bk = store.import(base, "base");
+  ASSERT_TRUE(bk) << bk.error().message();
+  std::string app = tmp_ / "app.aci";
+  {
+    TarBuilder t(app, "gzip");
+    t.image(manifest_for("example.com/app", R"(,"dependencies":[{"imageName":"example.com/base",
+          "labels":[{"name":"version","value":"1"}]}],"pathWhitelist":["/etc/os","/bin/app"])"))
+        .dir("rootfs/bin")
+        .file("rootfs/bin/app", "app")
+        .dir("rootfs/etc")
+        .file("rootfs/etc/os", "app overrides base");
+  }
+  auto ak = store.import(app, "app");
+  ASSERT_TRUE(ak) << ak.error().message();
+  auto tree = store.render(*ak);
+  ASSERT_TRUE(tree) << tree.error().message();
+  EXPECT_EQ(test::read_file(*tree + "/rootfs/etc/os"), "app overrides base");
+  EXPECT_EQ(test::read_file(*tree + "/rootfs/bin/app"), "app");
+  EXPECT_NE(::access((*tree + "/rootfs/etc/drop").c_str(), F_OK), 0) << "pathWhitelist applied";
+  EXPECT_EQ(*store.render(*ak), *tree) << "rendering twice reuses the tree";
+}
+
+TEST_F(StoreTest, DependencyCyclesAndMissingDependencies) {
+  Store store = open();
+  auto a = store.import(image("a.aci", "example.com/a", R"(,"dependencies":[{"imageName":"example.com/b"}])"), "a");
+  ASSERT_TRUE(a);
+  auto missing = store.render(*a);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("dependency \"example.com/b\""), std::string::npos)
+      << missing.error().message();
+  auto b = store.import(image("b.aci", "example.com/b", R"(,"dependencies":[{"imageName":"example.com/a"}])"), "b");
+  ASSERT_TRUE(b);
+  auto cycle = store.render(*a);
+  ASSERT_FALSE(cycle);
+  EXPECT_NE(cycle.error().message().find("cycle"), std::string::npos) << cycle.error().message();
+}
+
+TEST_F(StoreTest, ConcurrentImportsOfOneImageEndWithOneBlob) {
+  std::string img = image("same.aci", "example.com/same");
+  { Store warm = open(); }
+  std::vector<pid_t> kids;
+  for (int i = 0; i < 6; ++i) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      auto s = Store::open(tmp_ / "data");
+      _exit(s && s->import(img, "same") ? 0 : 1);
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t p : kids) {
+    int status = 0;
+    ::waitpid(p, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  Store store = open();
+  EXPECT_EQ(store.list()->size(), 1u);
+  auto blobs = test::run_command({"/usr/bin/find", store.cas() + "/blob", "-type", "f"});
+  EXPECT_EQ(std::count(blobs.out.begin(), blobs.out.end(), '\n'), 1) << blobs.out;
+  auto trees = test::run_command({"/usr/bin/find", store.cas() + "/tree", "-mindepth", "1", "-maxdepth", "1"});
+  EXPECT_EQ(std::count(trees.out.begin(), trees.out.end(), '\n'), 1) << trees.out;
+  auto tmp = test::run_command({"/usr/bin/find", store.cas() + "/tmp", "-mindepth", "1"});
+  EXPECT_EQ(tmp.out, "");
+}
+
+TEST_F(StoreTest, SweepRemovesWhatNoRecordReferences) {
+  Store store = open();
+  auto k = store.import(image("a.aci", "example.com/a"), "a");
+  ASSERT_TRUE(k);
+  // What a SIGKILL in the middle of an import leaves: staging, and a blob without a record.
+  ASSERT_EQ(::mkdir((store.cas() + "/tmp/stage-dead").c_str(), 0700), 0);
+  std::string orphan = store.cas() + "/blob/sha512/00";
+  ::mkdir(orphan.c_str(), 0700);
+  test::write_file(orphan + "/sha512-" + std::string(64, '0'), "orphan");
+  auto n = store.sweep();
+  ASSERT_TRUE(n) << n.error().message();
+  EXPECT_EQ(*n, 2u);
+  EXPECT_TRUE(store.info(*k)) << "a committed image survives";
+  EXPECT_EQ(test::read_file(*store.tree_dir(*k) + "/rootfs/etc/a.aci"), "hello");
+}
+
+TEST_F(StoreTest, RemoteRecordsRoundTrip) {
+  Store store = open();
+  RemoteInfo r{"https://example.com/a.aci", "https://example.com/a.aci.asc", "\"etag-1\"",
+               "sha512-" + std::string(64, 'a'), 3600, 123};
+  ASSERT_TRUE(store.put_remote(r));
+  auto got = store.remote(r.url);
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->etag, "\"etag-1\"");
+  EXPECT_EQ((*got)->max_age_s, 3600);
+  EXPECT_FALSE(*store.remote("https://example.com/other.aci"));
+  r.etag = "bad\nvalue";
+  EXPECT_FALSE(store.put_remote(r));
+}
+
+}  // namespace
+}  // namespace rkt::stage0
