@@ -10,6 +10,7 @@ packages=(
   clang libclang-rt-14-dev
   golang-go golang-github-appc-spec-dev
   busybox-static gnupg
+  python3 openssl iproute2 util-linux
 )
 
 missing=()

@@ -357,6 +357,25 @@ Result<std::string> Store::tree_dir(const std::string& key) const {
   return cas_ + "/tree/" + *id;
 }
 
+Status Store::unpack_chain(const std::vector<std::string>& order, const std::string& key,
+                           const std::string& rootfs) const {
+  UniqueFd root(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) return sys_error("opening " + quote(rootfs));
+  ExtractStats stats;
+  for (const auto& k : order) {
+    ReadArchive tar(archive_read_new());
+    archive_read_support_format_tar(tar.get());
+    if (archive_read_open_filename(tar.get(), blob_path(k).c_str(), 1 << 16) != ARCHIVE_OK) {
+      return Error(Errc::InvalidImage, "image " + k + ": " + archive_error_string(tar.get()));
+    }
+    Status s = extract_rootfs(tar.get(), root.get(), k, limits, [](std::string) { return ok(); }, &stats);
+    if (!s) return std::move(s).error().wrap("rendering image " + key);
+  }
+  auto top = info(key);
+  if (!top) return std::move(top).error();
+  return whitelist(rootfs, top->manifest.path_whitelist);
+}
+
 Result<std::string> Store::render(const std::string& key) {
   auto order = render_order(key);
   if (!order) return std::move(order).error();
@@ -366,27 +385,48 @@ Result<std::string> Store::render(const std::string& key) {
   if (::access((dest + "/rootfs").c_str(), F_OK) == 0) return dest;
   Staging staging(cas_ + "/tmp");
   if (Status s = staging.create(); !s) return std::move(s).error();
-  UniqueFd rootfs(::open((staging.path() + "/rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!rootfs.valid()) return sys_error("opening " + quote(staging.path()));
-  ExtractStats stats;
-  for (const auto& k : *order) {
-    ReadArchive tar(archive_read_new());
-    archive_read_support_format_tar(tar.get());
-    if (archive_read_open_filename(tar.get(), blob_path(k).c_str(), 1 << 16) != ARCHIVE_OK) {
-      return Error(Errc::InvalidImage, "image " + k + ": " + archive_error_string(tar.get()));
-    }
-    Status s = extract_rootfs(tar.get(), rootfs.get(), k, limits, [](std::string) { return ok(); }, &stats);
-    if (!s) return std::move(s).error().wrap("rendering image " + key);
-  }
-  auto top = info(key);
-  if (!top) return std::move(top).error();
-  if (Status s = whitelist(staging.path() + "/rootfs", top->manifest.path_whitelist); !s) return std::move(s).error();
+  if (Status s = unpack_chain(*order, key, staging.path() + "/rootfs"); !s) return std::move(s).error();
   if (Status s = write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No); !s) {
     return std::move(s).error();
   }
   auto committed = staging.commit(dest);
   if (!committed) return std::move(committed).error();
   return dest;
+}
+
+Status Store::unpack_to(const std::string& key, const std::string& rootfs, WithDependencies deps) const {
+  if (deps == WithDependencies::No) return unpack_chain({key}, key, rootfs);
+  auto order = render_order(key);
+  if (!order) return std::move(order).error();
+  return unpack_chain(*order, key, rootfs);
+}
+
+Status Store::verify(const std::string& key) const {
+  UniqueFd fd(::open(blob_path(key).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return sys_error("opening the blob of image " + key);
+  MdCtx md(EVP_MD_CTX_new());
+  EVP_DigestInit_ex(md.get(), EVP_sha512(), nullptr);
+  std::string buf(1 << 17, '\0');
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("reading the blob of image " + key);
+    }
+    if (n == 0) break;
+    EVP_DigestUpdate(md.get(), buf.data(), static_cast<size_t>(n));
+  }
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int dn = 0;
+  EVP_DigestFinal_ex(md.get(), d, &dn);
+  std::string got = "sha512-" + hex(d, dn).substr(0, 64);
+  if (got != key) return Error(Errc::InvalidImage, "image " + key + " is corrupt: its blob hashes to " + got);
+  auto tree = tree_dir(key);
+  if (!tree) return std::move(tree).error();
+  if (::access((*tree + "/rootfs").c_str(), F_OK) != 0) {
+    return Error(Errc::InvalidImage, "image " + key + " has no rendered tree (fetch it again)");
+  }
+  return ok();
 }
 
 Result<std::string> Store::resolve(const std::string& id) const {
@@ -423,7 +463,8 @@ Result<ImageInfo> Store::info(const std::string& key) const {
   out.manifest = std::move(*m);
   struct stat st {};
   if (::stat((cas_ + "/lastused/" + key).c_str(), &st) == 0) {
-    out.last_used_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    out.last_used_ns =
+        std::max(out.import_time_ns, static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
   } else {
     out.last_used_ns = out.import_time_ns;
   }
@@ -455,6 +496,8 @@ Result<std::optional<std::string>> Store::find(const std::string& name, const sp
     bool match = true;
     for (const auto& l : labels) {
       const std::string* v = spec::find_label(i.manifest.labels, l.name);
+      // An image without an os or arch label is OS- or architecture-independent (spec/aci.md).
+      if (!v && (l.name == "os" || l.name == "arch")) continue;
       if (!v || *v != l.value) match = false;
     }
     if (match && (!best || i.import_time_ns > best->import_time_ns)) best = &i;

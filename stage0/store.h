@@ -57,10 +57,19 @@ class Store {
   /// the tree directory (holding rootfs/). Already rendered trees are returned as they are.
   Result<std::string> render(const std::string& key);
 
+  enum class WithDependencies { No, Yes };
+  /// Writes the image's tree into the empty directory `rootfs` (with its dependencies and
+  /// pathWhitelist applied, or the image's own files only).
+  Status unpack_to(const std::string& key, const std::string& rootfs, WithDependencies deps) const;
+
+  /// Re-hashes the blob of `key` and checks that it still matches the key.
+  Status verify(const std::string& key) const;
+
   /// Resolves a full key or an unambiguous prefix of one ("sha512-0123abcd").
   Result<std::string> resolve(const std::string& id) const;
 
-  /// The most recently imported image named `name` whose labels include all of `labels`.
+  /// The most recently imported image named `name` whose labels include all of `labels` (an
+  /// image without os or arch labels matches any).
   Result<std::optional<std::string>> find(const std::string& name, const spec::Labels& labels) const;
 
   Result<ImageInfo> info(const std::string& key) const;
@@ -91,6 +100,7 @@ class Store {
   explicit Store(std::string cas) : cas_(std::move(cas)) {}
   Result<std::vector<std::string>> render_order(const std::string& key) const;
   Result<std::string> tree_id(const std::vector<std::string>& chain) const;
+  Status unpack_chain(const std::vector<std::string>& order, const std::string& key, const std::string& rootfs) const;
 
   std::string cas_;
 };

@@ -23,5 +23,8 @@ struct Command {
 const std::vector<Command>& commands();
 
 Result<int> cmd_version(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_fetch(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_image(GlobalOptions& g, const std::vector<std::string>& args);
 
 }  // namespace rkt::stage0

@@ -13,7 +13,27 @@ namespace rkt::stage0 {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
+      {"fetch", "Fetch images into the store, verified",
+       "rkt fetch [--signature=FILE.asc] [--full] [--pull-policy=never|new|update] IMAGE...\n\n"
+       "IMAGE is a file (./app.aci, file:///app.aci), an http(s) URL, or an image name\n"
+       "(example.com/app:1.0,os=linux) found by appc discovery. The image's detached signature\n"
+       "(IMAGE.asc) must be made by a key trusted for its name (see rkt trust).",
+       cmd_fetch},
       {"help", "Help about any command", "rkt help [COMMAND]", nullptr},
+      {"image", "Operate on the images in the store",
+       "rkt image list [--fields=...] [--sort=FIELD] [--order=asc|desc] [--full] [--no-legend] [--format=json|json-pretty]\n"
+       "  rkt image rm IMAGE...\n"
+       "  rkt image cat-manifest [--pretty-print] IMAGE\n"
+       "  rkt image export [--overwrite] IMAGE OUT.aci\n"
+       "  rkt image extract|render [--rootfs-only] [--overwrite] IMAGE DIR\n"
+       "  rkt image verify IMAGE...\n"
+       "  rkt image gc [--grace-period=24h]\n\n"
+       "IMAGE is an image ID (or an unambiguous prefix of one) or name[:version].",
+       cmd_image},
+      {"trust", "Trust a key for image signature verification",
+       "rkt trust [--prefix=PREFIX | --root] [--skip-fingerprint-review] [--insecure-allow-http] [KEY...]\n\n"
+       "KEY is a file or an https URL; with --prefix and no KEY, the keys are found by appc discovery.",
+       cmd_trust},
       {"version", "Print the version and exit", "rkt version", cmd_version},
   };
   return kCommands;

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/error.h"
+
+namespace rkt {
+
+/// Parses a Go-style duration ("30m", "1h30m", "24h", "90s", "500ms", "0") into nanoseconds.
+Result<int64_t> parse_duration(const std::string& s);
+
+/// "3 minutes ago", "2 days ago", "just now": how rkt shows times in short listings.
+std::string humanize_since(int64_t then_ns, int64_t now_ns);
+
+/// "1.5 MiB": a byte count in binary units.
+std::string humanize_bytes(uint64_t bytes);
+
+}  // namespace rkt

@@ -1,0 +1,23 @@
+#pragma once
+
+// What the commands share: the store, the trust store and fetch settings, from the global flags.
+
+#include <string>
+
+#include "stage0/cli/global.h"
+#include "stage0/fetch.h"
+#include "stage0/keystore.h"
+#include "stage0/store.h"
+
+namespace rkt::stage0 {
+
+Result<Store> open_store(const GlobalOptions& g);
+Keystore open_keystore(const GlobalOptions& g);
+/// Fetch options from the global flags (insecure options, auth.d credentials, warnings).
+Result<FetchOptions> fetch_options(const GlobalOptions& g);
+/// Prints "rkt: warning: ..." on stderr.
+void warn(const std::string& message);
+/// Resolves an image given to an `image` command: an ID (or prefix of one) or a name[:version].
+Result<std::string> resolve_image(const Store& store, const std::string& arg);
+
+}  // namespace rkt::stage0

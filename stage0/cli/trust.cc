@@ -1,0 +1,102 @@
+// rkt trust: adds OpenPGP keys to the trust store, for a prefix of image names or for all.
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "common/fs.h"
+#include "stage0/cli/commands.h"
+#include "stage0/cli/context.h"
+#include "stage0/discovery.h"
+#include "stage0/http.h"
+
+namespace rkt::stage0 {
+namespace {
+
+std::string spaced_fingerprint(const std::string& fp) {
+  std::string out;
+  for (size_t i = 0; i < fp.size(); ++i) {
+    if (i && i % 4 == 0) out += ' ';
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(fp[i])));
+  }
+  return out;
+}
+
+Result<std::string> read_key_source(const std::string& src, bool allow_http, const GlobalOptions& g) {
+  if (src.rfind("https://", 0) == 0 || src.rfind("http://", 0) == 0) {
+    HttpRequest req;
+    req.url = src;
+    req.allow_http = allow_http;
+    req.insecure_tls = g.insecure.tls;
+    return http_get_text(req, 1 << 20);
+  }
+  return read_file(src, 1 << 20);
+}
+
+}  // namespace
+
+Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args) {
+  FlagSet fs("rkt trust");
+  add_global_flags(fs, g);
+  std::string prefix;
+  bool root = false, skip_review = false, allow_http = false;
+  fs.add_string("prefix", &prefix, "trust the keys for images named PREFIX or below it");
+  fs.add_bool("root", &root, "trust the keys for every image");
+  fs.add_bool("skip-fingerprint-review", &skip_review, "trust without asking to review the fingerprint");
+  fs.add_bool("insecure-allow-http", &allow_http, "allow fetching keys over plain http");
+  auto pos = fs.parse(args);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  if (root && !prefix.empty()) return Error(Errc::Usage, "--root and --prefix cannot be combined");
+  if (!root && prefix.empty()) {
+    return Error(Errc::Usage, "give --prefix=PREFIX or --root: refusing implicit unbounded trust");
+  }
+  if (!prefix.empty()) {
+    if (Status s = check_prefix(prefix); !s) return std::move(s).error();
+  }
+  std::vector<std::string> sources = *pos;
+  if (sources.empty()) {
+    if (root) return Error(Errc::Usage, "--root needs the keys to trust");
+    auto page = [&](const std::string& url) {
+      HttpRequest req;
+      req.url = url;
+      req.allow_http = allow_http;
+      req.insecure_tls = g.insecure.tls;
+      return http_get_text(req, 1 << 20);
+    };
+    auto found = discover_pubkeys(prefix, page, allow_http);
+    if (!found) return std::move(found).error();
+    sources = *found;
+  }
+  Keystore ks = open_keystore(g);
+  for (const auto& src : sources) {
+    auto data = read_key_source(src, allow_http, g);
+    if (!data) return std::move(data).error().wrap("reading key " + quote(src));
+    auto key = read_public_key(*data, src);
+    if (!key) return std::move(key).error();
+    std::string scope = root ? "all images (root)" : "prefix " + quote(prefix);
+    if (skip_review) {
+      std::cout << "Trusting " << quote(src) << " for " << scope << " without fingerprint review.\n";
+    } else {
+      std::cout << (root ? "Root key" : "Prefix: " + quote(prefix)) << "\nKey: " << quote(src)
+                << "\nGPG key fingerprint is: " << spaced_fingerprint(key->fingerprint) << "\n";
+      for (const auto& uid : key->user_ids) std::cout << "\t" << uid << "\n";
+      std::cout << "Are you sure you want to trust this key (yes/no)?\n" << std::flush;
+      std::string answer;
+      if (!std::getline(std::cin, answer) || (answer != "yes" && answer != "y")) {
+        return Error(Errc::Usage, "not trusting key " + quote(src) + " (answer \"yes\" to trust it)");
+      }
+      std::cout << "Trusting " << quote(src) << " for " << scope << " after fingerprint review.\n";
+    }
+    auto path = ks.store(*data, *key, root ? "" : prefix);
+    if (!path) return std::move(path).error();
+    if (root) {
+      std::cout << "Added root key at " << quote(*path) << "\n";
+    } else {
+      std::cout << "Added key for prefix " << quote(prefix) << " at " << quote(*path) << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace rkt::stage0

@@ -1,0 +1,397 @@
+#include "stage0/fetch.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "actool/aci.h"
+#include "common/fs.h"
+#include "spec/manifest.h"
+#include "spec/names.h"
+#include "stage0/discovery.h"
+#include "stage0/pgp.h"
+
+namespace rkt::stage0 {
+namespace {
+
+constexpr size_t kMaxSignatureBytes = 1 << 20;
+constexpr size_t kMaxPageBytes = 1 << 20;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string host_arch() {
+  struct utsname u {};
+  ::uname(&u);
+  std::string m = u.machine;
+  if (m == "x86_64") return "amd64";
+  if (m == "i386" || m == "i486" || m == "i586" || m == "i686") return "i386";
+  return m;
+}
+
+// The request's labels with the host's os and arch added where missing, as discovery needs.
+spec::Labels with_host_labels(spec::Labels labels) {
+  if (!spec::find_label(labels, "os")) labels.push_back({"os", "linux"});
+  if (!spec::find_label(labels, "arch")) labels.push_back({"arch", host_arch()});
+  return labels;
+}
+
+std::string host_of(const std::string& url) {
+  size_t start = url.find("://");
+  if (start == std::string::npos) return {};
+  start += 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+  if (size_t colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos) {
+    host = host.substr(0, colon);
+  }
+  return host;
+}
+
+std::string base64(const std::string& in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    out += k[v >> 18];
+    out += k[(v >> 12) & 63];
+    out += k[(v >> 6) & 63];
+    out += k[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    out += k[v >> 18];
+    out += k[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += k[v >> 18];
+    out += k[(v >> 12) & 63];
+    out += k[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+// Checks the manifest against what was asked for: the name, and every label given.
+Status check_expected(const spec::ImageManifest& m, const ImageRef& want, const std::string& what) {
+  if (m.name != want.value) {
+    return Error(Errc::BadSignature, "image " + what + " is named " + quote(m.name) + ", not the requested " +
+                                         quote(want.value));
+  }
+  for (const auto& l : want.labels) {
+    const std::string* v = spec::find_label(m.labels, l.name);
+    if (!v && (l.name == "os" || l.name == "arch")) continue;
+    if (!v || *v != l.value) {
+      return Error(Errc::BadSignature, "image " + what + " has label " + quote(l.name) + " = " +
+                                           quote(v ? *v : std::string("(none)")) + ", not the requested " +
+                                           quote(l.value));
+    }
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<PullPolicy> parse_pull_policy(const std::string& s) {
+  if (s == "never") return PullPolicy::Never;
+  if (s == "new") return PullPolicy::New;
+  if (s == "update") return PullPolicy::Update;
+  return Error(Errc::Usage, "--pull-policy " + quote(s) + " must be never, new or update");
+}
+
+Result<ImageRef> parse_image_ref(const std::string& arg) {
+  if (arg.empty()) return Error(Errc::Usage, "empty image argument");
+  if (arg.rfind("file://", 0) == 0) return ImageRef{ImageRef::Kind::File, arg.substr(7), {}};
+  if (arg.rfind("https://", 0) == 0 || arg.rfind("http://", 0) == 0) return ImageRef{ImageRef::Kind::Url, arg, {}};
+  if (arg.rfind("docker://", 0) == 0) {
+    return Error(Errc::Unsupported, "docker images are not supported: " + quote(arg));
+  }
+  struct stat st {};
+  bool exists = ::stat(arg.c_str(), &st) == 0;
+  bool looks_like_path = arg[0] == '/' || arg.rfind("./", 0) == 0 || arg.rfind("../", 0) == 0 ||
+                         (arg.size() > 4 && arg.substr(arg.size() - 4) == ".aci");
+  if (exists || looks_like_path) {
+    if (!exists) return Error(Errc::NotFound, "image file " + quote(arg) + " does not exist");
+    return ImageRef{ImageRef::Kind::File, arg, {}};
+  }
+  if (arg.rfind("sha512-", 0) == 0) return ImageRef{ImageRef::Kind::Id, arg, {}};
+  // name[:version][,label=value...]
+  ImageRef ref{ImageRef::Kind::Name, arg, {}};
+  std::string rest;
+  if (size_t comma = arg.find(','); comma != std::string::npos) {
+    ref.value = arg.substr(0, comma);
+    rest = arg.substr(comma + 1);
+  }
+  if (size_t colon = ref.value.find(':'); colon != std::string::npos) {
+    ref.labels.push_back({"version", ref.value.substr(colon + 1)});
+    ref.value = ref.value.substr(0, colon);
+  }
+  if (std::string msg = spec::check_ac_identifier(ref.value); !msg.empty()) {
+    return Error(Errc::Usage, "image " + quote(arg) + " is not a file, a URL, an image ID or an image name: " + msg);
+  }
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string kv = rest.substr(0, comma);
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) return Error(Errc::Usage, "image " + quote(arg) + ": label " + quote(kv) + " is not name=value");
+    std::string name = kv.substr(0, eq);
+    if (std::string msg = spec::check_ac_identifier(name); !msg.empty()) {
+      return Error(Errc::Usage, "image " + quote(arg) + ": label name " + quote(name) + ": " + msg);
+    }
+    if (spec::find_label(ref.labels, name)) return Error(Errc::Usage, "image " + quote(arg) + ": label " + quote(name) + " given twice");
+    ref.labels.push_back({name, kv.substr(eq + 1)});
+  }
+  return ref;
+}
+
+HttpRequest Fetcher::request(const std::string& url) const {
+  HttpRequest req;
+  req.url = url;
+  req.insecure_tls = opts_.insecure_tls;
+  req.allow_http = opts_.insecure_http;
+  std::string host = host_of(url);
+  for (const auto& a : opts_.auth) {
+    if (std::find(a.domains.begin(), a.domains.end(), host) != a.domains.end()) req.headers.push_back(a.header);
+  }
+  return req;
+}
+
+Result<std::string> Fetcher::fetch(const std::string& arg) {
+  auto ref = parse_image_ref(arg);
+  if (!ref) return std::move(ref).error();
+  auto key = fetch_ref(*ref);
+  if (!key) return key;
+  auto tree = store_.render(*key);
+  if (!tree) return std::move(tree).error().wrap("rendering image " + quote(arg));
+  return key;
+}
+
+Result<std::string> Fetcher::fetch_ref(const ImageRef& ref) {
+  switch (ref.kind) {
+    case ImageRef::Kind::File:
+      return fetch_file(ref.value, opts_.signature.empty() ? ref.value + ".asc" : opts_.signature);
+    case ImageRef::Kind::Url:
+      return fetch_url(ref.value, ref.value + ".asc", nullptr);
+    case ImageRef::Kind::Id:
+      return store_.resolve(ref.value);
+    case ImageRef::Kind::Name:
+      return fetch_name(ref);
+  }
+  return Error(Errc::Generic, "unreachable");
+}
+
+Result<std::string> Fetcher::verify_and_import(const std::string& path, const std::string& what,
+                                               const std::string& signature, const std::string& signature_source,
+                                               const ImageRef* expected) {
+  if (opts_.insecure_image) {
+    opts_.warn("signature verification is disabled (--insecure-options=image): image " + what + " is not verified");
+    if (expected) {
+      auto m = aci::read_manifest_only(path);
+      if (!m) return std::move(m).error();
+      if (Status s = check_expected(*m, *expected, what); !s) return std::move(s).error();
+    }
+  } else {
+    // Who signed it? Any trusted key may answer; whether that key is trusted for this image's
+    // name is checked once the name is known. Nothing of the image but its manifest is read
+    // before the signature is good.
+    auto all = keystore_.all_keys();
+    if (!all) return std::move(all).error();
+    auto signer = verify_detached(path, signature, signature_source, *all);
+    if (!signer) return std::move(signer).error().wrap("verifying image " + what);
+    auto m = aci::read_manifest_only(path);
+    if (!m) return std::move(m).error();
+    if (expected) {
+      if (Status s = check_expected(*m, *expected, what); !s) return std::move(s).error();
+    }
+    auto allowed = keystore_.keys_for(m->name);
+    if (!allowed) return std::move(allowed).error();
+    bool trusted = false;
+    for (const auto& k : *allowed) {
+      auto pk = read_public_key(k.data, k.origin);
+      if (pk && pk->fingerprint == *signer) trusted = true;
+    }
+    if (!trusted) {
+      return Error(Errc::BadSignature, "verifying image " + what + ": signature " + quote(signature_source) +
+                                           " is by key " + *signer + ", which is not trusted for " + quote(m->name) +
+                                           " (see 'rkt trust --prefix')");
+    }
+  }
+  auto key = store_.import(path, what);
+  if (!key) return key;
+  if (Status s = fetch_dependencies(*key); !s) return std::move(s).error().wrap("fetching the dependencies of " + what);
+  return key;
+}
+
+Result<std::string> Fetcher::fetch_file(const std::string& path, const std::string& signature_path) {
+  std::string what = quote(path);
+  if (opts_.policy == PullPolicy::Never) {
+    return Error(Errc::NotFound, "--pull-policy=never: image file " + what + " is not fetched (give its name or ID)");
+  }
+  std::string signature;
+  if (!opts_.insecure_image) {
+    auto sig = read_file(signature_path, kMaxSignatureBytes);
+    if (!sig) {
+      if (sig.error().sys_errno() == ENOENT) {
+        return Error(Errc::BadSignature, "image " + what + " is not signed: no signature " + quote(signature_path) +
+                                             " (give one with --signature, or skip verification with "
+                                             "--insecure-options=image)");
+      }
+      return std::move(sig).error();
+    }
+    signature = std::move(*sig);
+  }
+  return verify_and_import(path, what, signature, signature_path, nullptr);
+}
+
+Result<std::string> Fetcher::fetch_url(const std::string& url, const std::string& signature_url,
+                                       const ImageRef* expected) {
+  auto cached = store_.remote(url);
+  if (!cached) return std::move(cached).error();
+  bool have = *cached && store_.info((*cached)->key).has_value();
+  if (have && opts_.policy != PullPolicy::Update) return (*cached)->key;
+  if (opts_.policy == PullPolicy::Never) {
+    return Error(Errc::NotFound, "image " + quote(url) + " is not in the store (--pull-policy=never)");
+  }
+  if (have && (*cached)->max_age_s > 0 && now_ns() < (*cached)->download_time_ns + (*cached)->max_age_s * 1000000000) {
+    return (*cached)->key;
+  }
+  std::string tmp = store_.cas() + "/tmp/download-" + sha256_hex(url + std::to_string(now_ns()));
+  struct Cleanup {
+    std::string p;
+    ~Cleanup() { ::unlink(p.c_str()); }
+  } cleanup{tmp};
+  HttpRequest req = request(url);
+  req.progress = opts_.progress;
+  if (have) req.if_none_match = (*cached)->etag;
+  auto resp = http_get_file(req, tmp);
+  if (!resp) return std::move(resp).error();
+  if (resp->status == 304 && have) {
+    RemoteInfo r = **cached;
+    r.download_time_ns = now_ns();
+    if (resp->max_age) r.max_age_s = *resp->max_age;
+    (void)store_.put_remote(r);
+    return r.key;
+  }
+  if (resp->status != 200) {
+    return Error(Errc::NotFound, "fetching " + quote(url) + ": HTTP status " + std::to_string(resp->status));
+  }
+  std::string signature;
+  if (!opts_.insecure_image) {
+    auto sig = http_get_text(request(signature_url), kMaxSignatureBytes);
+    if (!sig) {
+      return Error(Errc::BadSignature, "image " + quote(url) + " is not signed: fetching its signature " +
+                                           quote(signature_url) + " failed: " + sig.error().message());
+    }
+    signature = std::move(*sig);
+  }
+  auto key = verify_and_import(tmp, quote(url), signature, signature_url, expected);
+  if (!key) return key;
+  RemoteInfo r{url, signature_url, resp->etag, *key, resp->no_store ? 0 : resp->max_age.value_or(0), now_ns()};
+  if (Status s = store_.put_remote(r); !s) opts_.warn("not recording the fetch of " + quote(url) + ": " + s.error().message());
+  return key;
+}
+
+Result<std::string> Fetcher::fetch_name(const ImageRef& ref) {
+  if (std::find(fetching_.begin(), fetching_.end(), ref.value) != fetching_.end()) {
+    return Error(Errc::InvalidImage, "image dependency cycle through " + quote(ref.value));
+  }
+  if (opts_.policy != PullPolicy::Update) {
+    auto found = store_.find(ref.value, with_host_labels(ref.labels));
+    if (!found) return std::move(found).error();
+    if (*found) return **found;
+    if (opts_.policy == PullPolicy::Never) {
+      return Error(Errc::NotFound, "image " + quote(ref.value) + " is not in the store (--pull-policy=never)");
+    }
+  }
+  fetching_.push_back(ref.value);
+  struct Pop {
+    std::vector<std::string>& v;
+    ~Pop() { v.pop_back(); }
+  } pop{fetching_};
+  auto page = [this](const std::string& url) { return http_get_text(request(url), kMaxPageBytes); };
+  auto where = discover_image(ref.value, with_host_labels(ref.labels), page, opts_.insecure_http);
+  if (!where) return std::move(where).error();
+  ImageRef expected = ref;
+  return fetch_url(where->image_url, where->signature_url, &expected);
+}
+
+Status Fetcher::fetch_dependencies(const std::string& key) {
+  auto info = store_.info(key);
+  if (!info) return std::move(info).error();
+  for (const auto& dep : info->manifest.dependencies) {
+    if (dep.image_id && store_.resolve(*dep.image_id)) continue;
+    ImageRef ref{ImageRef::Kind::Name, dep.image_name, dep.labels};
+    FetchOptions saved = opts_;
+    if (opts_.policy == PullPolicy::Update) opts_.policy = PullPolicy::New;
+    auto dk = fetch_name(ref);
+    opts_ = saved;
+    if (!dk) return std::move(dk).error();
+    if (dep.image_id && dk->rfind(dep.image_id->substr(0, std::min<size_t>(dep.image_id->size(), 7 + 64)), 0) != 0) {
+      return Error(Errc::BadSignature, "dependency " + quote(dep.image_name) + " has ID " + *dk + ", not the " +
+                                           *dep.image_id + " the manifest requires");
+    }
+  }
+  return ok();
+}
+
+Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config, const std::string& local_config) {
+  std::map<std::string, AuthEntry> by_domain;
+  for (const std::string& root : {system_config, local_config}) {
+    if (root.empty()) continue;
+    std::string dir = root + "/auth.d";
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) continue;
+    std::vector<std::string> files;
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() > 5 && n.substr(n.size() - 5) == ".json") files.push_back(n);
+    }
+    ::closedir(d);
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::string path = dir + "/" + f;
+      auto text = read_file(path, 1 << 20);
+      if (!text) return std::move(text).error();
+      auto j = nlohmann::json::parse(*text, nullptr, false);
+      auto bad = [&](const std::string& why) { return Error(Errc::InvalidArgument, "auth config " + quote(path) + ": " + why); };
+      if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+      if (j.value("rktKind", "") != "auth") return bad("rktKind must be \"auth\"");
+      if (j.value("rktVersion", "") != "v1") return bad("rktVersion must be \"v1\"");
+      AuthEntry a;
+      if (!j.contains("domains") || !j["domains"].is_array()) return bad("domains must be a list");
+      for (const auto& dom : j["domains"]) {
+        if (!dom.is_string()) return bad("domains must be strings");
+        a.domains.push_back(dom.get<std::string>());
+      }
+      std::string type = j.value("type", "");
+      const auto& cred = j.contains("credentials") && j["credentials"].is_object() ? j["credentials"] : nlohmann::json::object();
+      if (type == "basic") {
+        a.header = "Authorization: Basic " + base64(cred.value("user", "") + ":" + cred.value("password", ""));
+      } else if (type == "oauth") {
+        a.header = "Authorization: Bearer " + cred.value("token", "");
+      } else {
+        return bad("type " + quote(type) + " must be basic or oauth");
+      }
+      for (const auto& dom : a.domains) by_domain[dom] = AuthEntry{{dom}, a.header};
+    }
+  }
+  std::vector<AuthEntry> out;
+  for (auto& [dom, a] : by_domain) out.push_back(std::move(a));
+  return out;
+}
+
+}  // namespace rkt::stage0
