@@ -261,13 +261,21 @@ Result<std::string> Fetcher::fetch_url(const std::string& url, const std::string
                                        const ImageRef* expected) {
   auto cached = store_.remote(url);
   if (!cached) return std::move(cached).error();
-  bool have = *cached && store_.info((*cached)->key).has_value();
-  if (have && opts_.policy != PullPolicy::Update) return (*cached)->key;
+  auto cached_info = *cached ? store_.info((*cached)->key) : Result<ImageInfo>(Error(Errc::NotFound, ""));
+  bool have = cached_info.has_value();
+  // What the URL gave before must still be what is asked for now.
+  auto reuse = [&](const std::string& key) -> Result<std::string> {
+    if (expected) {
+      if (Status s = check_expected(cached_info->manifest, *expected, quote(url)); !s) return std::move(s).error();
+    }
+    return key;
+  };
+  if (have && opts_.policy != PullPolicy::Update) return reuse((*cached)->key);
   if (opts_.policy == PullPolicy::Never) {
     return Error(Errc::NotFound, "image " + quote(url) + " is not in the store (--pull-policy=never)");
   }
   if (have && (*cached)->max_age_s > 0 && now_ns() < (*cached)->download_time_ns + (*cached)->max_age_s * 1000000000) {
-    return (*cached)->key;
+    return reuse((*cached)->key);
   }
   std::string tmp = store_.cas() + "/tmp/download-" + sha256_hex(url + std::to_string(now_ns()));
   struct Cleanup {
@@ -284,7 +292,7 @@ Result<std::string> Fetcher::fetch_url(const std::string& url, const std::string
     r.download_time_ns = now_ns();
     if (resp->max_age) r.max_age_s = *resp->max_age;
     (void)store_.put_remote(r);
-    return r.key;
+    return reuse(r.key);
   }
   if (resp->status != 200) {
     return Error(Errc::NotFound, "fetching " + quote(url) + ": HTTP status " + std::to_string(resp->status));
