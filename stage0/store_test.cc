@@ -1,6 +1,9 @@
 #include "stage0/store.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +56,54 @@ TEST_F(StoreTest, ImportHashesTheUncompressedTarAndRendersTheTree) {
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].manifest.name, "example.com/a");
   EXPECT_GT((*listed)[0].size, 0u);
+}
+
+TEST_F(StoreTest, OwnersModesMtimesAndXattrsAreKept) {
+  RKT_REQUIRE(::geteuid() == 0, "root, to keep owners");
+  std::string path = tmp_ / "meta.aci";
+  {
+    archive* a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_open_filename(a, path.c_str());
+    auto add = [&](const char* name, mode_t mode, uid_t uid, const std::string& data, bool xattr) {
+      archive_entry* e = archive_entry_new();
+      archive_entry_set_pathname(e, name);
+      archive_entry_set_mode(e, mode);
+      archive_entry_set_uid(e, uid);
+      archive_entry_set_gid(e, uid + 1);
+      archive_entry_set_mtime(e, 1234567890, 0);
+      archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
+      if (xattr) archive_entry_xattr_add_entry(e, "user.origin", "test", 4);
+      archive_write_header(a, e);
+      if (!data.empty()) archive_write_data(a, data.data(), data.size());
+      archive_entry_free(e);
+    };
+    std::string m = manifest_for("example.com/meta");
+    add("manifest", AE_IFREG | 0644, 0, m, false);
+    add("rootfs", AE_IFDIR | 0755, 0, "", false);
+    add("rootfs/file", AE_IFREG | 02750, 1000, "data", true);
+    add("rootfs/dir", AE_IFDIR | 0700, 1001, "", false);
+    archive_write_close(a);
+    archive_write_free(a);
+  }
+  Store store = open();
+  auto k = store.import(path, "meta");
+  ASSERT_TRUE(k) << k.error().message();
+  std::string root = *store.tree_dir(*k) + "/rootfs";
+  struct stat st {};
+  ASSERT_EQ(::stat((root + "/file").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1000u);
+  EXPECT_EQ(st.st_gid, 1001u);
+  EXPECT_EQ(st.st_mode & 07777, 02750u);
+  EXPECT_EQ(st.st_mtime, 1234567890);
+  char value[16] = {};
+  ssize_t n = ::getxattr((root + "/file").c_str(), "user.origin", value, sizeof value);
+  RKT_REQUIRE(!(n < 0 && errno == ENOTSUP), "a filesystem with user xattrs under /tmp");
+  EXPECT_EQ(std::string(value, static_cast<size_t>(std::max<ssize_t>(n, 0))), "test");
+  ASSERT_EQ(::stat((root + "/dir").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1001u);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  EXPECT_EQ(st.st_mtime, 1234567890);
 }
 
 TEST_F(StoreTest, EveryCompressionIsDetected) {

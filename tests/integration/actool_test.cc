@@ -28,10 +28,8 @@ class ActoolTest : public ::testing::Test {
   }
 
   void expect_reference_accepts(const std::string& image) {
-    if (::access(reference_actool().c_str(), X_OK) != 0) {
-      if (must_run()) FAIL() << "reference actool missing at " << reference_actool();
-      GTEST_SKIP() << "needs the reference actool (golang-go, golang-github-appc-spec-dev)";
-    }
+    RKT_REQUIRE(::access(reference_actool().c_str(), X_OK) == 0,
+                "the reference actool (golang-go, golang-github-appc-spec-dev)");
     auto r = run_command({reference_actool(), "--debug", "validate", image});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("valid app container image"), std::string::npos) << r.err;
