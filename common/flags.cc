@@ -73,6 +73,26 @@ Result<std::vector<std::string>> FlagSet::parse(const std::vector<std::string>& 
   return positional;
 }
 
+Result<size_t> FlagSet::parse_leading(const std::vector<std::string>& args, size_t start) {
+  size_t i = start;
+  while (i < args.size()) {
+    const std::string& a = args[i];
+    if (a == "--" || a == "---" || a.size() < 2 || a[0] != '-') break;
+    std::string body = a.substr(a[1] == '-' ? 2 : 1);
+    bool has_value = body.find('=') != std::string::npos;
+    std::string name = body.substr(0, body.find('='));
+    auto it = flags_.find(name);
+    std::vector<std::string> one = {a};
+    if (it != flags_.end() && !has_value && it->second.kind != Flag::Kind::Bool && i + 1 < args.size()) {
+      one.push_back(args[++i]);
+    }
+    auto r = parse(one);
+    if (!r) return std::move(r).error();
+    ++i;
+  }
+  return i;
+}
+
 Error FlagSet::with_command(Error e) const {
   if (!command_.empty()) e.wrap(command_);
   return e;

@@ -31,6 +31,10 @@ class FlagSet {
   Result<std::vector<std::string>> parse(const std::vector<std::string>& args,
                                          Interspersed interspersed = Interspersed::Yes);
 
+  /// Parses the flags at the start of args[start..]: stops before the first token that is not a
+  /// flag (or a flag's value), and before "--" and "---". Returns the index it stopped at.
+  Result<size_t> parse_leading(const std::vector<std::string>& args, size_t start);
+
   /// Whether a flag was given on the command line.
   bool seen(const std::string& name) const { return seen_.count(name) != 0; }
 

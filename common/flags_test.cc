@@ -36,6 +36,21 @@ TEST(Flags, StopsAtFirstPositionalWhenAsked) {
   EXPECT_TRUE(debug);
 }
 
+TEST(Flags, ParseLeadingStopsAtPositionalsAndSeparators) {
+  FlagSet fs("rkt run");
+  std::string exec;
+  bool ro = false;
+  fs.add_string("exec", &exec, "");
+  fs.add_bool("readonly-rootfs", &ro, "");
+  std::vector<std::string> args = {"img1", "--exec", "/bin/sh", "--readonly-rootfs", "--", "-c", "x", "---", "img2"};
+  auto stop = fs.parse_leading(args, 1);
+  ASSERT_TRUE(stop);
+  EXPECT_EQ(*stop, 4u);
+  EXPECT_EQ(exec, "/bin/sh");
+  EXPECT_TRUE(ro);
+  EXPECT_EQ(*fs.parse_leading(args, 8), 8u) << "an image is not a flag";
+}
+
 TEST(Flags, ErrorsNameTheFlag) {
   FlagSet fs("rkt fetch");
   bool full = false;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/unique_fd.h"
 
 namespace rkt {
 
@@ -28,6 +29,14 @@ Status make_dirs(const std::string& path, mode_t mode);
 /// Removes a directory tree without following symlinks or crossing into other mounts.
 /// A missing path is not an error.
 Status remove_tree(const std::string& path);
+
+/// Opens `path` as seen from inside the directory `root_fd` (openat2 with RESOLVE_IN_ROOT):
+/// "..", absolute symlinks and absolute paths all stay inside that root, and magic links such
+/// as /proc/self/fd/N are refused. For paths inside an image or app rootfs (hostile content).
+Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, mode_t mode = 0);
+
+/// Reads what remains of an open file, refusing more than `max_bytes`.
+Result<std::string> read_fd(int fd, size_t max_bytes, const std::string& what);
 
 /// Quotes a string for an error message: "like this", with control bytes escaped.
 std::string quote(const std::string& s);

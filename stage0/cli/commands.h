@@ -26,5 +26,8 @@ Result<int> cmd_version(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_fetch(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_image(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_run(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_prepare(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& args);
 
 }  // namespace rkt::stage0

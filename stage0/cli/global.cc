@@ -1,5 +1,7 @@
 #include "stage0/cli/global.h"
 
+#include <unistd.h>
+
 #include <vector>
 
 #include "common/fs.h"
@@ -81,6 +83,13 @@ Status finish_global_flags(GlobalOptions& g) {
   if (!o) return std::move(o).error();
   g.insecure = *o;
   if (g.dir.empty()) return Error(Errc::Usage, "--dir cannot be empty");
+  // Paths are kept absolute: stage0 changes directory into the pod before it execs stage1.
+  for (std::string* p : {&g.dir, &g.local_config, &g.system_config, &g.user_config}) {
+    if (p->empty() || (*p)[0] == '/') continue;
+    char cwd[4096];
+    if (!::getcwd(cwd, sizeof cwd)) return sys_error("reading the working directory");
+    *p = std::string(cwd) + "/" + *p;
+  }
   return ok();
 }
 

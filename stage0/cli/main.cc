@@ -30,6 +30,22 @@ const std::vector<Command>& commands() {
        "  rkt image gc [--grace-period=24h]\n\n"
        "IMAGE is an image ID (or an unambiguous prefix of one) or name[:version].",
        cmd_image},
+      {"prepare", "Prepare a pod to run later with run-prepared",
+       "rkt prepare [pod flags] IMAGE [app flags] [-- ARGS... ---] [IMAGE ...]\n\nPrints the pod's UUID.",
+       cmd_prepare},
+      {"run", "Run images in a pod",
+       "rkt run [pod flags] IMAGE [app flags] [-- ARGS... [---]] [IMAGE ...]\n\n"
+       "Pod flags: --net=host|none --hostname --dns --dns-search --dns-opt --dns-domain --hosts-entry\n"
+       "  --volume --set-env --set-env-file --inherit-env --uuid-file-save --interactive --no-overlay\n"
+       "  --stage1-path|--stage1-name|--stage1-hash --pull-policy --pod-manifest\n"
+       "App flags (after an image, or before all images for every app): --exec --name --working-dir\n"
+       "  --user --group --supplementary-gids --environment --mount --readonly-rootfs --memory --cpu\n"
+       "  --cpu-shares --caps-retain --caps-remove --seccomp --oom-score-adj --annotation --user-label\n"
+       "  --user-annotation --signature\n\n"
+       "The exit status is the app's (the first failing app's, in a pod of several); 254 when rkt fails.",
+       cmd_run},
+      {"run-prepared", "Run a prepared pod",
+       "rkt run-prepared [--net] [--dns...] [--hostname] [--hosts-entry] [--interactive] UUID", cmd_run_prepared},
       {"trust", "Trust a key for image signature verification",
        "rkt trust [--prefix=PREFIX | --root] [--skip-fingerprint-review] [--insecure-allow-http] [KEY...]\n\n"
        "KEY is a file or an https URL; with --prefix and no KEY, the keys are found by appc discovery.",

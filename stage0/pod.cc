@@ -1,0 +1,489 @@
+#include "stage0/pod.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "common/fs.h"
+#include "spec/manifest.h"
+#include "spec/names.h"
+
+extern char** environ;
+
+namespace rkt::stage0 {
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t end = s.find(sep, start);
+    out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return out;
+    start = end + 1;
+  }
+}
+
+// "k=v,k=v" after an optional leading bare value (returned in *head).
+Result<std::map<std::string, std::string>> params(const std::string& s, const std::string& flag, std::string* head) {
+  std::map<std::string, std::string> out;
+  auto parts = split(s, ',');
+  size_t i = 0;
+  if (head) {
+    *head = parts[0];
+    i = 1;
+  }
+  for (; i < parts.size(); ++i) {
+    size_t eq = parts[i].find('=');
+    if (eq == std::string::npos) return Error(Errc::Usage, flag + " " + quote(s) + ": " + quote(parts[i]) + " is not key=value");
+    out[parts[i].substr(0, eq)] = parts[i].substr(eq + 1);
+  }
+  return out;
+}
+
+void set_env(spec::Environment& env, const std::string& name, const std::string& value) {
+  for (auto& e : env) {
+    if (e.name == name) {
+      e.value = value;
+      return;
+    }
+  }
+  env.push_back({name, value});
+}
+
+Status add_env_assignment(spec::Environment& env, const std::string& kv, const std::string& flag) {
+  size_t eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0) return Error(Errc::Usage, flag + " " + quote(kv) + " is not NAME=VALUE");
+  if (std::string msg = spec::check_env_name(kv.substr(0, eq)); !msg.empty()) return Error(Errc::Usage, flag + ": " + msg);
+  set_env(env, kv.substr(0, eq), kv.substr(eq + 1));
+  return ok();
+}
+
+void replace_isolator(spec::Isolators& isos, const std::vector<std::string>& names, spec::Isolator iso) {
+  std::erase_if(isos, [&](const spec::Isolator& i) { return std::find(names.begin(), names.end(), i.name) != names.end(); });
+  isos.push_back(std::move(iso));
+}
+
+spec::Isolator raw_isolator(const std::string& name, const std::string& json) {
+  spec::Isolator i;
+  i.name = name;
+  i.value_json = json;
+  return i;
+}
+
+std::string string_list_json(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + spec::json_string(items[i]);
+  return out + "]";
+}
+
+Result<spec::Volume> parse_volume(const std::string& s) {
+  std::string name;
+  auto p = params(s, "--volume", &name);
+  if (!p) return std::move(p).error();
+  spec::Volume v;
+  v.name = name;
+  for (const auto& [k, val] : *p) {
+    if (k == "kind") {
+      v.kind = val;
+    } else if (k == "source") {
+      v.source = val;
+    } else if (k == "readOnly" || k == "recursive") {
+      if (val != "true" && val != "false") return Error(Errc::Usage, "--volume " + quote(s) + ": " + k + " must be true or false");
+      (k == "readOnly" ? v.read_only : v.recursive) = val == "true";
+    } else if (k == "mode") {
+      v.mode = val;
+    } else if (k == "uid" || k == "gid") {
+      if (val.empty() || val.find_first_not_of("0123456789") != std::string::npos) {
+        return Error(Errc::Usage, "--volume " + quote(s) + ": " + k + " must be a number");
+      }
+      (k == "uid" ? v.uid : v.gid) = std::stoll(val);
+    } else {
+      return Error(Errc::Usage, "--volume " + quote(s) + ": unknown parameter " + quote(k));
+    }
+  }
+  if (v.kind == "empty") {
+    if (!v.mode) v.mode = "0755";
+    if (!v.uid) v.uid = 0;
+    if (!v.gid) v.gid = 0;
+  }
+  return v;
+}
+
+std::string default_app_name(const std::string& image_name) {
+  std::string base = image_name.substr(image_name.rfind('/') + 1);
+  std::string out;
+  for (char c : base) out += (std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : '-');
+  while (!out.empty() && out.front() == '-') out.erase(out.begin());
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "app" : out;
+}
+
+Status apply_app_options(spec::App& a, const AppOptions& o) {
+  if (!o.exec.empty()) {
+    if (o.exec[0] != '/') return Error(Errc::Usage, "--exec " + quote(o.exec) + " must be an absolute path");
+    a.exec = {o.exec};
+    if (o.has_args) a.exec.insert(a.exec.end(), o.args.begin(), o.args.end());
+  } else if (o.has_args && !a.exec.empty()) {
+    a.exec.resize(1);
+    a.exec.insert(a.exec.end(), o.args.begin(), o.args.end());
+  }
+  if (!o.working_dir.empty()) a.working_directory = o.working_dir;
+  if (!o.user.empty()) a.user = o.user;
+  if (!o.group.empty()) a.group = o.group;
+  if (!o.supplementary_gids.empty()) {
+    a.supplementary_gids.clear();
+    for (const auto& g : split(o.supplementary_gids, ',')) {
+      if (g.empty() || g.find_first_not_of("0123456789") != std::string::npos) {
+        return Error(Errc::Usage, "--supplementary-gids: " + quote(g) + " is not a number");
+      }
+      a.supplementary_gids.push_back(std::stoll(g));
+    }
+  }
+  if (!o.memory.empty()) {
+    replace_isolator(a.isolators, {spec::kIsolatorMemory},
+                     raw_isolator(spec::kIsolatorMemory, "{\"limit\":" + spec::json_string(o.memory) + "}"));
+  }
+  if (!o.cpu.empty()) {
+    replace_isolator(a.isolators, {spec::kIsolatorCpu}, raw_isolator(spec::kIsolatorCpu, "{\"limit\":" + spec::json_string(o.cpu) + "}"));
+  }
+  if (!o.cpu_shares.empty()) {
+    if (o.cpu_shares.find_first_not_of("0123456789") != std::string::npos) {
+      return Error(Errc::Usage, "--cpu-shares " + quote(o.cpu_shares) + " is not a number");
+    }
+    replace_isolator(a.isolators, {spec::kIsolatorCpuShares}, raw_isolator(spec::kIsolatorCpuShares, o.cpu_shares));
+  }
+  if (!o.caps_retain.empty() && !o.caps_remove.empty()) {
+    return Error(Errc::Usage, "--caps-retain and --caps-remove cannot be combined");
+  }
+  if (!o.caps_retain.empty() || !o.caps_remove.empty()) {
+    bool retain = !o.caps_retain.empty();
+    replace_isolator(a.isolators, {spec::kIsolatorCapsRetain, spec::kIsolatorCapsRemove},
+                     raw_isolator(retain ? spec::kIsolatorCapsRetain : spec::kIsolatorCapsRemove,
+                                  "{\"set\":" + string_list_json(split(retain ? o.caps_retain : o.caps_remove, ',')) + "}"));
+  }
+  if (!o.seccomp.empty()) {
+    // mode=retain|remove[,errno=E],syscall,...
+    std::string mode, err;
+    std::vector<std::string> calls;
+    for (const auto& part : split(o.seccomp, ',')) {
+      if (part.rfind("mode=", 0) == 0) {
+        mode = part.substr(5);
+      } else if (part.rfind("errno=", 0) == 0) {
+        err = part.substr(6);
+      } else if (!part.empty()) {
+        calls.push_back(part);
+      }
+    }
+    if (mode != "retain" && mode != "remove") return Error(Errc::Usage, "--seccomp " + quote(o.seccomp) + ": mode must be retain or remove");
+    std::string v = "{\"set\":" + string_list_json(calls) + (err.empty() ? "" : ",\"errno\":" + spec::json_string(err)) + "}";
+    replace_isolator(a.isolators, {spec::kIsolatorSeccompRetain, spec::kIsolatorSeccompRemove},
+                     raw_isolator(mode == "retain" ? spec::kIsolatorSeccompRetain : spec::kIsolatorSeccompRemove, v));
+  }
+  if (!o.oom_score_adj.empty()) {
+    replace_isolator(a.isolators, {spec::kIsolatorOomScoreAdj}, raw_isolator(spec::kIsolatorOomScoreAdj, o.oom_score_adj));
+  }
+  for (const auto& l : o.user_labels) {
+    size_t eq = l.find('=');
+    if (eq == std::string::npos) return Error(Errc::Usage, "--user-label " + quote(l) + " is not NAME=VALUE");
+    a.user_labels[l.substr(0, eq)] = l.substr(eq + 1);
+  }
+  for (const auto& l : o.user_annotations) {
+    size_t eq = l.find('=');
+    if (eq == std::string::npos) return Error(Errc::Usage, "--user-annotation " + quote(l) + " is not NAME=VALUE");
+    a.user_annotations[l.substr(0, eq)] = l.substr(eq + 1);
+  }
+  return ok();
+}
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string RuntimeConfig::render() const {
+  std::string out = "net=" + net + "\n";
+  if (!hostname.empty()) out += "hostname=" + hostname + "\n";
+  for (const auto& d : dns) out += "dns=" + d + "\n";
+  for (const auto& d : dns_search) out += "dns-search=" + d + "\n";
+  for (const auto& d : dns_opt) out += "dns-opt=" + d + "\n";
+  if (!dns_domain.empty()) out += "dns-domain=" + dns_domain + "\n";
+  for (const auto& h : hosts_entries) out += "hosts-entry=" + h + "\n";
+  out += std::string("interactive=") + (interactive ? "1" : "0") + "\n";
+  out += std::string("insecure-paths=") + (insecure_paths ? "1" : "0") + "\n";
+  out += std::string("insecure-capabilities=") + (insecure_capabilities ? "1" : "0") + "\n";
+  out += std::string("insecure-seccomp=") + (insecure_seccomp ? "1" : "0") + "\n";
+  return out;
+}
+
+Status check_network(const std::string& net) {
+  if (net == "host" || net == "none") return ok();
+  return Error(Errc::Unsupported, "--net=" + net + ": contained networking (CNI) is not available in this build; "
+                                  "use --net=host to share the host's network or --net=none for loopback only");
+}
+
+Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vector<ResolvedApp>& apps,
+                                             const PodOptions& pod, const std::function<void(const std::string&)>& warn) {
+  spec::PodManifest pm;
+  pm.ac_version = std::string(spec::kAppcVersion);
+  std::set<std::string> volume_names;
+  for (const auto& v : pod.volumes) {
+    auto vol = parse_volume(v);
+    if (!vol) return std::move(vol).error();
+    if (!volume_names.insert(vol->name).second) return Error(Errc::Usage, "--volume " + quote(vol->name) + " given twice");
+    pm.volumes.push_back(std::move(*vol));
+  }
+  // Environment shared by all apps, lowest precedence first.
+  spec::Environment base_env;
+  if (pod.inherit_env) {
+    for (char** e = environ; *e; ++e) {
+      std::string kv = *e;
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos && spec::check_env_name(kv.substr(0, eq)).empty()) base_env.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
+    }
+  }
+  spec::Environment file_env, flag_env;
+  if (!pod.set_env_file.empty()) {
+    auto text = read_file(pod.set_env_file, 1 << 20);
+    if (!text) return std::move(text).error().wrap("--set-env-file");
+    std::istringstream in(*text);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+      if (Status s = add_env_assignment(file_env, line, "--set-env-file " + quote(pod.set_env_file)); !s) return std::move(s).error();
+    }
+  }
+  for (const auto& kv : pod.set_env) {
+    if (Status s = add_env_assignment(flag_env, kv, "--set-env"); !s) return std::move(s).error();
+  }
+  std::set<std::string> names;
+  for (const auto& ra : apps) {
+    auto info = store.info(ra.image_key);
+    if (!info) return std::move(info).error();
+    const spec::ImageManifest& im = info->manifest;
+    spec::RuntimeApp app;
+    app.name = ra.options.name.empty() ? default_app_name(im.name) : ra.options.name;
+    if (std::string msg = spec::check_ac_name(app.name); !msg.empty()) return Error(Errc::Usage, "--name " + quote(app.name) + ": " + msg);
+    if (!names.insert(app.name).second) {
+      return Error(Errc::Usage, "two apps are named " + quote(app.name) + ": give one of them --name");
+    }
+    app.image.id = ra.image_key;
+    app.image.name = im.name;
+    app.image.labels = im.labels;
+    spec::App a = im.app.value_or(spec::App{});
+    if (!im.app) {
+      if (ra.options.exec.empty()) {
+        return Error(Errc::Usage, "image " + quote(im.name) + " has no app: give --exec for it");
+      }
+      a.user = "0";
+      a.group = "0";
+    }
+    spec::Environment env = base_env;
+    for (const auto& e : a.environment) set_env(env, e.name, e.value);
+    for (const auto& e : file_env) set_env(env, e.name, e.value);
+    for (const auto& e : flag_env) set_env(env, e.name, e.value);
+    for (const auto& kv : ra.options.environment) {
+      if (Status s = add_env_assignment(env, kv, "--environment"); !s) return std::move(s).error();
+    }
+    a.environment = env;
+    if (Status s = apply_app_options(a, ra.options); !s) return std::move(s).error().wrap("app " + quote(app.name));
+    app.read_only_root_fs = ra.options.readonly_rootfs;
+    std::set<std::string> mounted;
+    for (const auto& m : ra.options.mounts) {
+      auto p = params(m, "--mount", nullptr);
+      if (!p) return std::move(p).error();
+      if (!p->count("volume") || !p->count("target") || p->size() != 2) {
+        return Error(Errc::Usage, "--mount " + quote(m) + " must be volume=NAME,target=PATH");
+      }
+      if (!volume_names.count(p->at("volume"))) return Error(Errc::Usage, "--mount " + quote(m) + ": no --volume " + quote(p->at("volume")));
+      app.mounts.push_back({p->at("volume"), p->at("target"), std::nullopt});
+      mounted.insert(p->at("volume"));
+    }
+    for (const auto& mp : a.mount_points) {
+      if (mounted.count(mp.name)) continue;
+      if (!volume_names.count(mp.name)) {
+        warn("no volume for mount point " + quote(mp.name) + " of app " + quote(app.name) +
+             ": an empty volume is used (give --volume " + mp.name + ",kind=host,source=PATH)");
+        spec::Volume v;
+        v.name = mp.name;
+        v.kind = "empty";
+        v.mode = "0755";
+        v.uid = 0;
+        v.gid = 0;
+        pm.volumes.push_back(v);
+        volume_names.insert(mp.name);
+      }
+      app.mounts.push_back({mp.name, mp.path, std::nullopt});
+    }
+    for (const auto& an : ra.options.annotations) {
+      size_t eq = an.find('=');
+      if (eq == std::string::npos) return Error(Errc::Usage, "--annotation " + quote(an) + " is not NAME=VALUE");
+      app.annotations.push_back({an.substr(0, eq), an.substr(eq + 1)});
+    }
+    app.app = std::move(a);
+    pm.apps.push_back(std::move(app));
+  }
+  for (const auto& l : pod.user_labels) {
+    size_t eq = l.find('=');
+    if (eq == std::string::npos) return Error(Errc::Usage, "--user-label " + quote(l) + " is not NAME=VALUE");
+    pm.user_labels[l.substr(0, eq)] = l.substr(eq + 1);
+  }
+  for (const auto& l : pod.user_annotations) {
+    size_t eq = l.find('=');
+    if (eq == std::string::npos) return Error(Errc::Usage, "--user-annotation " + quote(l) + " is not NAME=VALUE");
+    pm.user_annotations[l.substr(0, eq)] = l.substr(eq + 1);
+  }
+  // The manifest is validated like any other: the command line cannot make an invalid one.
+  auto valid = spec::parse_pod_manifest(spec::to_json(pm), "the pod manifest built from the command line");
+  if (!valid) return std::move(valid).error();
+  return valid;
+}
+
+std::string default_stage1_image() {
+  char exe[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    std::string dir(exe);
+    dir = dir.substr(0, dir.rfind('/'));
+    std::string build_tree = dir + "/../stage1/stage1.aci";
+    if (::access(build_tree.c_str(), R_OK) == 0) return build_tree;
+  }
+  return RKT_STAGE1_DEFAULT;
+}
+
+namespace {
+
+// Imports the stage1 image, reusing the earlier import while the file is unchanged.
+Result<std::string> stage1_key(Store& store, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return sys_error("stage1 image " + quote(path));
+  char abs[PATH_MAX];
+  std::string url = "stage1:" + std::string(::realpath(path.c_str(), abs) ? abs : path.c_str());
+  std::string stamp = std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_size);
+  auto cached = store.remote(url);
+  if (cached && *cached && (*cached)->etag == stamp && store.info((*cached)->key)) return (*cached)->key;
+  auto key = store.import(path, "stage1 " + quote(path));
+  if (!key) return key;
+  (void)store.put_remote({url, "", stamp, *key, 0, now_ns()});
+  return key;
+}
+
+}  // namespace
+
+Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest, const RuntimeConfig& rc,
+                                const PrepareOptions& options) {
+  auto uuid = new_pod_uuid();
+  if (!uuid) return std::move(uuid).error();
+  if (!options.uuid_file_save.empty()) {
+    if (Status s = write_file_atomic(options.uuid_file_save, *uuid + "\n", 0644, Overwrite::Yes); !s) {
+      return std::move(s).error().wrap("--uuid-file-save");
+    }
+  }
+  const std::string& dir = options.data_dir;
+  std::string embryo = pod_path(dir, PodPhase::Embryo, *uuid);
+  if (Status s = make_dirs(embryo, 0750); !s) return std::move(s).error();
+  auto lock = PodLock::acquire(embryo, LockMode::Exclusive, Wait::No, true);
+  if (!lock) {
+    (void)remove_tree(embryo);
+    return std::move(lock).error();
+  }
+  if (Status s = move_pod(dir, *uuid, PodPhase::Embryo, PodPhase::Prepare); !s) {
+    (void)remove_tree(embryo);
+    return std::move(s).error();
+  }
+  std::string pod = pod_path(dir, PodPhase::Prepare, *uuid);
+  auto fill = [&]() -> Result<std::string> {
+    if (Status s = write_file_atomic(pod + "/pod-created", "", 0644, Overwrite::No); !s) return std::move(s).error();
+    if (Status s = write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No); !s) {
+      return std::move(s).error();
+    }
+    if (Status s = write_file_atomic(pod + "/runtime-config", rc.render(), 0640, Overwrite::No); !s) return std::move(s).error();
+    auto s1 = options.stage1_key.empty() ? stage1_key(store, options.stage1_image) : Result<std::string>(options.stage1_key);
+    if (!s1) return std::move(s1).error();
+    auto s1_tree = store.render(*s1);
+    if (!s1_tree) return std::move(s1_tree).error();
+    if (Status s = write_file_atomic(pod + "/stage1TreeStoreID", s1_tree->substr(s1_tree->rfind('/') + 1) + "\n", 0640, Overwrite::No); !s) {
+      return std::move(s).error();
+    }
+    for (const auto& app : manifest.apps) {
+      std::string info = pod + "/appsinfo/" + app.name;
+      if (Status s = make_dirs(info, 0750); !s) return std::move(s).error();
+      auto tree = store.render(app.image.id);
+      if (!tree) return std::move(tree).error().wrap("app " + quote(app.name));
+      store.touch(app.image.id);
+      auto im = read_file(store.manifest_path(app.image.id), 1 << 20);
+      if (!im) return std::move(im).error();
+      if (Status s = write_file_atomic(info + "/manifest", *im, 0640, Overwrite::No); !s) return std::move(s).error();
+      if (Status s = write_file_atomic(info + "/treeStoreID", tree->substr(tree->rfind('/') + 1) + "\n", 0640, Overwrite::No); !s) {
+        return std::move(s).error();
+      }
+      std::string rootfs = pod + "/apps/" + app.name + "/rootfs";
+      if (Status s = make_dirs(rootfs, 0755); !s) return std::move(s).error();
+      std::string lower;
+      if (options.no_overlay) {
+        if (Status s = store.unpack_to(app.image.id, rootfs, Store::WithDependencies::Yes); !s) return std::move(s).error();
+      } else {
+        lower = *tree + "/rootfs";
+        for (const char* d : {"upper", "work"}) {
+          if (Status s = make_dirs(pod + "/overlay/" + app.name + "/" + d, 0755); !s) return std::move(s).error();
+        }
+      }
+      if (Status s = write_file_atomic(info + "/lower", lower, 0640, Overwrite::No); !s) return std::move(s).error();
+    }
+    for (const auto& v : manifest.volumes) {
+      if (v.kind != "empty") continue;
+      std::string vd = pod + "/volumes/" + v.name;
+      if (Status s = make_dirs(vd, 0755); !s) return std::move(s).error();
+      ::chmod(vd.c_str(), static_cast<mode_t>(std::strtol(v.mode.value_or("0755").c_str(), nullptr, 8)));
+      if (::chown(vd.c_str(), static_cast<uid_t>(v.uid.value_or(0)), static_cast<gid_t>(v.gid.value_or(0))) != 0) {
+        return sys_error("setting the owner of volume " + quote(v.name));
+      }
+    }
+    if (!options.no_overlay) (void)write_file_atomic(pod + "/overlay-prepared", "", 0640, Overwrite::Yes);
+    return *s1_tree + "/rootfs/init";
+  };
+  auto init = fill();
+  if (!init) {
+    (void)remove_tree(pod);
+    return std::move(init).error().wrap("preparing pod " + *uuid);
+  }
+  return PreparedPod{*uuid, *init, std::move(*lock)};
+}
+
+Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug) {
+  if (from != PodPhase::Run) {
+    if (Status s = move_pod(data_dir, pod.uuid, from, PodPhase::Run); !s) return std::move(s).error();
+  }
+  std::string dir = pod_path(data_dir, PodPhase::Run, pod.uuid);
+  if (::chdir(dir.c_str()) != 0) return sys_error("entering pod " + quote(dir));
+  int fd = pod.lock.release_to_exec();
+  std::string lock_env = "RKT_LOCK_FD=" + std::to_string(fd);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e) {
+    if (std::string(*e).rfind("RKT_LOCK_FD=", 0) != 0) env_s.push_back(*e);
+  }
+  env_s.push_back(lock_env);
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = {pod.stage1_init};
+  if (debug) args.push_back("--debug");
+  args.push_back(pod.uuid);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execve(argv[0], argv.data(), envp.data());
+  return sys_error("executing stage1 " + quote(pod.stage1_init));
+}
+
+}  // namespace rkt::stage0

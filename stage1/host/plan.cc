@@ -1,0 +1,212 @@
+#include "stage1/host/plan.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <map>
+#include <sstream>
+
+#include "common/fs.h"
+#include "spec/manifest.h"
+#include "stage1/host/seccomp.h"
+
+namespace rkt::stage1 {
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// runtime-config: "key=value" lines written by stage0; keys may repeat.
+std::multimap<std::string, std::string> parse_runtime_config(const std::string& text) {
+  std::multimap<std::string, std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t eq = line.find('=');
+    if (eq != std::string::npos) out.emplace(line.substr(0, eq), line.substr(eq + 1));
+  }
+  return out;
+}
+
+std::string first(const std::multimap<std::string, std::string>& m, const std::string& k, const std::string& def = "") {
+  auto it = m.find(k);
+  return it == m.end() ? def : it->second;
+}
+
+std::vector<std::string> all(const std::multimap<std::string, std::string>& m, const std::string& k) {
+  std::vector<std::string> out;
+  auto [a, b] = m.equal_range(k);
+  for (auto it = a; it != b; ++it) out.push_back(it->second);
+  return out;
+}
+
+Result<std::string> read_text(const std::string& path) { return read_file(path, 16 << 20); }
+
+}  // namespace
+
+void Command::finish() {
+  argv.clear();
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+}
+
+Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) {
+  PodPlan plan;
+  plan.uuid = uuid;
+  plan.pod_dir = pod_dir;
+  auto manifest_text = read_text(pod_dir + "/pod");
+  if (!manifest_text) return std::move(manifest_text).error();
+  auto pod = spec::parse_pod_manifest(*manifest_text, pod_dir + "/pod");
+  if (!pod) return std::move(pod).error();
+  auto rc_text = read_text(pod_dir + "/runtime-config");
+  if (!rc_text) return std::move(rc_text).error();
+  auto rc = parse_runtime_config(*rc_text);
+
+  plan.hostname = first(rc, "hostname", "rkt-" + uuid);
+  std::string net = first(rc, "net", "host");
+  if (net != "host" && net != "none") {
+    return Error(Errc::Unsupported, "network " + quote(net) + " is not available (use --net=host or --net=none)");
+  }
+  plan.host_network = net == "host";
+  plan.masked_paths = first(rc, "insecure-paths", "0") != "1";
+  plan.interactive = first(rc, "interactive", "0") == "1";
+  bool insecure_caps = first(rc, "insecure-capabilities", "0") == "1";
+  bool insecure_seccomp = first(rc, "insecure-seccomp", "0") == "1";
+
+  std::string hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                      "127.0.1.1\t" + plan.hostname + "\n";
+  for (const auto& e : all(rc, "hosts-entry")) {
+    if (e == "host") {
+      auto h = read_text("/etc/hosts");
+      if (h) hosts = *h;
+      continue;
+    }
+    size_t eq = e.find('=');
+    if (eq != std::string::npos) hosts += e.substr(0, eq) + "\t" + e.substr(eq + 1) + "\n";
+  }
+  std::string resolv;
+  auto dns = all(rc, "dns");
+  bool dns_none = !dns.empty() && dns[0] == "none";
+  if (!dns_none) {
+    if ((dns.empty() && plan.host_network) || (!dns.empty() && dns[0] == "host")) {
+      auto r = read_text("/etc/resolv.conf");
+      if (r) resolv = *r;
+    } else if (!dns.empty()) {
+      for (const auto& d : dns) resolv += "nameserver " + d + "\n";
+      auto search = all(rc, "dns-search");
+      if (!search.empty()) {
+        resolv += "search";
+        for (const auto& s : search) resolv += " " + s;
+        resolv += "\n";
+      }
+      auto opts = all(rc, "dns-opt");
+      if (!opts.empty()) {
+        resolv += "options";
+        for (const auto& o : opts) resolv += " " + o;
+        resolv += "\n";
+      }
+      if (auto dom = first(rc, "dns-domain"); !dom.empty()) resolv += "domain " + dom + "\n";
+    }
+  }
+
+  std::map<std::string, const spec::Volume*> volumes;
+  for (const auto& v : pod->volumes) volumes[v.name] = &v;
+
+  for (const auto& ra : pod->apps) {
+    AppPlan app;
+    app.name = ra.name;
+    std::string info = pod_dir + "/appsinfo/" + ra.name;
+    app.root = pod_dir + "/apps/" + ra.name + "/rootfs";
+    auto lower = read_text(info + "/lower");
+    if (!lower) return std::move(lower).error().wrap("app " + quote(ra.name));
+    if (!lower->empty()) {
+      std::string ov = pod_dir + "/overlay/" + ra.name;
+      app.overlay_opts = "lowerdir=" + *lower + ",upperdir=" + ov + "/upper,workdir=" + ov + "/work";
+    }
+    if (!ra.app) return Error(Errc::InvalidManifest, "app " + quote(ra.name) + " has no app section in the pod manifest");
+    const spec::App& a = *ra.app;
+    app.read_only_rootfs = ra.read_only_root_fs;
+    // Users are looked up in the files the app will see: the lower tree or the copied root.
+    std::string lookup_root = lower->empty() ? app.root : *lower;
+    UniqueFd root_fd(::open(lookup_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root_fd.valid()) return sys_error("app " + quote(ra.name) + ": opening its root " + quote(lookup_root));
+    auto ids = resolve_ids(root_fd.get(), ra.name, a.user, a.group, a.supplementary_gids);
+    if (!ids) return std::move(ids).error();
+    app.ids = *ids;
+    auto caps = app_capabilities(a.isolators, app.ids.uid != 0, insecure_caps);
+    if (!caps) return std::move(caps).error().wrap("app " + quote(ra.name));
+    app.caps = *caps;
+    for (const auto& iso : a.isolators) {
+      if (iso.name == spec::kIsolatorNoNewPrivileges) {
+        if (const bool* b = std::get_if<bool>(&iso.value)) app.no_new_privs = *b;
+      }
+      if (iso.name == spec::kIsolatorOomScoreAdj) {
+        if (const int64_t* v = std::get_if<int64_t>(&iso.value)) {
+          app.set_oom_score_adj = true;
+          app.oom_score_adj = static_cast<int>(*v);
+        }
+      }
+    }
+    auto filter = compile_seccomp(a.isolators, insecure_seccomp);
+    if (!filter) return std::move(filter).error().wrap("app " + quote(ra.name));
+    app.seccomp = std::move(*filter);
+    if (a.exec.empty()) return Error(Errc::InvalidManifest, "app " + quote(ra.name) + " has nothing to execute");
+    app.exec.args = a.exec;
+    app.cwd = a.working_directory.empty() ? "/" : a.working_directory;
+    for (const auto& h : a.event_handlers) {
+      Command c;
+      c.args = h.exec;
+      if (c.args.empty()) continue;
+      (h.name == "pre-start" ? app.pre_start : app.post_stop).push_back(std::move(c));
+    }
+    bool have_path = false, have_home = false;
+    for (const auto& e : a.environment) {
+      if (e.name == "AC_APP_NAME") continue;
+      have_path |= e.name == "PATH";
+      have_home |= e.name == "HOME";
+      app.env.push_back(e.name + "=" + e.value);
+    }
+    if (!have_path) app.env.push_back(std::string("PATH=") + kDefaultPath);
+    if (!have_home) app.env.push_back("HOME=" + app.ids.home);
+    app.env.push_back("AC_APP_NAME=" + ra.name);
+    if (plan.interactive) app.env.push_back("TERM=" + std::string(getenv("TERM") ? getenv("TERM") : "xterm"));
+    for (const auto& m : ra.mounts) {
+      const spec::Volume* v = nullptr;
+      if (m.app_volume) {
+        v = &*m.app_volume;
+      } else if (auto it = volumes.find(m.volume); it != volumes.end()) {
+        v = it->second;
+      }
+      if (!v) return Error(Errc::InvalidManifest, "app " + quote(ra.name) + ": no volume " + quote(m.volume));
+      VolumeMount vm;
+      vm.source = v->kind == "host" ? v->source : pod_dir + "/volumes/" + v->name;
+      vm.target = m.path;
+      vm.read_only = v->read_only.value_or(false);
+      for (const auto& mp : a.mount_points) {
+        if (mp.name == m.volume && mp.read_only) vm.read_only = true;
+      }
+      vm.recursive = v->recursive.value_or(true);
+      app.mounts.push_back(std::move(vm));
+    }
+    app.etc_hosts = hosts;
+    app.etc_resolv_conf = resolv;
+    app.etc_hostname = plan.hostname + "\n";
+    app.status_path = pod_dir + "/status/" + ra.name;
+    app.error_path = pod_dir + "/status/" + ra.name + ".error";
+    plan.apps.push_back(std::move(app));
+  }
+  if (plan.interactive && plan.apps.size() != 1) {
+    return Error(Errc::Usage, "--interactive needs exactly one app, not " + std::to_string(plan.apps.size()));
+  }
+  // Pointers into the strings last, once nothing moves any more.
+  for (auto& app : plan.apps) {
+    app.exec.finish();
+    for (auto& c : app.pre_start) c.finish();
+    for (auto& c : app.post_stop) c.finish();
+    app.envp.clear();
+    for (auto& e : app.env) app.envp.push_back(e.data());
+    app.envp.push_back(nullptr);
+  }
+  return plan;
+}
+
+}  // namespace rkt::stage1

@@ -1,0 +1,100 @@
+// stage1: run entrypoint. stage0 execs it with the pod directory as the working directory, the
+// pod's lock fd in RKT_LOCK_FD and the pod UUID as the last argument (docs/stage-interface.md).
+// It builds the Plan, creates the pod's namespaces with the supervisor as their PID 1, keeps the
+// pod lock for the pod's whole life, forwards stop signals, and exits with the pod's status.
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "stage1/child/supervisor.h"
+#include "stage1/host/plan.h"
+
+namespace rkt::stage1 {
+namespace {
+
+int fail(const Error& e, bool debug) {
+  std::cerr << "stage1: " << (debug ? e.chain() : e.message() + "\n");
+  return kExitRuntimeFailure;
+}
+
+int run(int argc, char** argv) {
+  bool debug = false;
+  std::string uuid;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--debug") {
+      debug = true;
+    } else if (a.rfind("--", 0) == 0) {
+      // Options of other stage1 flavours are accepted and ignored (interface version 1).
+    } else {
+      uuid = a;
+    }
+  }
+  if (uuid.empty()) return fail(Error(Errc::Usage, "usage: init [--debug] UUID"), debug);
+  char cwd[PATH_MAX];
+  if (!::getcwd(cwd, sizeof cwd)) return fail(sys_error("reading the working directory (the pod directory)"), debug);
+  std::string pod_dir = cwd;
+  // The lock stays with this process (on the host) for the pod's life; the pod's processes must
+  // never hold a host fd.
+  if (const char* lock = std::getenv("RKT_LOCK_FD")) {
+    int fd = std::atoi(lock);
+    if (fd > 2) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
+  auto plan = build_plan(pod_dir, uuid);
+  if (!plan) return fail(std::move(plan).error().wrap("preparing pod " + uuid), debug);
+  if (Status s = make_dirs(pod_dir + "/status", 0750); !s) return fail(s.error(), debug);
+
+  sigset_t stopset, old;
+  ::sigemptyset(&stopset);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) ::sigaddset(&stopset, sig);
+  ::sigprocmask(SIG_BLOCK, &stopset, &old);
+
+  unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  if (!plan->host_network) flags |= CLONE_NEWNET;
+  // A fork into new namespaces: the child is the pod's PID 1.
+  long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) return fail(sys_error("creating the pod's namespaces"), debug);
+  if (pid == 0) {
+    if (const char* lock = std::getenv("RKT_LOCK_FD")) ::close(std::atoi(lock));
+    child::supervise(*plan);
+  }
+  (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes);
+
+  int status = 0;
+  for (;;) {
+    siginfo_t si{};
+    if (::sigwaitinfo(&stopset, &si) < 0) continue;
+    if (si.si_signo != SIGCHLD) {
+      ::kill(static_cast<pid_t>(pid), si.si_signo == SIGQUIT ? SIGQUIT : SIGTERM);
+      continue;
+    }
+    if (::waitpid(static_cast<pid_t>(pid), &status, WNOHANG) == pid) break;
+  }
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (code == kExitRuntimeFailure) {
+    for (const auto& app : plan->apps) {
+      auto msg = read_file(app.error_path, 4096);
+      if (msg && !msg->empty()) std::cerr << "stage1: pod " << uuid << ": " << *msg;
+    }
+  }
+  return code;
+}
+
+}  // namespace
+}  // namespace rkt::stage1
+
+int main(int argc, char** argv) { return rkt::stage1::run(argc, argv); }
