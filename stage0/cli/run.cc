@@ -115,8 +115,9 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   if (p.private_users) return Error(Errc::Unsupported, "--private-users is not available in this build");
   if (p.mds_register) return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
-  if (p.rc.net == "default") p.rc.net = "default";
-  if (Status s = check_network(p.rc.net); !s) return std::move(s).error();
+  if (run) {
+    if (Status s = check_network(p.rc.net); !s) return std::move(s).error();
+  }
   if (!p.ipc.empty() && p.ipc != "auto" && p.ipc != "private") {
     return Error(Errc::Unsupported, "--ipc=" + p.ipc + " is not available (auto or private)");
   }

@@ -28,8 +28,14 @@ namespace {
   _exit(254);
 }
 
-// Creates the directories of `path` inside the root, each resolved inside it.
-bool mkdirs_in_root(int root, const std::string& path) {
+// Creates the directories of `path` inside the root (mkdir -p), each component resolved inside
+// it. A symlink on the way is followed inside the root, and a missing target it names is
+// created there too (never on the host).
+bool mkdirs_in_root(int root, const std::string& path, int depth = 0) {
+  if (depth > 40) {
+    errno = ELOOP;
+    return false;
+  }
   std::string cur;
   size_t start = 0;
   while (start < path.size()) {
@@ -41,7 +47,17 @@ bool mkdirs_in_root(int root, const std::string& path) {
     auto parent = open_in_root(root, cur.empty() ? "/" : cur, O_PATH | O_DIRECTORY);
     if (!parent) return false;
     if (::mkdirat(parent->get(), part.c_str(), 0755) != 0 && errno != EEXIST) return false;
-    cur += "/" + part;
+    std::string next = cur + "/" + part;
+    if (!open_in_root(root, next, O_PATH | O_DIRECTORY)) {
+      // A dangling symlink: create what it names, inside the root.
+      char link[4096];
+      ssize_t n = ::readlinkat(parent->get(), part.c_str(), link, sizeof link - 1);
+      if (n < 0) return false;
+      link[n] = '\0';
+      std::string target = link[0] == '/' ? std::string(link) : cur + "/" + link;
+      if (!mkdirs_in_root(root, target, depth + 1)) return false;
+    }
+    cur = next;
   }
   return true;
 }
@@ -65,9 +81,15 @@ bool mount_in_root(int root, const std::string& target, bool directory, const ch
                    unsigned long flags, const char* data, int report_fd) {
   auto t = target_in_root(root, target, directory);
   if (!t) die(report_fd, AppStep::Mount, target);
-  if (::mount(source, fd_path(t->get()).c_str(), type, flags, data) != 0) die(report_fd, AppStep::Mount, target);
+  // A bind mount ignores MS_RDONLY: it is made read-only by a remount below.
+  unsigned long first = (flags & MS_BIND) ? (flags & ~static_cast<unsigned long>(MS_RDONLY)) : flags;
+  if (::mount(source, fd_path(t->get()).c_str(), type, first, data) != 0) {
+    die(report_fd, AppStep::Mount, target);
+  }
   if (flags & MS_BIND && flags & MS_RDONLY) {
-    if (::mount(nullptr, fd_path(t->get()).c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+    // The fd still names the directory beneath the new mount: open it again to reach the mount.
+    auto top = open_in_root(root, target, O_PATH);
+    if (!top || ::mount(nullptr, fd_path(top->get()).c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
       die(report_fd, AppStep::Mount, target);
     }
   }

@@ -98,6 +98,7 @@ void supervise(const PodPlan& plan) noexcept {
   size_t remaining = apps.size();
   bool stopping = false;
   int first_failure = -1;  // index of the first app that failed
+  std::vector<size_t> exit_order;
   auto stop_all = [&](int sig) {
     for (auto& a : apps) {
       if (!a.done) ::kill(a.pid, sig);
@@ -125,6 +126,7 @@ void supervise(const PodPlan& plan) noexcept {
         if (apps[i].pid != p || apps[i].done) continue;
         apps[i].done = true;
         apps[i].code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        exit_order.push_back(i);
         --remaining;
         if (apps[i].code != 0 && first_failure < 0 && !stopping) {
           first_failure = static_cast<int>(i);
@@ -132,6 +134,15 @@ void supervise(const PodPlan& plan) noexcept {
           stop_all(SIGTERM);
           ::alarm(static_cast<unsigned>(plan.stop_grace_seconds));
         }
+      }
+    }
+  }
+  // When the pod was stopped from outside, the first app to exit non-zero gives the status.
+  if (first_failure < 0) {
+    for (size_t i : exit_order) {
+      if (apps[i].code != 0) {
+        first_failure = static_cast<int>(i);
+        break;
       }
     }
   }

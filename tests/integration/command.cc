@@ -87,6 +87,7 @@ std::string read_file(const std::string& path) {
 std::string rkt_binary() { return RKT_BUILD_DIR "/stage0/rkt"; }
 std::string actool_binary() { return RKT_BUILD_DIR "/actool/actool"; }
 std::string reference_actool() { return RKT_BUILD_DIR "/reference/actool"; }
+std::string probe_binary() { return RKT_BUILD_DIR "/tests/probe"; }
 
 bool must_run() {
   const char* v = std::getenv("RKT_TESTS_MUST_RUN");

@@ -37,6 +37,7 @@ std::string read_file(const std::string& path);
 std::string rkt_binary();
 std::string actool_binary();
 std::string reference_actool();
+std::string probe_binary();
 
 /// In CI (RKT_TESTS_MUST_RUN=1) a test that cannot run must fail instead of skipping.
 bool must_run();

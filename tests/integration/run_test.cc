@@ -1,0 +1,389 @@
+// rkt run end to end, as root: the real rkt, stage1 and stage2 run an image holding the static
+// probe, and every property is checked from inside the pod by what the probe prints.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/command.h"
+
+namespace rkt::test {
+namespace {
+
+std::map<std::string, std::string> lines(const std::string& out) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t colon = line.find(": ");
+    if (colon == std::string::npos) colon = line.find(":\t");
+    if (colon != std::string::npos) m[line.substr(0, colon)] = line.substr(colon + 2);
+  }
+  return m;
+}
+
+std::string self_ns(const char* ns) {
+  struct stat st {};
+  ::stat((std::string("/proc/self/ns/") + ns).c_str(), &st);
+  return std::to_string(st.st_ino);
+}
+
+class RunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RKT_REQUIRE(::geteuid() == 0, "root (rkt run creates namespaces and mounts)");
+    ASSERT_EQ(::mkdir((tmp_ / "host-target").c_str(), 0755), 0);
+    image_ = build_image("example.com/probe", "probe.aci");
+  }
+
+  // An image with the probe at /probe, users, an owned file and a symlink to a host directory.
+  std::string build_image(const std::string& name, const std::string& file, const std::string& app_extra = "") {
+    std::string l = tmp_ / (file + ".layout");
+    for (const char* d : {"", "/rootfs", "/rootfs/etc", "/rootfs/tmp", "/rootfs/data"}) ::mkdir((l + d).c_str(), 0755);
+    ::chmod((l + "/rootfs/tmp").c_str(), 01777);
+    EXPECT_EQ(run_command({"/bin/cp", probe_binary(), l + "/rootfs/probe"}).exit_code, 0);
+    write_file(l + "/rootfs/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1001:Alice:/home/alice:/bin/sh\n");
+    write_file(l + "/rootfs/etc/group", "root:x:0:\nalice:x:1001:\nextra:x:1002:alice\n");
+    write_file(l + "/rootfs/owned", "owned");
+    EXPECT_EQ(::chown((l + "/rootfs/owned").c_str(), 4242, 4343), 0);
+    ::symlink((tmp_ / "host-target").c_str(), (l + "/rootfs/evil").c_str());
+    write_file(l + "/manifest", R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":")" + name +
+                                    R"(","app":{"exec":["/probe","id"],"user":"0","group":"0",
+              "environment":[{"name":"FROM_IMAGE","value":"image"},{"name":"OVERRIDDEN","value":"image"}])" +
+                                    app_extra + "}}");
+    std::string out = tmp_ / file;
+    auto r = run_command({actool_binary(), "build", "--overwrite", l, out});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return out;
+  }
+
+  CommandResult rkt(std::vector<std::string> args) {
+    std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--local-config=" + (tmp_ / "etc"),
+                                     "--insecure-options=image"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv);
+  }
+
+  // rkt run --net=host IMAGE --exec=/probe -- ACTIONS...
+  CommandResult probe(std::vector<std::string> pod_flags, std::vector<std::string> app_flags,
+                      std::vector<std::string> actions) {
+    std::vector<std::string> args = {"run"};
+    bool has_net = false;
+    for (const auto& f : pod_flags) has_net |= f.rfind("--net", 0) == 0;
+    if (!has_net) args.push_back("--net=host");
+    args.insert(args.end(), pod_flags.begin(), pod_flags.end());
+    args.push_back(image_);
+    args.push_back("--exec=/probe");
+    args.insert(args.end(), app_flags.begin(), app_flags.end());
+    args.push_back("--");
+    args.insert(args.end(), actions.begin(), actions.end());
+    return rkt(args);
+  }
+
+  TempDir tmp_;
+  std::string image_;
+};
+
+TEST_F(RunTest, ExitCodesPassThrough) {
+  for (int code : {0, 1, 7, 200}) {
+    auto r = probe({}, {}, {"exit:" + std::to_string(code)});
+    EXPECT_EQ(r.exit_code, code) << r.err;
+  }
+}
+
+TEST_F(RunTest, TheImageDefaultsRun) {
+  auto r = rkt({"run", "--net=host", image_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto m = lines(r.out);
+  EXPECT_EQ(m["uid"], "0");
+  EXPECT_EQ(m["gid"], "0");
+}
+
+TEST_F(RunTest, NamespacesHostnameAndPid) {
+  auto r = probe({"--net=none"}, {}, {"ns", "hostname", "pid"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto m = lines(r.out);
+  for (const char* ns : {"mnt", "pid", "net", "uts", "ipc"}) {
+    EXPECT_NE(m[std::string("ns-") + ns], self_ns(ns)) << ns << " namespace is the host's";
+  }
+  EXPECT_EQ(m["hostname"].rfind("rkt-", 0), 0u) << m["hostname"];
+  EXPECT_NE(m["pid"], "1") << "the supervisor is PID 1, not the app";
+  auto host_net = probe({"--net=host", "--hostname=probe-host"}, {}, {"ns", "hostname"});
+  auto h = lines(host_net.out);
+  EXPECT_EQ(h["ns-net"], self_ns("net")) << "--net=host shares the host's network";
+  EXPECT_NE(h["ns-uts"], self_ns("uts"));
+  EXPECT_EQ(h["hostname"], "probe-host");
+}
+
+TEST_F(RunTest, DefaultCapabilitiesSeccompAndNoNewPrivs) {
+  auto r = probe({}, {}, {"status", "add-key"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto m = lines(r.out);
+  EXPECT_EQ(m["CapBnd"], "00000000a80425fb") << "appc's 14 default capabilities";
+  EXPECT_EQ(m["CapEff"], "00000000a80425fb");
+  EXPECT_EQ(m["Seccomp"], "2");
+  EXPECT_EQ(m["NoNewPrivs"], "0");
+  EXPECT_EQ(m["add-key"], "Operation not permitted") << "add_key is in the default remove set";
+}
+
+TEST_F(RunTest, CapabilityFlags) {
+  auto retain = lines(probe({}, {"--caps-retain=CAP_NET_ADMIN,CAP_CHOWN"}, {"status"}).out);
+  EXPECT_EQ(retain["CapBnd"], "0000000000001001");
+  EXPECT_EQ(retain["CapEff"], "0000000000001001");
+  auto remove = lines(probe({}, {"--caps-remove=CAP_CHOWN,CAP_KILL"}, {"status"}).out);
+  EXPECT_EQ(remove["CapBnd"], "00000000a80425da");
+  auto bad = probe({}, {"--caps-retain=CAP_NOPE"}, {"status"});
+  EXPECT_EQ(bad.exit_code, 254);
+  EXPECT_NE(bad.err.find("unknown capability \"CAP_NOPE\""), std::string::npos) << bad.err;
+}
+
+TEST_F(RunTest, SeccompFlagsAndInsecureOptions) {
+  auto errno_set = lines(probe({}, {"--seccomp=mode=remove,errno=ENOSYS,add_key"}, {"add-key", "status"}).out);
+  EXPECT_EQ(errno_set["add-key"], "Function not implemented");
+  EXPECT_EQ(errno_set["Seccomp"], "2");
+  auto off = rkt({"--insecure-options=image,seccomp", "run", "--net=host", image_, "--exec=/probe", "--", "status", "add-key"});
+  auto m = lines(off.out);
+  EXPECT_EQ(m["Seccomp"], "0");
+  EXPECT_NE(m["add-key"], "Operation not permitted");
+}
+
+TEST_F(RunTest, NoNewPrivilegesIsolator) {
+  std::string img = build_image("example.com/nnp", "nnp.aci",
+                                R"(,"isolators":[{"name":"os/linux/no-new-privileges","value":true}])");
+  auto r = rkt({"run", "--net=host", img, "--exec=/probe", "--", "status"});
+  EXPECT_EQ(lines(r.out)["NoNewPrivs"], "1") << r.err;
+}
+
+TEST_F(RunTest, UsersAndGroups) {
+  auto byname = lines(probe({}, {"--user=alice", "--group=extra", "--supplementary-gids=5,6"}, {"id", "status"}).out);
+  EXPECT_EQ(byname["uid"], "1000");
+  EXPECT_EQ(byname["gid"], "1002");
+  EXPECT_EQ(byname["groups"], "5 6");
+  EXPECT_EQ(byname["CapEff"], "0000000000000000") << "a non-root app has no effective capabilities";
+  EXPECT_EQ(byname["CapBnd"], "00000000a80425fb");
+  auto bynumber = lines(probe({}, {"--user=123", "--group=456"}, {"id"}).out);
+  EXPECT_EQ(bynumber["uid"], "123");
+  EXPECT_EQ(bynumber["gid"], "456");
+  auto bypath = lines(probe({}, {"--user=/owned", "--group=/owned"}, {"id"}).out);
+  EXPECT_EQ(bypath["uid"], "4242");
+  EXPECT_EQ(bypath["gid"], "4343");
+  auto unknown = probe({}, {"--user=mallory"}, {"id"});
+  EXPECT_EQ(unknown.exit_code, 254);
+  EXPECT_NE(unknown.err.find("user \"mallory\" is not in the image's /etc/passwd"), std::string::npos) << unknown.err;
+}
+
+TEST_F(RunTest, EnvironmentPrecedenceAndWorkingDirectory) {
+  write_file(tmp_ / "env-file", "# comment\nFROM_FILE=file\nOVERRIDDEN=file\n");
+  ::setenv("RKT_TEST_INHERITED", "inherited", 1);
+  auto r = probe({"--inherit-env", "--set-env-file=" + (tmp_ / "env-file"), "--set-env=OVERRIDDEN=set-env"},
+                 {"--environment=OVERRIDDEN=app", "--working-dir=/tmp"},
+                 {"env:FROM_IMAGE", "env:FROM_FILE", "env:OVERRIDDEN", "env:RKT_TEST_INHERITED", "env:AC_APP_NAME",
+                  "env:PATH", "cwd"});
+  ::unsetenv("RKT_TEST_INHERITED");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto m = lines(r.out);
+  EXPECT_EQ(m["env-FROM_IMAGE"], "image");
+  EXPECT_EQ(m["env-FROM_FILE"], "file");
+  EXPECT_EQ(m["env-OVERRIDDEN"], "app");
+  EXPECT_EQ(m["env-RKT_TEST_INHERITED"], "inherited");
+  EXPECT_EQ(m["env-AC_APP_NAME"], "probe");
+  EXPECT_EQ(m["cwd"], "/tmp");
+  auto plain = lines(probe({}, {}, {"env:PATH", "env:HOME"}).out);
+  EXPECT_EQ(plain["env-PATH"], "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") << "the spec's default";
+  EXPECT_EQ(plain["env-HOME"], "/root");
+}
+
+TEST_F(RunTest, EtcFilesAndDns) {
+  auto r = probe({"--net=none", "--hostname=pod-one", "--dns=192.0.2.53", "--dns-search=example.com",
+                  "--hosts-entry=192.0.2.1=gateway.example"},
+                 {}, {"read:/etc/hostname", "read:/etc/resolv.conf", "read:/etc/hosts"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("read /etc/hostname: pod-one"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nameserver 192.0.2.53\nsearch example.com"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("192.0.2.1\tgateway.example"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("pod-one"), std::string::npos);
+}
+
+TEST_F(RunTest, ReadOnlyRootfs) {
+  auto rw = lines(probe({}, {}, {"write:/written"}).out);
+  EXPECT_EQ(rw["write /written"], "ok");
+  auto ro = lines(probe({}, {"--readonly-rootfs"}, {"write:/written"}).out);
+  EXPECT_EQ(ro["write /written"], "error Read-only file system");
+}
+
+TEST_F(RunTest, HostAndEmptyVolumes) {
+  ASSERT_EQ(::mkdir((tmp_ / "shared").c_str(), 0755), 0);
+  write_file(tmp_ / "shared/hello", "from the host");
+  auto r = probe({"--volume=shared,kind=host,source=" + (tmp_ / "shared"), "--volume=scratch,kind=empty,mode=0700,uid=1000"},
+                 {"--mount=volume=shared,target=/data", "--mount=volume=scratch,target=/scratch"},
+                 {"read:/data/hello", "write:/data/from-pod", "stat:/scratch", "mounted:/data"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto m = lines(r.out);
+  EXPECT_EQ(m["read /data/hello"], "from the host");
+  EXPECT_EQ(m["write /data/from-pod"], "ok");
+  EXPECT_EQ(read_file(tmp_ / "shared/from-pod"), "probe");
+  EXPECT_EQ(m["stat /scratch"], "uid=1000 gid=0 mode=700");
+  EXPECT_EQ(m["mounted /data"], "yes");
+  auto ro = lines(probe({"--volume=shared,kind=host,source=" + (tmp_ / "shared") + ",readOnly=true"},
+                        {"--mount=volume=shared,target=/data"}, {"write:/data/x"}).out);
+  EXPECT_EQ(ro["write /data/x"], "error Read-only file system");
+}
+
+TEST_F(RunTest, MountTargetsStayInsideTheRoot) {
+  // The image has /evil -> <host>/host-target. A volume mounted at /evil must land inside the
+  // app's root, never on the host directory.
+  ASSERT_EQ(::mkdir((tmp_ / "vol").c_str(), 0755), 0);
+  auto r = probe({"--volume=v,kind=host,source=" + (tmp_ / "vol")}, {"--mount=volume=v,target=/evil/sub"},
+                 {"write:/evil/sub/escaped", "mounted:/evil/sub"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(tmp_ / "vol/escaped"), "probe") << "the write went to the volume";
+  auto leaked = run_command({"/usr/bin/find", tmp_ / "host-target", "-mindepth", "1"});
+  EXPECT_EQ(leaked.out, "") << "nothing was created in the host directory the symlink names";
+  auto mi = read_file("/proc/self/mountinfo");
+  EXPECT_EQ(mi.find(tmp_.path()), std::string::npos) << "no mount of the pod is visible on the host";
+}
+
+TEST_F(RunTest, NoHostFdOrBinaryReachesTheApp) {
+  // runc CVE-2024-21626: no inherited fd may point at the host; CVE-2019-5736: the supervisor's
+  // binary (/proc/1/exe, a host file) must not be reachable from the app.
+  auto r = probe({}, {}, {"fds", "exe:1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto m = lines(r.out);
+  std::istringstream fds(m["fds"]);
+  std::string fd;
+  while (fds >> fd) {
+    int n = std::atoi(fd.c_str());
+    EXPECT_LE(n, 2) << "unexpected fd in the app: " << fd;
+  }
+  EXPECT_NE(m["exe-readlink 1"].find("Permission denied"), std::string::npos) << m["exe-readlink 1"];
+  EXPECT_NE(m["exe-open-write 1"], "opened");
+  auto escape = probe({}, {"--working-dir=/proc/self/fd/5"}, {"cwd"});
+  EXPECT_EQ(escape.exit_code, 254) << escape.out;
+}
+
+TEST_F(RunTest, MaskedAndReadOnlyProcPaths) {
+  auto r = lines(probe({}, {}, {"write:/proc/sys/kernel/hostname", "read:/proc/timer_list", "mountinfo:/proc/sys"}).out);
+  EXPECT_EQ(r["write /proc/sys/kernel/hostname"], "error Read-only file system");
+  EXPECT_EQ(r["read /proc/timer_list"], "") << "masked by /dev/null";
+  EXPECT_EQ(r["mountinfo /proc/sys"].substr(0, 3), "ro,") << r["mountinfo /proc/sys"];
+  if (::access("/proc/sysrq-trigger", F_OK) == 0) {
+    auto t = lines(probe({}, {}, {"write:/proc/sysrq-trigger"}).out);
+    EXPECT_EQ(t["write /proc/sysrq-trigger"], "error Read-only file system");
+  }
+  auto open = lines(rkt({"--insecure-options=image,paths", "run", "--net=host", image_, "--exec=/probe", "--",
+                         "mountinfo:/proc/sys"}).out);
+  EXPECT_EQ(open["mountinfo /proc/sys"], "none") << "--insecure-options=paths leaves /proc/sys alone";
+}
+
+TEST_F(RunTest, MultiAppPodTheFirstFailureWins) {
+  std::string a = build_image("example.com/a", "a.aci");
+  std::string b = build_image("example.com/b", "b.aci");
+  std::string c = build_image("example.com/c", "c.aci");
+  auto start = std::chrono::steady_clock::now();
+  auto r = rkt({"run", "--net=host", "--uuid-file-save=" + (tmp_ / "uuid"), a, "--exec=/probe", "--", "sleep:30", "---",
+                b, "--exec=/probe", "--", "sleep:1", "exit:5", "---", c, "--exec=/probe", "--", "trap:0"});
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_LT(took, std::chrono::seconds(20)) << "the other apps were stopped";
+  std::string uuid = read_file(tmp_ / "uuid");
+  uuid = uuid.substr(0, uuid.find('\n'));
+  std::string status = tmp_ / ("data/pods/run/" + uuid + "/status/");
+  EXPECT_EQ(read_file(status + "b"), "5\n");
+  EXPECT_EQ(read_file(status + "c"), "0\n") << "c caught SIGTERM and exited 0";
+  EXPECT_EQ(read_file(status + "a"), "143\n") << "a was stopped by SIGTERM";
+  EXPECT_NE(r.out.find("trap: got SIGTERM"), std::string::npos);
+}
+
+TEST_F(RunTest, SigtermStopsThePodAndTheStatusPassesThrough) {
+  std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run",
+                                   "--net=host", image_, "--exec=/probe", "--", "trap:42"};
+  std::string out = tmp_ / "out";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    std::vector<char*> a;
+    for (auto& s : argv) a.push_back(s.data());
+    a.push_back(nullptr);
+    ::execv(a[0], a.data());
+    _exit(127);
+  }
+  for (int i = 0; i < 100 && read_file(out).find("trap: waiting") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(read_file(out).find("trap: waiting"), std::string::npos);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 42);
+}
+
+TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
+  auto missing = probe({}, {"--exec=/nonexistent"}, {});
+  EXPECT_EQ(missing.exit_code, 254);
+  EXPECT_NE(missing.err.find("executing \"/nonexistent\": No such file or directory"), std::string::npos) << missing.err;
+  auto net = rkt({"run", "--net=default", image_});
+  EXPECT_EQ(net.exit_code, 254);
+  EXPECT_NE(net.err.find("--net=host"), std::string::npos);
+  EXPECT_NE(net.err.find("--net=none"), std::string::npos);
+  auto relative = probe({}, {"--exec=probe"}, {});
+  EXPECT_EQ(relative.exit_code, 254);
+  EXPECT_NE(relative.err.find("must be an absolute path"), std::string::npos) << relative.err;
+}
+
+TEST_F(RunTest, PrepareThenRunPreparedOnce) {
+  auto prep = rkt({"prepare", image_, "--exec=/probe", "--", "hostname", "exit:3"});
+  ASSERT_EQ(prep.exit_code, 0) << prep.err;
+  std::string uuid = prep.out.substr(0, prep.out.find('\n'));
+  EXPECT_EQ(::access((tmp_ / ("data/pods/prepared/" + uuid)).c_str(), F_OK), 0);
+  // Two run-prepared at once: exactly one runs the pod.
+  pid_t other = ::fork();
+  if (other == 0) {
+    auto r = rkt({"run-prepared", "--net=host", "--hostname=second", uuid});
+    _exit(r.exit_code == 3 ? 3 : (r.exit_code == 254 ? 254 : 1));
+  }
+  auto r = rkt({"run-prepared", "--net=host", "--hostname=prepared", uuid});
+  int status = 0;
+  ::waitpid(other, &status, 0);
+  int codes[2] = {r.exit_code, WEXITSTATUS(status)};
+  std::sort(codes, codes + 2);
+  EXPECT_EQ(codes[0], 3) << "one ran the app";
+  EXPECT_EQ(codes[1], 254) << "the other was refused";
+  EXPECT_EQ(::access((tmp_ / ("data/pods/run/" + uuid)).c_str(), F_OK), 0);
+  auto again = rkt({"run-prepared", uuid});
+  EXPECT_EQ(again.exit_code, 254);
+  EXPECT_NE(again.err.find("is not prepared"), std::string::npos) << again.err;
+}
+
+TEST_F(RunTest, NoOverlayCopiesTheImage) {
+  auto r = probe({"--no-overlay"}, {}, {"write:/x", "read:/owned"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("read /owned: owned"), std::string::npos);
+}
+
+TEST_F(RunTest, PreStartAndPostStopHandlers) {
+  std::string img = build_image("example.com/hooks", "hooks.aci",
+                                R"(,"eventHandlers":[{"name":"pre-start","exec":["/probe","write:/data/pre"]},
+                                    {"name":"post-stop","exec":["/probe","write:/data/post"]}])");
+  ASSERT_EQ(::mkdir((tmp_ / "hookvol").c_str(), 0755), 0);
+  auto r = rkt({"run", "--net=host", "--volume=d,kind=host,source=" + (tmp_ / "hookvol"), img, "--mount=volume=d,target=/data",
+                "--exec=/probe", "--", "read:/data/pre"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("read /data/pre: probe"), std::string::npos) << r.out;
+  EXPECT_EQ(read_file(tmp_ / "hookvol/post"), "probe");
+}
+
+}  // namespace
+}  // namespace rkt::test
