@@ -69,8 +69,8 @@ if have fetch && ((${#missing[@]} == 0)); then
   "$rkt" "${flags[@]}" fetch "$image"
 fi
 if have run && ((${#missing[@]} == 0)); then
-  step "running it"
-  "$rkt" "${flags[@]}" run --net=host "$image"
+  step "running it (by name, from the store) in a pod"
+  "$rkt" "${flags[@]}" run --net=host example.com/hello:1.0.0
 fi
 
 if ((${#missing[@]})); then

@@ -210,6 +210,8 @@ int64_t now_ns() {
 
 }  // namespace
 
+const char* const kStage1RunAnnotation = "coreos.com/rkt/stage1/run";
+
 std::string RuntimeConfig::render() const {
   std::string out = "net=" + net + "\n";
   if (!hostname.empty()) out += "hostname=" + hostname + "\n";
@@ -450,9 +452,20 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
       }
     }
     if (!options.no_overlay) (void)write_file_atomic(pod + "/overlay-prepared", "", 0640, Overwrite::Yes);
-    return *s1_tree + "/rootfs/init";
+    // The run entrypoint is named by the stage1 image's manifest (rkt's stage1 contract).
+    auto s1_info = store.info(*s1);
+    if (!s1_info) return std::move(s1_info).error();
+    const std::string* entry = spec::find_annotation(s1_info->manifest.annotations, kStage1RunAnnotation);
+    if (!entry || entry->empty() || (*entry)[0] != '/' || entry->find("..") != std::string::npos) {
+      return Error(Errc::InvalidImage, "stage1 image " + s1_info->manifest.name + " has no valid " +
+                                           std::string(kStage1RunAnnotation) + " annotation");
+    }
+    return *s1_tree + "/rootfs" + *entry;
   };
   auto init = fill();
+  if (init) {
+    if (Status s = write_file_atomic(pod + "/stage1-run", *init, 0640, Overwrite::No); !s) init = std::move(s).error();
+  }
   if (!init) {
     (void)remove_tree(pod);
     return std::move(init).error().wrap("preparing pod " + *uuid);

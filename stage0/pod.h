@@ -14,6 +14,9 @@
 
 namespace rkt::stage0 {
 
+/// The annotation of a stage1 image that names its run entrypoint.
+extern const char* const kStage1RunAnnotation;
+
 /// Options of one app, from the flags after its image (or before all images).
 struct AppOptions {
   std::string image;

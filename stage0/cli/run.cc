@@ -246,10 +246,9 @@ Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& a
   if (Status s = write_file_atomic(ref->path + "/runtime-config", rc.render(), 0640, Overwrite::Yes); !s) {
     return std::move(s).error();
   }
-  auto tree = read_file(ref->path + "/stage1TreeStoreID", 4096);
-  if (!tree) return std::move(tree).error();
-  std::string id = tree->substr(0, tree->find('\n'));
-  PreparedPod pod{ref->uuid, g.dir + "/cas/tree/" + id + "/rootfs/init", std::move(*lock)};
+  auto entry = read_file(ref->path + "/stage1-run", 4096);
+  if (!entry) return std::move(entry).error();
+  PreparedPod pod{ref->uuid, *entry, std::move(*lock)};
   // Of two run-prepared at once, the rename decides: the loser finds the pod gone.
   Error e = exec_stage1(g.dir, std::move(pod), PodPhase::Prepared, g.debug);
   if (e.sys_errno() == ENOENT) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is already running");
