@@ -16,11 +16,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "common/error.h"
 #include "common/fs.h"
 #include "stage1/child/supervisor.h"
+#include "stage1/host/cgroup.h"
 #include "stage1/host/plan.h"
 
 namespace rkt::stage1 {
@@ -58,6 +60,29 @@ int run(int argc, char** argv) {
   if (!plan) return fail(std::move(plan).error().wrap("preparing pod " + uuid), debug);
   if (Status s = make_dirs(pod_dir + "/status", 0750); !s) return fail(s.error(), debug);
 
+  // The pod's cgroups, below the cgroup stage1 runs in.
+  bool limited = false;
+  for (const auto& app : plan->apps) limited |= app.limits.memory_bytes || app.limits.cpu_millis || app.limits.cpu_shares;
+  std::optional<Cgroups> cgroups;
+  auto self = read_file("/proc/self/cgroup", 1 << 16);
+  auto detected = self ? Cgroups::detect("/sys/fs/cgroup", *self) : Result<Cgroups>(std::move(self).error());
+  if (detected) {
+    cgroups = std::move(*detected);
+    for (auto& app : plan->apps) {
+      auto cg = cgroups->create_app(uuid, app.name, app.limits);
+      if (!cg) {
+        std::vector<AppCgroup> made;
+        for (const auto& a : plan->apps) made.push_back(a.cgroup);
+        (void)cgroups->remove_pod(uuid, made);
+        return fail(std::move(cg).error().wrap("setting up the cgroups of pod " + uuid), debug);
+      }
+      app.cgroup = std::move(*cg);
+    }
+    (void)write_file_atomic(pod_dir + "/subcgroup", cgroups->pod_relative(uuid) + "\n", 0644, Overwrite::Yes);
+  } else if (limited) {
+    return fail(std::move(detected).error().wrap("pod " + uuid + " has resource limits"), debug);
+  }
+
   sigset_t stopset, old;
   ::sigemptyset(&stopset);
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) ::sigaddset(&stopset, sig);
@@ -85,6 +110,19 @@ int run(int argc, char** argv) {
     if (::waitpid(static_cast<pid_t>(pid), &status, WNOHANG) == pid) break;
   }
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (cgroups) {
+    std::vector<AppCgroup> made;
+    for (const auto& app : plan->apps) {
+      if (oom_killed(app.cgroup)) {
+        std::cerr << "stage1: pod " << uuid << ": app \"" << app.name << "\" ran out of memory and was killed"
+                  << (app.limits.memory_bytes ? " (its limit is " + std::to_string(*app.limits.memory_bytes) + " bytes)" : "")
+                  << "\n";
+        (void)write_file_atomic(app.status_path + ".oom", "1\n", 0644, Overwrite::Yes);
+      }
+      made.push_back(app.cgroup);
+    }
+    if (Status s = cgroups->remove_pod(uuid, made); !s) std::cerr << "stage1: warning: " << s.error().message() << "\n";
+  }
   if (code == kExitRuntimeFailure) {
     for (const auto& app : plan->apps) {
       auto msg = read_file(app.error_path, 4096);

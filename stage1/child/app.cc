@@ -199,6 +199,7 @@ const char* app_step_name(uint32_t step) {
     case AppStep::Files: return "writing";
     case AppStep::PreStart: return "running the pre-start handler";
     case AppStep::Fork: return "forking";
+    case AppStep::Cgroup: return "joining its cgroup";
   }
   return stage2::step_name(step);
 }
@@ -207,6 +208,12 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
   // Not dumpable: an app must not reach the keeper's memory or fds through /proc.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  // Into the app's cgroups first: everything the app starts stays there.
+  for (const auto& procs : app.cgroup.procs_files) {
+    int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "0", 1) != 1) die(report_fd, AppStep::Cgroup, procs);
+    ::close(fd);
+  }
   if (::unshare(CLONE_NEWNS) != 0) die(report_fd, AppStep::Mount, "new mount namespace");
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(report_fd, AppStep::Mount, "/");
   const char* root_path = app.root.c_str();

@@ -9,7 +9,7 @@
 namespace rkt::stage1::child {
 
 /// Steps of the app child before stage2, reported like stage2's (numbers above stage2's).
-enum class AppStep : uint32_t { Mount = 100, Pivot, Files, PreStart, Fork };
+enum class AppStep : uint32_t { Mount = 100, Pivot, Files, PreStart, Fork, Cgroup };
 
 const char* app_step_name(uint32_t step);
 

@@ -146,6 +146,7 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
         }
       }
     }
+    app.limits = limits_from_isolators(a.isolators);
     auto filter = compile_seccomp(a.isolators, insecure_seccomp);
     if (!filter) return std::move(filter).error().wrap("app " + quote(ra.name));
     app.seccomp = std::move(*filter);

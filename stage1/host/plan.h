@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "stage1/host/caps.h"
+#include "stage1/host/cgroup.h"
 #include "stage1/host/users.h"
 
 namespace rkt::stage1 {
@@ -50,6 +51,8 @@ struct AppPlan {
   int oom_score_adj = 0;
   std::vector<Command> pre_start;
   std::vector<Command> post_stop;
+  CgroupLimits limits;
+  AppCgroup cgroup;         ///< filled in by stage1 once the cgroups exist
   std::string status_path;  ///< <pod>/status/<app>
   std::string error_path;   ///< <pod>/status/<app>.error
 };

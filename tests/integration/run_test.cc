@@ -330,6 +330,69 @@ TEST_F(RunTest, SigtermStopsThePodAndTheStatusPassesThrough) {
   EXPECT_EQ(WEXITSTATUS(status), 42);
 }
 
+TEST_F(RunTest, CgroupLimitsAreSetOnTheAppsCgroups) {
+  std::string out = tmp_ / "bg.out";
+  std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run",
+                                   "--net=host", image_, "--memory=64M", "--cpu=250m", "--cpu-shares=512",
+                                   "--exec=/probe", "--", "cgroup", "trap:0"};
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    std::vector<char*> a;
+    for (auto& x : argv) a.push_back(x.data());
+    a.push_back(nullptr);
+    ::execv(a[0], a.data());
+    _exit(127);
+  }
+  for (int i = 0; i < 100 && read_file(out).find("trap: waiting") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::string text = read_file(out);
+  std::map<std::string, std::string> paths;  // controller -> path
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("cgroup ", 0) != 0) continue;
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    std::string ctrls = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+    std::istringstream names(ctrls);
+    std::string n;
+    while (std::getline(names, n, ',')) paths[n] = path;
+    if (ctrls.empty()) paths["unified"] = path;
+  }
+  auto value = [](const std::string& p) {
+    std::string v = read_file(p);
+    return v.substr(0, v.find('\n'));
+  };
+  if (::access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0) {
+    std::string dir = "/sys/fs/cgroup" + paths["unified"];
+    EXPECT_NE(dir.find("/rkt-"), std::string::npos) << text;
+    EXPECT_EQ(value(dir + "/memory.max"), "64000000");
+    EXPECT_EQ(value(dir + "/cpu.max"), "25000 100000");
+  } else {
+    EXPECT_NE(paths["memory"].find("/rkt-"), std::string::npos) << text;
+    EXPECT_EQ(paths["memory"].substr(paths["memory"].rfind('/')), "/probe") << "one cgroup per app";
+    EXPECT_EQ(value("/sys/fs/cgroup/memory" + paths["memory"] + "/memory.limit_in_bytes"), "64000000");
+    EXPECT_EQ(value("/sys/fs/cgroup/cpu" + paths["cpu"] + "/cpu.cfs_quota_us"), "25000");
+    EXPECT_EQ(value("/sys/fs/cgroup/cpu" + paths["cpu"] + "/cpu.shares"), "512");
+    EXPECT_EQ(value("/sys/fs/cgroup/pids" + paths["pids"] + "/pids.max"), "16384");
+  }
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  if (!paths["memory"].empty()) {
+    EXPECT_NE(::access(("/sys/fs/cgroup/memory" + paths["memory"]).c_str(), F_OK), 0) << "the app's cgroup is removed";
+  }
+}
+
+TEST_F(RunTest, AnAppOverItsMemoryLimitIsKilledAndReported) {
+  auto r = probe({}, {"--memory=32M"}, {"alloc:256", "exit:0"});
+  EXPECT_EQ(r.exit_code, 137) << r.out << r.err;
+  EXPECT_NE(r.err.find("ran out of memory and was killed (its limit is 32000000 bytes)"), std::string::npos) << r.err;
+}
+
 TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
   auto missing = probe({}, {"--exec=/nonexistent"}, {});
   EXPECT_EQ(missing.exit_code, 254);

@@ -10,6 +10,7 @@
 //   sleep:SECONDS      sleeps                       trap:CODE     waits for SIGTERM, exits CODE
 //   exit:CODE          exits with CODE              mounted:PATH  whether PATH is a mount point
 //   stat:PATH          the owner and mode of PATH   mountinfo:PATH  mount options, or "none"
+//   cgroup             /proc/self/cgroup            alloc:MIB      allocates and touches memory
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -136,6 +137,19 @@ int act(const std::string& action) {
   } else if (name == "add-key") {
     long rc = ::syscall(SYS_add_key, "user", "probe", "x", 1, -3);
     std::printf("add-key: %s\n", rc < 0 ? std::strerror(errno) : "ok");
+  } else if (name == "cgroup") {
+    FILE* f = std::fopen("/proc/self/cgroup", "r");
+    char line[1024];
+    while (f && std::fgets(line, sizeof line, f)) std::printf("cgroup %s", line);
+    if (f) std::fclose(f);
+  } else if (name == "alloc") {
+    size_t mib = static_cast<size_t>(std::atoi(arg.c_str()));
+    for (size_t i = 0; i < mib; ++i) {
+      char* p = static_cast<char*>(std::malloc(1 << 20));
+      if (!p) break;
+      std::memset(p, 1, 1 << 20);
+    }
+    std::printf("alloc: done\n");
   } else if (name == "sleep") {
     ::sleep(static_cast<unsigned>(std::atoi(arg.c_str())));
   } else if (name == "trap") {
