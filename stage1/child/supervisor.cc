@@ -72,6 +72,13 @@ void supervise(const PodPlan& plan) noexcept {
   if (!plan.host_network && !loopback_up()) {
     fail_pod(plan, std::string("bringing up the loopback interface: ") + std::strerror(errno));
   }
+  for (const auto& [path, value] : plan.sysctls) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
+      fail_pod(plan, "setting sysctl " + path + " to " + value + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+  }
   sigset_t waitset;
   ::sigemptyset(&waitset);
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGALRM}) ::sigaddset(&waitset, sig);

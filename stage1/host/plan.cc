@@ -108,6 +108,38 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
     }
   }
 
+  // os/unix/sysctl, from the pod's isolators and the apps': only keys of the namespaces the pod
+  // owns, so a pod can never change the host's kernel settings.
+  auto add_sysctls = [&](const spec::Isolators& isos, const std::string& where) -> Status {
+    for (const auto& iso : isos) {
+      const auto* sc = std::get_if<spec::Sysctl>(&iso.value);
+      if (!sc) continue;
+      for (const auto& [key, value] : *sc) {
+        bool ipc = key.rfind("kernel.shm", 0) == 0 || key.rfind("kernel.msg", 0) == 0 || key == "kernel.sem" ||
+                   key.rfind("fs.mqueue.", 0) == 0;
+        bool net_key = key.rfind("net.", 0) == 0;
+        if (!ipc && !(net_key && !plan.host_network)) {
+          return Error(Errc::Unsupported, where + ": sysctl " + quote(key) +
+                                              (net_key ? " changes the host's network (it shares the host's with --net=host)"
+                                                   : " is not namespaced: the pod cannot set it"));
+        }
+        if (key.find("..") != std::string::npos || key.find('/') != std::string::npos) {
+          return Error(Errc::InvalidArgument, where + ": bad sysctl name " + quote(key));
+        }
+        std::string path = "/proc/sys/" + key;
+        for (auto& c : path) c = c == '.' ? '/' : c;
+        plan.sysctls.emplace_back(path, value);
+      }
+    }
+    return ok();
+  };
+  if (Status s = add_sysctls(pod->isolators, "pod"); !s) return std::move(s).error();
+  for (const auto& ra : pod->apps) {
+    if (ra.app) {
+      if (Status s = add_sysctls(ra.app->isolators, "app " + quote(ra.name)); !s) return std::move(s).error();
+    }
+  }
+
   std::map<std::string, const spec::Volume*> volumes;
   for (const auto& v : pod->volumes) volumes[v.name] = &v;
 

@@ -65,6 +65,7 @@ struct PodPlan {
   bool masked_paths = true;  ///< false with --insecure-options=paths
   bool interactive = false;
   int stop_grace_seconds = 10;
+  std::vector<std::pair<std::string, std::string>> sysctls;  ///< "/proc/sys/..." path, value
   std::vector<AppPlan> apps;
 };
 

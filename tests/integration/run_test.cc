@@ -393,6 +393,35 @@ TEST_F(RunTest, AnAppOverItsMemoryLimitIsKilledAndReported) {
   EXPECT_NE(r.err.find("ran out of memory and was killed (its limit is 32000000 bytes)"), std::string::npos) << r.err;
 }
 
+TEST_F(RunTest, OomScoreAdjAndStdin) {
+  auto r = probe({}, {"--oom-score-adj=500"}, {"read:/proc/self/oom_score_adj", "stdin"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("read /proc/self/oom_score_adj: 500"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stdin: <eof>"), std::string::npos) << "a non-interactive app reads /dev/null";
+  std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run",
+                                   "--net=host", "--interactive", image_, "--exec=/probe", "--", "stdin"};
+  auto i = run_command(argv, "typed by the user\n");
+  EXPECT_NE(i.out.find("stdin: typed by the user"), std::string::npos) << i.out << i.err;
+}
+
+TEST_F(RunTest, NamespacedSysctlsOnly) {
+  std::string img = build_image("example.com/sysctl", "sysctl.aci",
+                                R"(,"isolators":[{"name":"os/unix/sysctl","value":{"net.ipv4.ip_forward":"1","kernel.shmmni":"1234"}}])");
+  auto r = rkt({"run", "--net=none", img, "--exec=/probe", "--", "read:/proc/sys/net/ipv4/ip_forward", "read:/proc/sys/kernel/shmmni"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("read /proc/sys/net/ipv4/ip_forward: 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("read /proc/sys/kernel/shmmni: 1234"), std::string::npos) << r.out;
+  EXPECT_NE(read_file("/proc/sys/kernel/shmmni"), "1234\n") << "the host's value is untouched";
+  auto host = rkt({"run", "--net=host", img});
+  EXPECT_EQ(host.exit_code, 254);
+  EXPECT_NE(host.err.find("changes the host's network"), std::string::npos) << host.err;
+  std::string bad = build_image("example.com/sysctl2", "sysctl2.aci",
+                                R"(,"isolators":[{"name":"os/unix/sysctl","value":{"vm.swappiness":"1"}}])");
+  auto refused = rkt({"run", "--net=none", bad});
+  EXPECT_EQ(refused.exit_code, 254);
+  EXPECT_NE(refused.err.find("sysctl \"vm.swappiness\" is not namespaced"), std::string::npos) << refused.err;
+}
+
 TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
   auto missing = probe({}, {"--exec=/nonexistent"}, {});
   EXPECT_EQ(missing.exit_code, 254);

@@ -11,11 +11,14 @@
 //   exit:CODE          exits with CODE              mounted:PATH  whether PATH is a mount point
 //   stat:PATH          the owner and mode of PATH   mountinfo:PATH  mount options, or "none"
 //   cgroup             /proc/self/cgroup            alloc:MIB      allocates and touches memory
+//   stdin              a line of standard input     notify         sends READY=1 to $NOTIFY_SOCKET
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -137,6 +140,24 @@ int act(const std::string& action) {
   } else if (name == "add-key") {
     long rc = ::syscall(SYS_add_key, "user", "probe", "x", 1, -3);
     std::printf("add-key: %s\n", rc < 0 ? std::strerror(errno) : "ok");
+  } else if (name == "stdin") {
+    char buf[256] = {};
+    if (std::fgets(buf, sizeof buf, stdin)) {
+      buf[std::strcspn(buf, "\n")] = '\0';
+      std::printf("stdin: %s\n", buf);
+    } else {
+      std::printf("stdin: <eof>\n");
+    }
+  } else if (name == "notify") {
+    const char* path = std::getenv("NOTIFY_SOCKET");
+    int s = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un addr {};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path ? path : "", sizeof addr.sun_path - 1);
+    const char msg[] = "READY=1\nSTATUS=probe ready";
+    long rc = path ? ::sendto(s, msg, sizeof msg - 1, 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr) : -1;
+    std::printf("notify: %s\n", rc < 0 ? (path ? std::strerror(errno) : "no NOTIFY_SOCKET") : "sent");
+    ::close(s);
   } else if (name == "cgroup") {
     FILE* f = std::fopen("/proc/self/cgroup", "r");
     char line[1024];
