@@ -7,11 +7,16 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -21,12 +26,28 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/unique_fd.h"
 #include "stage1/child/supervisor.h"
 #include "stage1/host/cgroup.h"
 #include "stage1/host/plan.h"
 
 namespace rkt::stage1 {
 namespace {
+
+// Tells the service manager the pod is ready, as rkt's process (stage0 exec'd into this one).
+bool relay_ready(const std::string& socket_path, const std::string& app_message) {
+  UniqueFd s(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  if (!s.valid() || socket_path.size() >= sizeof addr.sun_path) return false;
+  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size());
+  if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
+  std::string msg = "READY=1\nMAINPID=" + std::to_string(::getpid()) + "\n";
+  size_t st = app_message.find("STATUS=");
+  if (st != std::string::npos) msg += app_message.substr(st, app_message.find('\n', st) - st) + "\n";
+  socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path.size());
+  return ::sendto(s.get(), msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&addr), len) >= 0;
+}
 
 int fail(const Error& e, bool debug) {
   std::cerr << "stage1: " << (debug ? e.chain() : e.message() + "\n");
@@ -83,6 +104,21 @@ int run(int argc, char** argv) {
     return fail(std::move(detected).error().wrap("pod " + uuid + " has resource limits"), debug);
   }
 
+  // systemd notification: a datagram socket in the pod that the apps' READY=1 arrives on.
+  UniqueFd notify;
+  if (!plan->notify_socket.empty()) {
+    notify.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    struct sockaddr_un addr {};
+    addr.sun_family = AF_UNIX;
+    std::string path = pod_dir + "/notify";
+    ::unlink(path.c_str());
+    if (!notify.valid() || path.size() >= sizeof addr.sun_path) return fail(sys_error("creating the notify socket"), debug);
+    std::memcpy(addr.sun_path, path.c_str(), path.size());
+    if (::bind(notify.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::chmod(path.c_str(), 0777) != 0) {
+      return fail(sys_error("creating the notify socket " + quote(path)), debug);
+    }
+  }
+
   sigset_t stopset, old;
   ::sigemptyset(&stopset);
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) ::sigaddset(&stopset, sig);
@@ -99,12 +135,28 @@ int run(int argc, char** argv) {
   }
   (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes);
 
+  UniqueFd sigfd(::signalfd(-1, &stopset, SFD_CLOEXEC));
+  if (!sigfd.valid()) return fail(sys_error("creating a signalfd"), debug);
   int status = 0;
+  bool ready_sent = false;
   for (;;) {
-    siginfo_t si{};
-    if (::sigwaitinfo(&stopset, &si) < 0) continue;
-    if (si.si_signo != SIGCHLD) {
-      ::kill(static_cast<pid_t>(pid), si.si_signo == SIGQUIT ? SIGQUIT : SIGTERM);
+    struct pollfd fds[2] = {{sigfd.get(), POLLIN, 0}, {notify.get(), POLLIN, 0}};
+    if (::poll(fds, notify.valid() ? 2 : 1, -1) < 0) continue;
+    if (notify.valid() && (fds[1].revents & POLLIN)) {
+      char msg[4096];
+      ssize_t n = ::recv(notify.get(), msg, sizeof msg - 1, 0);
+      if (n > 0 && !ready_sent) {
+        std::string text(msg, static_cast<size_t>(n));
+        if (text.find("READY=1") != std::string::npos) {
+          ready_sent = relay_ready(plan->notify_socket, text);
+        }
+      }
+    }
+    if (!(fds[0].revents & POLLIN)) continue;
+    struct signalfd_siginfo si {};
+    if (::read(sigfd.get(), &si, sizeof si) != static_cast<ssize_t>(sizeof si)) continue;
+    if (si.ssi_signo != SIGCHLD) {
+      ::kill(static_cast<pid_t>(pid), si.ssi_signo == SIGQUIT ? SIGQUIT : SIGTERM);
       continue;
     }
     if (::waitpid(static_cast<pid_t>(pid), &status, WNOHANG) == pid) break;

@@ -191,6 +191,19 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
       if (c.args.empty()) continue;
       (h.name == "pre-start" ? app.pre_start : app.post_stop).push_back(std::move(c));
     }
+    // appc.io/executor/supports-systemd-notify: the app tells when it is ready.
+    if (const char* ns = std::getenv("NOTIFY_SOCKET"); ns && *ns) {
+      auto im_text = read_text(info + "/manifest");
+      if (!im_text) return std::move(im_text).error();
+      auto im = spec::parse_image_manifest(*im_text, info + "/manifest");
+      if (!im) return std::move(im).error();
+      const std::string* v = spec::find_annotation(im->annotations, "appc.io/executor/supports-systemd-notify");
+      if (v && *v == "true") {
+        plan.notify_socket = ns;
+        app.mounts.push_back({pod_dir + "/notify", "/run/systemd/notify", false, false});
+        app.env.push_back("NOTIFY_SOCKET=/run/systemd/notify");
+      }
+    }
     bool have_path = false, have_home = false;
     for (const auto& e : a.environment) {
       if (e.name == "AC_APP_NAME") continue;

@@ -66,6 +66,9 @@ struct PodPlan {
   bool interactive = false;
   int stop_grace_seconds = 10;
   std::vector<std::pair<std::string, std::string>> sysctls;  ///< "/proc/sys/..." path, value
+  /// $NOTIFY_SOCKET of rkt's caller when an app's image supports systemd notification; the
+  /// apps then get <pod>/notify, which stage1 relays to it.
+  std::string notify_socket;
   std::vector<AppPlan> apps;
 };
 

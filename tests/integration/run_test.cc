@@ -3,12 +3,15 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -420,6 +423,37 @@ TEST_F(RunTest, NamespacedSysctlsOnly) {
   auto refused = rkt({"run", "--net=none", bad});
   EXPECT_EQ(refused.exit_code, 254);
   EXPECT_NE(refused.err.find("sysctl \"vm.swappiness\" is not namespaced"), std::string::npos) << refused.err;
+}
+
+TEST_F(RunTest, SystemdNotifyIsRelayedForImagesThatSupportIt) {
+  std::string img = build_image("example.com/notify", "notify.aci");
+  // An image annotated as supporting systemd notification.
+  write_file(tmp_ / "notify-manifest.json",
+             R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/notify",
+                 "app":{"exec":["/probe","notify","exit:0"],"user":"0","group":"0"},
+                 "annotations":[{"name":"appc.io/executor/supports-systemd-notify","value":"true"}]})");
+  auto p = run_command({actool_binary(), "patch-manifest", "--replace", "--manifest=" + (tmp_ / "notify-manifest.json"), img});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  // The test plays systemd: it listens on a datagram socket named by NOTIFY_SOCKET.
+  std::string sock = tmp_ / "systemd-notify";
+  int s = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, sock.c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ::setenv("NOTIFY_SOCKET", sock.c_str(), 1);
+  auto r = rkt({"run", "--net=host", img});
+  ::unsetenv("NOTIFY_SOCKET");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("notify: sent"), std::string::npos) << r.out;
+  char msg[512] = {};
+  ssize_t n = ::recv(s, msg, sizeof msg - 1, MSG_DONTWAIT);
+  ::close(s);
+  ASSERT_GT(n, 0) << "nothing reached the service manager";
+  std::string text(msg, static_cast<size_t>(n));
+  EXPECT_NE(text.find("READY=1"), std::string::npos) << text;
+  EXPECT_NE(text.find("MAINPID="), std::string::npos) << text;
+  EXPECT_NE(text.find("STATUS=probe ready"), std::string::npos) << text;
 }
 
 TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
