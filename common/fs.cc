@@ -42,7 +42,7 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
 }
 
 Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode,
-                         Overwrite overwrite) {
+                         Overwrite overwrite, Durability durability) {
   if (overwrite == Overwrite::No && ::access(path.c_str(), F_OK) == 0) {
     return Error(Errc::AlreadyExists, quote(path) + " already exists");
   }
@@ -61,7 +61,7 @@ Status write_file_atomic(const std::string& path, const std::string& data, mode_
     }
     off += static_cast<size_t>(n);
   }
-  if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) {
+  if ((durability == Durability::Sync && ::fsync(fd.get()) != 0) || ::close(fd.release()) != 0) {
     Error e = sys_error("writing " + quote(tmp));
     ::unlink(tmp.c_str());
     return e;
@@ -80,19 +80,19 @@ Status write_file_atomic(const std::string& path, const std::string& data, mode_
 
 Status make_dirs(const std::string& path, mode_t mode) {
   if (path.empty()) return Error(Errc::InvalidArgument, "empty directory path");
-  std::string cur = path[0] == '/' ? "/" : "";
-  size_t start = path[0] == '/' ? 1 : 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    std::string part = path.substr(start, end - start);
-    if (!part.empty()) {
-      cur += part;
-      if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) return sys_error("creating directory " + quote(cur));
-      cur += "/";
-    }
-    start = end + 1;
+  // The common case first: only the last component (or nothing) is missing.
+  if (::mkdir(path.c_str(), mode) == 0) return ok();
+  if (errno == EEXIST) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return ok();
+    return Error(Errc::AlreadyExists, quote(path) + " exists and is not a directory");
   }
+  if (errno != ENOENT) return sys_error("creating directory " + quote(path));
+  size_t slash = path.find_last_of('/');
+  while (slash != std::string::npos && slash > 0 && path[slash - 1] == '/') --slash;
+  if (slash == std::string::npos || slash == 0) return sys_error("creating directory " + quote(path));
+  if (Status s = make_dirs(path.substr(0, slash), mode); !s) return s;
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return sys_error("creating directory " + quote(path));
   return ok();
 }
 

@@ -16,12 +16,15 @@ namespace rkt {
 Result<std::string> read_file(const std::string& path, size_t max_bytes);
 
 enum class Overwrite { No, Yes };
+/// Sync: the data is on disk before the rename (store records). NoSync: only the rename is atomic
+/// (files that a crash makes moot anyway, such as those of a pod being prepared).
+enum class Durability { Sync, NoSync };
 
 /// Writes `data` to a temporary file beside `path`, fsyncs it and renames it into place, so a
 /// reader sees either the old file or the complete new one. With Overwrite::No an existing
 /// `path` is an AlreadyExists error and is left untouched.
 Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode,
-                         Overwrite overwrite);
+                         Overwrite overwrite, Durability durability = Durability::Sync);
 
 /// Creates a directory and its missing parents (like mkdir -p).
 Status make_dirs(const std::string& path, mode_t mode);

@@ -1,5 +1,6 @@
 #include "stage0/pgp.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <rnp/rnp.h>
 #include <unistd.h>
@@ -13,6 +14,37 @@
 
 namespace rkt::stage0 {
 namespace {
+
+// librnp (and Botan beneath it) is loaded on first use, so that commands which verify nothing do
+// not pay for loading it. These pointers hide the library's functions of the same names here.
+#define RKT_RNP_FUNCTIONS(X)                                                                          \
+  X(rnp_buffer_destroy) X(rnp_ffi_create) X(rnp_ffi_destroy) X(rnp_identifier_iterator_create)        \
+  X(rnp_identifier_iterator_destroy) X(rnp_identifier_iterator_next) X(rnp_import_keys)               \
+  X(rnp_input_destroy) X(rnp_input_from_memory) X(rnp_input_from_path) X(rnp_key_get_fprint)          \
+  X(rnp_key_get_primary_fprint) X(rnp_key_get_uid_at) X(rnp_key_get_uid_count)                        \
+  X(rnp_key_handle_destroy) X(rnp_key_is_primary) X(rnp_key_is_revoked) X(rnp_locate_key)             \
+  X(rnp_op_verify_destroy) X(rnp_op_verify_detached_create) X(rnp_op_verify_execute)                  \
+  X(rnp_op_verify_get_signature_at) X(rnp_op_verify_get_signature_count)                              \
+  X(rnp_op_verify_signature_get_handle) X(rnp_op_verify_signature_get_key)                            \
+  X(rnp_op_verify_signature_get_status) X(rnp_result_to_string) X(rnp_signature_get_keyid)            \
+  X(rnp_signature_handle_destroy)
+#define RKT_DECLARE(name) decltype(&::name) name = nullptr;
+RKT_RNP_FUNCTIONS(RKT_DECLARE)
+#undef RKT_DECLARE
+
+Status load_rnp() {
+  static std::string error = [] {
+    void* h = ::dlopen("librnp.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) return std::string("loading librnp: ") + ::dlerror();
+#define RKT_RESOLVE(name) name = reinterpret_cast<decltype(&::name)>(::dlsym(h, #name)); \
+    if (!name) return std::string("librnp has no " #name);
+    RKT_RNP_FUNCTIONS(RKT_RESOLVE)
+#undef RKT_RESOLVE
+    return std::string();
+  }();
+  if (!error.empty()) return Error(Errc::Generic, error);
+  return ok();
+}
 
 struct FfiDeleter {
   void operator()(rnp_ffi_st* f) const { rnp_ffi_destroy(f); }
@@ -128,6 +160,7 @@ std::string primary_of(rnp_key_handle_t k) {
 }  // namespace
 
 Result<PublicKey> read_public_key(const std::string& data, const std::string& source) {
+  if (Status s = load_rnp(); !s) return std::move(s).error();
   QuietStderr quiet;
   Ffi ffi = new_ffi();
   if (!ffi) return Error(Errc::Generic, "initializing OpenPGP (librnp)");
@@ -158,6 +191,7 @@ Result<PublicKey> read_public_key(const std::string& data, const std::string& so
 
 Result<std::string> verify_detached(const std::string& path, const std::string& signature,
                                     const std::string& signature_source, const std::vector<TrustedKey>& trusted) {
+  if (Status s = load_rnp(); !s) return std::move(s).error();
   QuietStderr quiet;
   Ffi ffi = new_ffi();
   if (!ffi) return Error(Errc::Generic, "initializing OpenPGP (librnp)");

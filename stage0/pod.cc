@@ -387,7 +387,7 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
   auto uuid = new_pod_uuid();
   if (!uuid) return std::move(uuid).error();
   if (!options.uuid_file_save.empty()) {
-    if (Status s = write_file_atomic(options.uuid_file_save, *uuid + "\n", 0644, Overwrite::Yes); !s) {
+    if (Status s = write_file_atomic(options.uuid_file_save, *uuid + "\n", 0644, Overwrite::Yes, Durability::NoSync); !s) {
       return std::move(s).error().wrap("--uuid-file-save");
     }
   }
@@ -405,16 +405,16 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
   }
   std::string pod = pod_path(dir, PodPhase::Prepare, *uuid);
   auto fill = [&]() -> Result<std::string> {
-    if (Status s = write_file_atomic(pod + "/pod-created", "", 0644, Overwrite::No); !s) return std::move(s).error();
-    if (Status s = write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No); !s) {
+    if (Status s = write_file_atomic(pod + "/pod-created", "", 0644, Overwrite::No, Durability::NoSync); !s) return std::move(s).error();
+    if (Status s = write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No, Durability::NoSync); !s) {
       return std::move(s).error();
     }
-    if (Status s = write_file_atomic(pod + "/runtime-config", rc.render(), 0640, Overwrite::No); !s) return std::move(s).error();
+    if (Status s = write_file_atomic(pod + "/runtime-config", rc.render(), 0640, Overwrite::No, Durability::NoSync); !s) return std::move(s).error();
     auto s1 = options.stage1_key.empty() ? stage1_key(store, options.stage1_image) : Result<std::string>(options.stage1_key);
     if (!s1) return std::move(s1).error();
     auto s1_tree = store.render(*s1);
     if (!s1_tree) return std::move(s1_tree).error();
-    if (Status s = write_file_atomic(pod + "/stage1TreeStoreID", s1_tree->substr(s1_tree->rfind('/') + 1) + "\n", 0640, Overwrite::No); !s) {
+    if (Status s = write_file_atomic(pod + "/stage1TreeStoreID", s1_tree->substr(s1_tree->rfind('/') + 1) + "\n", 0640, Overwrite::No, Durability::NoSync); !s) {
       return std::move(s).error();
     }
     for (const auto& app : manifest.apps) {
@@ -425,8 +425,8 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
       store.touch(app.image.id);
       auto im = read_file(store.manifest_path(app.image.id), 1 << 20);
       if (!im) return std::move(im).error();
-      if (Status s = write_file_atomic(info + "/manifest", *im, 0640, Overwrite::No); !s) return std::move(s).error();
-      if (Status s = write_file_atomic(info + "/treeStoreID", tree->substr(tree->rfind('/') + 1) + "\n", 0640, Overwrite::No); !s) {
+      if (Status s = write_file_atomic(info + "/manifest", *im, 0640, Overwrite::No, Durability::NoSync); !s) return std::move(s).error();
+      if (Status s = write_file_atomic(info + "/treeStoreID", tree->substr(tree->rfind('/') + 1) + "\n", 0640, Overwrite::No, Durability::NoSync); !s) {
         return std::move(s).error();
       }
       std::string rootfs = pod + "/apps/" + app.name + "/rootfs";
@@ -440,7 +440,7 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
           if (Status s = make_dirs(pod + "/overlay/" + app.name + "/" + d, 0755); !s) return std::move(s).error();
         }
       }
-      if (Status s = write_file_atomic(info + "/lower", lower, 0640, Overwrite::No); !s) return std::move(s).error();
+      if (Status s = write_file_atomic(info + "/lower", lower, 0640, Overwrite::No, Durability::NoSync); !s) return std::move(s).error();
     }
     for (const auto& v : manifest.volumes) {
       if (v.kind != "empty") continue;
@@ -451,7 +451,7 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
         return sys_error("setting the owner of volume " + quote(v.name));
       }
     }
-    if (!options.no_overlay) (void)write_file_atomic(pod + "/overlay-prepared", "", 0640, Overwrite::Yes);
+    if (!options.no_overlay) (void)write_file_atomic(pod + "/overlay-prepared", "", 0640, Overwrite::Yes, Durability::NoSync);
     // The run entrypoint is named by the stage1 image's manifest (rkt's stage1 contract).
     auto s1_info = store.info(*s1);
     if (!s1_info) return std::move(s1_info).error();
@@ -464,7 +464,7 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
   };
   auto init = fill();
   if (init) {
-    if (Status s = write_file_atomic(pod + "/stage1-run", *init, 0640, Overwrite::No); !s) init = std::move(s).error();
+    if (Status s = write_file_atomic(pod + "/stage1-run", *init, 0640, Overwrite::No, Durability::NoSync); !s) init = std::move(s).error();
   }
   if (!init) {
     (void)remove_tree(pod);

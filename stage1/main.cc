@@ -99,7 +99,8 @@ int run(int argc, char** argv) {
       }
       app.cgroup = std::move(*cg);
     }
-    (void)write_file_atomic(pod_dir + "/subcgroup", cgroups->pod_relative(uuid) + "\n", 0644, Overwrite::Yes);
+    (void)write_file_atomic(pod_dir + "/subcgroup", cgroups->pod_relative(uuid) + "\n", 0644, Overwrite::Yes,
+                            Durability::NoSync);
   } else if (limited) {
     return fail(std::move(detected).error().wrap("pod " + uuid + " has resource limits"), debug);
   }
@@ -133,7 +134,7 @@ int run(int argc, char** argv) {
     if (const char* lock = std::getenv("RKT_LOCK_FD")) ::close(std::atoi(lock));
     child::supervise(*plan);
   }
-  (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes);
+  (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
 
   UniqueFd sigfd(::signalfd(-1, &stopset, SFD_CLOEXEC));
   if (!sigfd.valid()) return fail(sys_error("creating a signalfd"), debug);

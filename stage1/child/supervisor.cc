@@ -30,7 +30,6 @@ void write_text(const std::string& path, const std::string& text) {
   if (fd < 0) return;
   ssize_t unused = ::write(fd, text.data(), text.size());
   (void)unused;
-  ::fsync(fd);
   ::close(fd);
 }
 

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Start-up benchmark: a complete warm `rkt run --net=host` of an image whose app is /bin/true
+(pod created, run, exited), against `crun run`, `runc run` and `bwrap` on the same root
+filesystem, alternating, median of N runs each, printed as ratios. Then the same rkt run with a
+300 MB image (start time should not grow with image size: the root is an overlay, not a copy),
+and the resident memory of rkt's two long-lived processes (stage1 on the host and the pod's PID
+1) while an app sleeps. Not a test: nothing is asserted.
+
+crun refuses this host's hybrid cgroup layout (a cgroup2 mount carrying a controller), so every
+runtime runs inside a private mount namespace where /sys/fs/cgroup/unified is unmounted, as in
+../shared/reference/benchmarks.md. Peers come from Debian (apt-get install crun runc bubblewrap).
+
+usage: sudo bench/run.py [--rkt build/stage0/rkt] [--actool build/actool/actool] [--runs 20]"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+
+
+def timed(cmd):
+    start = time.perf_counter()
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    took = time.perf_counter() - start
+    if p.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({p.returncode}): {p.stderr.decode()[-500:]}")
+    return took
+
+
+def in_private_ns(cmd):
+    inner = " ".join(f"'{c}'" for c in cmd)
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c",
+            f"umount /sys/fs/cgroup/unified 2>/dev/null; exec {inner}"]
+
+
+def make_rootfs(path, big_mb=0):
+    os.makedirs(os.path.join(path, "bin"))
+    shutil.copy("/bin/busybox", os.path.join(path, "bin/busybox"))
+    for applet in ("true", "sleep", "sh"):
+        os.symlink("busybox", os.path.join(path, "bin", applet))
+    for d in ("proc", "dev", "sys", "tmp", "etc"):
+        os.makedirs(os.path.join(path, d), exist_ok=True)
+    if big_mb:
+        blob = os.urandom(1 << 20)
+        os.makedirs(os.path.join(path, "data"))
+        for i in range(big_mb):
+            with open(os.path.join(path, "data", f"f{i}"), "wb") as f:
+                f.write(blob)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rkt", default="build/stage0/rkt")
+    ap.add_argument("--actool", default="build/actool/actool")
+    ap.add_argument("--runs", type=int, default=20)
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("run as root")
+    missing = [p for p, b in (("crun", "crun"), ("runc", "runc"), ("bubblewrap", "bwrap")) if not shutil.which(b)]
+    if missing:
+        subprocess.check_call(["apt-get", "install", "-y", "-qq"] + missing, stdout=subprocess.DEVNULL)
+    rkt, actool = os.path.abspath(a.rkt), os.path.abspath(a.actool)
+    work = tempfile.mkdtemp(prefix="rkt-run-bench-", dir="/var/tmp")
+    try:
+        data = os.path.join(work, "data")
+        for name, mb in (("true", 0), ("big", 300)):
+            layout = os.path.join(work, name)
+            make_rootfs(os.path.join(layout, "rootfs"), mb)
+            with open(os.path.join(layout, "manifest"), "w") as f:
+                json.dump({"acKind": "ImageManifest", "acVersion": "0.8.11", "name": f"example.com/{name}",
+                           "app": {"exec": ["/bin/true"], "user": "0", "group": "0"}}, f)
+            sh([actool, "build", "--owner-root", layout, layout + ".aci"])
+            sh([rkt, f"--dir={data}", "--insecure-options=image", "fetch", layout + ".aci"])
+        bundle = os.path.join(work, "bundle")
+        shutil.copytree(os.path.join(work, "true", "rootfs"), os.path.join(bundle, "rootfs"), symlinks=True)
+        sh(["crun", "spec"], cwd=bundle)
+        with open(os.path.join(bundle, "config.json")) as f:
+            spec = json.load(f)
+        spec["process"]["args"] = ["/bin/true"]
+        spec["process"]["terminal"] = False
+        with open(os.path.join(bundle, "config.json"), "w") as f:
+            json.dump(spec, f)
+
+        rootfs = os.path.join(work, "true", "rootfs")
+        runners = {
+            "rkt": lambda i: in_private_ns([rkt, f"--dir={data}", "run", "--net=host", "example.com/true"]),
+            "crun": lambda i: in_private_ns(["crun", "run", "-b", bundle, f"bench-crun-{i}"]),
+            "runc": lambda i: in_private_ns(["runc", "run", "-b", bundle, f"bench-runc-{i}"]),
+            "bwrap": lambda i: ["bwrap", "--unshare-all", "--ro-bind", rootfs, "/", "--proc", "/proc",
+                                "--dev", "/dev", "/bin/true"],
+        }
+        times = {k: [] for k in runners}
+        for i in range(a.runs):
+            for name, cmd in runners.items():
+                times[name].append(timed(cmd(i)))
+        big = []
+        for i in range(max(5, a.runs // 2)):
+            big.append(timed(in_private_ns([rkt, f"--dir={data}", "run", "--net=host", "example.com/big"])))
+        med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+        print(f"warm start to exit of /bin/true, median of {a.runs} alternating runs:")
+        for k in runners:
+            print(f"  {k:6s} {med[k]:7.1f} ms")
+        for k in ("crun", "runc", "bwrap"):
+            print(f"  rkt / {k}: {med['rkt'] / med[k]:.2f}x")
+        print(f"  rkt with a 300 MB image: {statistics.median(big) * 1000:.1f} ms "
+              f"({statistics.median(big) * 1000 / med['rkt']:.2f}x the small image)")
+
+        # Resident memory of stage1 (rkt's process on the host) and the pod's PID 1.
+        sh([actool, "patch-manifest", "--replace", "--exec=/bin/sleep 2", os.path.join(work, "true.aci")])
+        sh([rkt, f"--dir={data}", "--insecure-options=image", "fetch", "--pull-policy=update", os.path.join(work, "true.aci")])
+        p = subprocess.Popen([rkt, f"--dir={data}", "run", "--net=host", "--uuid-file-save=" + os.path.join(work, "uuid"),
+                              "example.com/true"], stdout=subprocess.DEVNULL)
+        time.sleep(1)
+        uuid = open(os.path.join(work, "uuid")).read().strip()
+        sup = open(os.path.join(data, "pods/run", uuid, "pid")).read().strip()
+
+        def rss(pid):
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+            return 0
+        print(f"resident memory: stage1 {rss(p.pid) / 1024:.1f} MiB, pod PID 1 {rss(sup) / 1024:.1f} MiB")
+        p.wait()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
