@@ -140,6 +140,17 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   }
   if (apps.empty() && p.pod_manifest.empty()) return Error(Errc::Usage, std::string(cmd) + " needs at least one image");
   if (!p.pod_manifest.empty() && !apps.empty()) return Error(Errc::Usage, "--pod-manifest cannot be combined with images");
+  if (!p.pod_manifest.empty()) {
+    // As rkt: with a pod manifest, only flags that do not change it are allowed.
+    for (const char* f : {"volume", "set-env", "set-env-file", "inherit-env", "user-label", "user-annotation",
+                          "stage1-name", "stage1-hash"}) {
+      if (fs.seen(f)) return Error(Errc::Usage, std::string("conflicting flags: --pod-manifest and --") + f);
+    }
+    for (const char* f : {"exec", "user", "group", "environment", "mount", "memory", "cpu", "caps-retain", "caps-remove",
+                          "seccomp", "name", "working-dir"}) {
+      if (app_defaults.seen(f)) return Error(Errc::Usage, std::string("conflicting flags: --pod-manifest and --") + f);
+    }
+  }
   if (p.rc.interactive && apps.size() > 1) return Error(Errc::Usage, "--interactive needs exactly one image");
 
   auto store = open_store(g);

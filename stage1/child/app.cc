@@ -106,12 +106,16 @@ void write_in_root(int root, const std::string& path, const std::string& content
   }
 }
 
-void setup_dev(int root, int report_fd) {
+void setup_dev(int root, bool interactive, int report_fd) {
   mount_in_root(root, "/dev", true, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", report_fd);
   for (const char* d : {"null", "zero", "full", "random", "urandom", "tty"}) {
     std::string host = std::string("/dev/") + d;
     mount_in_root(root, host, false, host.c_str(), nullptr, MS_BIND, nullptr, report_fd);
   }
+  // /dev/console: the caller's terminal for an interactive app, else a sink.
+  char tty[256] = "/dev/null";
+  if (interactive && ::isatty(0) && ::ttyname_r(0, tty, sizeof tty) != 0) std::strcpy(tty, "/dev/null");
+  mount_in_root(root, "/dev/console", false, tty, nullptr, MS_BIND, nullptr, report_fd);
   mount_in_root(root, "/dev/pts", true, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
                 "newinstance,ptmxmode=0666,mode=0620,gid=5", report_fd);
   mount_in_root(root, "/dev/shm", true, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
@@ -231,7 +235,7 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
   if (!app.etc_resolv_conf.empty()) write_in_root(r, "/etc/resolv.conf", app.etc_resolv_conf, report_fd);
   mount_in_root(r, "/proc", true, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, report_fd);
   mount_in_root(r, "/sys", true, "sysfs", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, nullptr, report_fd);
-  setup_dev(r, report_fd);
+  setup_dev(r, pod.interactive, report_fd);
   for (const auto& m : app.mounts) {
     struct stat st {};
     if (::stat(m.source.c_str(), &st) != 0) die(report_fd, AppStep::Mount, m.source);

@@ -260,7 +260,7 @@ TEST_F(RunTest, MountTargetsStayInsideTheRoot) {
 TEST_F(RunTest, NoHostFdOrBinaryReachesTheApp) {
   // runc CVE-2024-21626: no inherited fd may point at the host; CVE-2019-5736: the supervisor's
   // binary (/proc/1/exe, a host file) must not be reachable from the app.
-  auto r = probe({}, {}, {"fds", "exe:1"});
+  auto r = probe({}, {}, {"fds", "exe:1", "stat:/dev/console"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto m = lines(r.out);
   std::istringstream fds(m["fds"]);
@@ -454,6 +454,25 @@ TEST_F(RunTest, SystemdNotifyIsRelayedForImagesThatSupportIt) {
   EXPECT_NE(text.find("READY=1"), std::string::npos) << text;
   EXPECT_NE(text.find("MAINPID="), std::string::npos) << text;
   EXPECT_NE(text.find("STATUS=probe ready"), std::string::npos) << text;
+}
+
+TEST_F(RunTest, PodManifestRunsAsGiven) {
+  auto fetched = rkt({"fetch", "--full", image_});
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+  std::string id = fetched.out.substr(0, fetched.out.find('\n'));
+  write_file(tmp_ / "pod.json", R"({"acVersion":"0.8.11","acKind":"PodManifest","apps":[{"name":"given",
+    "image":{"id":")" + id + R"("},"app":{"exec":["/probe","env:AC_APP_NAME","exit:4"],"user":"0","group":"0"}}]})");
+  auto r = rkt({"run", "--net=host", "--pod-manifest=" + (tmp_ / "pod.json")});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.out.find("env-AC_APP_NAME: given"), std::string::npos) << r.out;
+  auto conflict = rkt({"run", "--net=host", "--pod-manifest=" + (tmp_ / "pod.json"), "--set-env=A=B"});
+  EXPECT_EQ(conflict.exit_code, 254);
+  EXPECT_NE(conflict.err.find("conflicting flags: --pod-manifest and --set-env"), std::string::npos) << conflict.err;
+  write_file(tmp_ / "bad.json", R"({"acVersion":"0.8.11","acKind":"PodManifest","apps":[{"name":"Bad","image":{"id":"x"}}]})");
+  auto bad = rkt({"run", "--net=host", "--pod-manifest=" + (tmp_ / "bad.json")});
+  EXPECT_EQ(bad.exit_code, 254);
+  EXPECT_NE(bad.err.find("field \"/apps/0/name\""), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("field \"/apps/0/image/id\""), std::string::npos) << bad.err;
 }
 
 TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
