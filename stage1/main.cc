@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -101,6 +102,13 @@ int run(int argc, char** argv) {
     }
     (void)write_file_atomic(pod_dir + "/subcgroup", cgroups->pod_relative(uuid) + "\n", 0644, Overwrite::Yes,
                             Durability::NoSync);
+    // For gc, should this process die before it removes them: apps' cgroups, then the pod's.
+    std::string list;
+    for (const auto& app : plan->apps) {
+      for (const auto& d : app.cgroup.dirs) list += d + "\n";
+    }
+    for (const auto& d : cgroups->pod_dirs(uuid)) list += d + "\n";
+    (void)write_file_atomic(pod_dir + "/cgroups", list, 0644, Overwrite::Yes, Durability::NoSync);
   } else if (limited) {
     return fail(std::move(detected).error().wrap("pod " + uuid + " has resource limits"), debug);
   }
@@ -131,9 +139,14 @@ int run(int argc, char** argv) {
   long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return fail(sys_error("creating the pod's namespaces"), debug);
   if (pid == 0) {
+    // The pod lives exactly as long as this process, which holds its lock: if it dies (even by
+    // SIGKILL), the pod's PID 1 dies, and with it every process of the pod.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (::getppid() == 0) _exit(254);  // the parent died before the line above
     if (const char* lock = std::getenv("RKT_LOCK_FD")) ::close(std::atoi(lock));
     child::supervise(*plan);
   }
+  (void)write_file_atomic(pod_dir + "/ppid", std::to_string(::getpid()) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
   (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
 
   UniqueFd sigfd(::signalfd(-1, &stopset, SFD_CLOEXEC));

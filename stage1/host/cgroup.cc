@@ -125,6 +125,12 @@ Result<AppCgroup> Cgroups::create_app(const std::string& uuid, const std::string
   return out;
 }
 
+std::vector<std::string> Cgroups::pod_dirs(const std::string& uuid) const {
+  std::vector<std::string> out;
+  for (const auto& h : hierarchies_) out.push_back(h.base + "/" + pod_relative(uuid));
+  return out;
+}
+
 Status Cgroups::remove_pod(const std::string& uuid, const std::vector<AppCgroup>& apps) {
   Status result;
   for (const auto& a : apps) {

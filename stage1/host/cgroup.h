@@ -45,6 +45,9 @@ class Cgroups {
   /// The pod's cgroup below the starting one, for the record (<pod>/subcgroup).
   std::string pod_relative(const std::string& uuid) const { return "rkt-" + uuid; }
 
+  /// The pod's cgroup directories (one per hierarchy).
+  std::vector<std::string> pod_dirs(const std::string& uuid) const;
+
   /// Removes the apps' cgroups and the pod's (they must be empty).
   Status remove_pod(const std::string& uuid, const std::vector<AppCgroup>& apps);
 

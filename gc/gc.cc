@@ -1,0 +1,233 @@
+#include "gc/gc.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+
+#include "common/fs.h"
+
+namespace rkt::gc {
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int64_t mtime_ns(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+// Marks a pod as garbage: the rename, then its mtime records when (for the grace period).
+Status mark(const std::string& data_dir, const PodRef& pod, PodPhase to) {
+  if (Status s = move_pod(data_dir, pod.uuid, pod.phase, to); !s) return s;
+  ::utimensat(AT_FDCWD, pod_path(data_dir, to, pod.uuid).c_str(), nullptr, 0);
+  return ok();
+}
+
+// Detaches every mount at or below `dir` in this mount namespace, deepest first.
+Status unmount_below(const std::string& dir) {
+  auto info = read_file("/proc/self/mountinfo", 16 << 20);
+  if (!info) return std::move(info).error();
+  std::vector<std::string> targets;
+  std::istringstream in(*info);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string id, parent, dev, root, mp;
+    f >> id >> parent >> dev >> root >> mp;
+    if (mp == dir || mp.rfind(dir + "/", 0) == 0) targets.push_back(mp);
+  }
+  std::sort(targets.begin(), targets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& t : targets) {
+    if (::umount2(t.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
+      return sys_error("unmounting " + quote(t));
+    }
+  }
+  return ok();
+}
+
+// Removes the cgroups stage1 recorded (<pod>/cgroups: one directory per line, apps before pod).
+Status remove_cgroups(const std::string& pod) {
+  auto list = read_file(pod + "/cgroups", 1 << 20);
+  if (!list) return ok();
+  std::istringstream in(*list);
+  std::string dir;
+  while (std::getline(in, dir)) {
+    if (dir.rfind("/sys/fs/cgroup/", 0) != 0 || dir.find("/rkt-") == std::string::npos) continue;
+    // Any process left (stage1 killed with SIGKILL takes its pod along, but be sure) is killed.
+    if (auto procs = read_file(dir + "/cgroup.procs", 1 << 20); procs) {
+      std::istringstream p(*procs);
+      pid_t pid;
+      while (p >> pid) ::kill(pid, SIGKILL);
+    }
+    for (int i = 0; i < 50 && ::rmdir(dir.c_str()) != 0 && errno == EBUSY; ++i) ::usleep(10000);
+    if (::access(dir.c_str(), F_OK) == 0 && ::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
+      return sys_error("removing cgroup " + quote(dir));
+    }
+  }
+  return ok();
+}
+
+// Claims a directory for removal by renaming it to a name no one else will pick: of two
+// collectors, the one whose rename succeeds removes it, the other finds it gone.
+Result<std::string> claim(const std::string& path, const std::string& uuid) {
+  std::string parent = path.substr(0, path.rfind('/'));
+  std::string claimed = parent + "/.deleting-" + uuid.substr(0, 36) + "-" + std::to_string(::getpid()) + "-" +
+                        std::to_string(now_ns());
+  if (::rename(path.c_str(), claimed.c_str()) != 0) {
+    if (errno == ENOENT) return std::string();
+    return sys_error("claiming " + quote(path) + " for removal");
+  }
+  return claimed;
+}
+
+// Removes a garbage pod. Its lock held by someone else means another collector (or rm) is at it.
+Status sweep(const PodRef& pod, bool* busy) {
+  auto lock = PodLock::acquire(pod.path, LockMode::Exclusive, Wait::No);
+  if (!lock) {
+    if (lock.error().sys_errno() == EWOULDBLOCK) {
+      *busy = true;
+      return ok();
+    }
+    if (lock.error().sys_errno() != ENOENT) return std::move(lock).error();
+  }
+  if (Status s = unmount_below(pod.path); !s) return s;
+  auto claimed = claim(pod.path, pod.uuid);
+  if (!claimed) return std::move(claimed).error();
+  if (claimed->empty()) return ok();
+  if (Status s = remove_cgroups(*claimed); !s) return s;
+  return remove_tree(*claimed);
+}
+
+// Finishes removals that a killed collector left behind (.deleting-* directories).
+void finish_interrupted(const std::string& data_dir, Report* report) {
+  for (PodPhase phase : {PodPhase::ExitedGarbage, PodPhase::Garbage}) {
+    std::string dir = data_dir + "/pods/" + phase_dir(phase);
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) continue;
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n.rfind(".deleting-", 0) == 0) names.push_back(n);
+    }
+    ::closedir(d);
+    for (const auto& n : names) {
+      auto claimed = claim(dir + "/" + n, n.substr(10));
+      if (!claimed || claimed->empty()) continue;
+      Status s = remove_cgroups(*claimed);
+      if (s) s = remove_tree(*claimed);
+      if (!s) report->errors.push_back("removing " + quote(*claimed) + ": " + s.error().message());
+    }
+  }
+}
+
+}  // namespace
+
+const char* state_name(PodState state) {
+  switch (state) {
+    case PodState::Embryo: return "embryo";
+    case PodState::Preparing: return "preparing";
+    case PodState::AbortedPrepare: return "aborted prepare";
+    case PodState::Prepared: return "prepared";
+    case PodState::Running: return "running";
+    case PodState::Exited: return "exited";
+    case PodState::ExitedGarbage: return "exited garbage";
+    case PodState::Garbage: return "garbage";
+  }
+  return "unknown";
+}
+
+Result<PodState> pod_state(const PodRef& pod) {
+  auto locked = pod_is_locked(pod.path);
+  if (!locked) return std::move(locked).error();
+  switch (pod.phase) {
+    case PodPhase::Embryo: return PodState::Embryo;
+    case PodPhase::Prepare: return *locked ? PodState::Preparing : PodState::AbortedPrepare;
+    case PodPhase::Prepared: return PodState::Prepared;
+    case PodPhase::Run: return *locked ? PodState::Running : PodState::Exited;
+    case PodPhase::ExitedGarbage: return PodState::ExitedGarbage;
+    case PodPhase::Garbage: return PodState::Garbage;
+  }
+  return PodState::Garbage;
+}
+
+Result<Report> collect(const std::string& data_dir, const Options& options) {
+  Report report;
+  auto pods = list_pods(data_dir);
+  if (!pods) return std::move(pods).error();
+  int64_t now = now_ns();
+  // Mark.
+  for (const auto& p : *pods) {
+    auto state = pod_state(p);
+    if (!state) {
+      report.errors.push_back(state.error().message());
+      continue;
+    }
+    PodPhase to;
+    if (*state == PodState::Exited) {
+      to = PodPhase::ExitedGarbage;
+    } else if (*state == PodState::AbortedPrepare) {
+      to = PodPhase::Garbage;
+    } else if (*state == PodState::Embryo && !*pod_is_locked(p.path)) {
+      to = PodPhase::Garbage;
+    } else if (*state == PodState::Prepared && now - mtime_ns(p.path + "/pod-created") >= options.expire_prepared_ns) {
+      to = PodPhase::Garbage;
+    } else {
+      continue;
+    }
+    if (Status s = mark(data_dir, p, to); !s) {
+      if (s.error().sys_errno() != ENOENT) report.errors.push_back(s.error().message());  // ENOENT: another gc won
+      continue;
+    }
+    report.marked.push_back(p.uuid);
+  }
+  if (options.mark_only) return report;
+  finish_interrupted(data_dir, &report);
+  // Sweep what has been garbage for longer than the grace period.
+  pods = list_pods(data_dir);
+  if (!pods) return std::move(pods).error();
+  now = now_ns();  // after the marks just made
+  for (const auto& p : *pods) {
+    if (p.phase != PodPhase::ExitedGarbage && p.phase != PodPhase::Garbage) continue;
+    if (now - mtime_ns(p.path) < options.grace_period_ns) continue;
+    bool busy = false;
+    Status s = sweep(p, &busy);
+    if (!s) {
+      report.errors.push_back("removing pod " + p.uuid + ": " + s.error().message());
+      continue;
+    }
+    if (!busy) report.removed.push_back(p.uuid);
+  }
+  return report;
+}
+
+Status remove_pod(const std::string& data_dir, const PodRef& pod) {
+  auto state = pod_state(pod);
+  if (!state) return std::move(state).error();
+  if (*state == PodState::Running || *state == PodState::Preparing) {
+    return Error(Errc::InvalidArgument, "pod " + pod.uuid + " is " + state_name(*state) + ": stop it first");
+  }
+  // Into garbage first, so an interrupted rm leaves the pod where gc finishes it.
+  PodRef ref = pod;
+  if (pod.phase != PodPhase::Garbage && pod.phase != PodPhase::ExitedGarbage) {
+    PodPhase to = pod.phase == PodPhase::Run ? PodPhase::ExitedGarbage : PodPhase::Garbage;
+    if (Status s = mark(data_dir, pod, to); !s) return s;
+    ref.phase = to;
+    ref.path = pod_path(data_dir, to, pod.uuid);
+  }
+  bool busy = false;
+  if (Status s = sweep(ref, &busy); !s) return s;
+  if (busy) return Error(Errc::InvalidArgument, "pod " + pod.uuid + " is being removed by another process");
+  return ok();
+}
+
+}  // namespace rkt::gc

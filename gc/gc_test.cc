@@ -1,0 +1,165 @@
+#include "gc/gc.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "common/fs.h"
+
+namespace rkt::gc {
+namespace {
+
+class GcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/rkt-gc-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    for (pid_t p : holders_) {
+      ::kill(p, SIGKILL);
+      ::waitpid(p, nullptr, 0);
+    }
+    (void)remove_tree(dir_);
+  }
+  std::string pod(PodPhase phase, bool with_files = true) {
+    std::string uuid = *new_pod_uuid();
+    std::string p = pod_path(dir_, phase, uuid);
+    EXPECT_TRUE(make_dirs(p + "/apps/app/rootfs", 0755));
+    if (with_files) {
+      EXPECT_TRUE(write_file_atomic(p + "/pod-created", "", 0644, Overwrite::No));
+      EXPECT_TRUE(write_file_atomic(p + "/lock", "", 0644, Overwrite::No));
+    }
+    return uuid;
+  }
+  // A child process holding the pod's lock, as a live stage1 does.
+  void hold(PodPhase phase, const std::string& uuid) {
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      auto lock = PodLock::acquire(pod_path(dir_, phase, uuid), LockMode::Exclusive, Wait::No, true);
+      char c = lock ? '1' : '0';
+      (void)!::write(ready[1], &c, 1);
+      ::pause();
+      _exit(0);
+    }
+    char c = 0;
+    ASSERT_EQ(::read(ready[0], &c, 1), 1);
+    ASSERT_EQ(c, '1');
+    ::close(ready[0]);
+    ::close(ready[1]);
+    holders_.push_back(pid);
+  }
+  bool exists(PodPhase phase, const std::string& uuid) { return ::access(pod_path(dir_, phase, uuid).c_str(), F_OK) == 0; }
+
+  std::string dir_;
+  std::vector<pid_t> holders_;
+};
+
+TEST_F(GcTest, StatesComeFromPhaseAndLock) {
+  std::string running = pod(PodPhase::Run), exited = pod(PodPhase::Run), aborted = pod(PodPhase::Prepare);
+  hold(PodPhase::Run, running);
+  EXPECT_EQ(*pod_state(*find_pod(dir_, running)), PodState::Running);
+  EXPECT_EQ(*pod_state(*find_pod(dir_, exited)), PodState::Exited);
+  EXPECT_EQ(*pod_state(*find_pod(dir_, aborted)), PodState::AbortedPrepare);
+}
+
+TEST_F(GcTest, MarksThenSweepsAfterTheGracePeriodAndLeavesLivePodsAlone) {
+  std::string running = pod(PodPhase::Run), exited = pod(PodPhase::Run), aborted = pod(PodPhase::Prepare),
+              prepared = pod(PodPhase::Prepared);
+  hold(PodPhase::Run, running);
+  Options grace;  // 30 minutes
+  auto first = collect(dir_, grace);
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(first->marked.size(), 2u);
+  EXPECT_TRUE(first->removed.empty()) << "inside the grace period";
+  EXPECT_TRUE(exists(PodPhase::ExitedGarbage, exited));
+  EXPECT_TRUE(exists(PodPhase::Garbage, aborted));
+  Options now;
+  now.grace_period_ns = 0;
+  auto second = collect(dir_, now);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->removed.size(), 2u);
+  EXPECT_FALSE(exists(PodPhase::ExitedGarbage, exited));
+  EXPECT_FALSE(exists(PodPhase::Garbage, aborted));
+  EXPECT_TRUE(exists(PodPhase::Run, running)) << "a live pod is never touched";
+  EXPECT_TRUE(exists(PodPhase::Prepared, prepared)) << "not expired yet";
+  auto third = collect(dir_, now);
+  ASSERT_TRUE(third);
+  EXPECT_TRUE(third->marked.empty() && third->removed.empty()) << "a second run is a no-op";
+  now.expire_prepared_ns = 0;
+  auto expire = collect(dir_, now);
+  EXPECT_EQ(expire->removed.size(), 1u);
+  EXPECT_FALSE(exists(PodPhase::Prepared, prepared));
+}
+
+TEST_F(GcTest, MarkOnlyAndInterruptedSweeps) {
+  std::string exited = pod(PodPhase::Run);
+  Options mark_only;
+  mark_only.mark_only = true;
+  mark_only.grace_period_ns = 0;
+  auto r = collect(dir_, mark_only);
+  EXPECT_EQ(r->marked.size(), 1u);
+  EXPECT_TRUE(exists(PodPhase::ExitedGarbage, exited));
+  // A sweep interrupted half-way leaves a pod in garbage without its lock file: the next run
+  // finishes it.
+  ::unlink((pod_path(dir_, PodPhase::ExitedGarbage, exited) + "/lock").c_str());
+  Options now;
+  now.grace_period_ns = 0;
+  auto again = collect(dir_, now);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->removed.size(), 1u) << (again->errors.empty() ? "" : again->errors[0]);
+  EXPECT_FALSE(exists(PodPhase::ExitedGarbage, exited));
+  // A collector killed after claiming a pod leaves a .deleting-* directory: finished next time.
+  std::string left = dir_ + "/pods/garbage/.deleting-" + exited + "-1-2";
+  ASSERT_TRUE(make_dirs(left + "/apps/x", 0755));
+  auto last = collect(dir_, now);
+  ASSERT_TRUE(last);
+  EXPECT_NE(::access(left.c_str(), F_OK), 0);
+}
+
+TEST_F(GcTest, ConcurrentCollectorsNeverFight) {
+  std::vector<std::string> pods;
+  for (int i = 0; i < 20; ++i) pods.push_back(pod(PodPhase::Run));
+  std::vector<pid_t> kids;
+  for (int i = 0; i < 4; ++i) {
+    pid_t p = ::fork();
+    if (p == 0) {
+      Options now;
+      now.grace_period_ns = 0;
+      auto r = collect(dir_, now);
+      if (r) {
+        for (const auto& e : r->errors) std::fprintf(stderr, "gc error: %s\n", e.c_str());
+      }
+      _exit(r && r->errors.empty() ? 0 : 1);  // losing a race to another collector is not an error
+    }
+    kids.push_back(p);
+  }
+  for (pid_t p : kids) {
+    int status = 0;
+    ::waitpid(p, &status, 0);
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  EXPECT_TRUE(list_pods(dir_)->empty());
+}
+
+TEST_F(GcTest, RemovePodRefusesRunningPods) {
+  std::string running = pod(PodPhase::Run), exited = pod(PodPhase::Run);
+  hold(PodPhase::Run, running);
+  Status s = remove_pod(dir_, *find_pod(dir_, running));
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message().find("is running"), std::string::npos);
+  EXPECT_TRUE(remove_pod(dir_, *find_pod(dir_, exited)));
+  EXPECT_FALSE(find_pod(dir_, exited));
+}
+
+}  // namespace
+}  // namespace rkt::gc
