@@ -1,6 +1,7 @@
 #include "common/duration.h"
 
 #include <cstdio>
+#include <ctime>
 
 #include "common/fs.h"
 
@@ -53,6 +54,20 @@ std::string humanize_since(int64_t then_ns, int64_t now_ns) {
   if (secs < 86400 * 30) return ago(secs / 86400, "day");
   if (secs < 86400 * 365) return ago(secs / (86400 * 30), "month");
   return ago(secs / (86400 * 365), "year");
+}
+
+std::string format_time(int64_t ns) {
+  time_t secs = static_cast<time_t>(ns / 1000000000);
+  struct tm tm {};
+  ::localtime_r(&secs, &tm);
+  char base[64], zone[16], off[8];
+  std::strftime(base, sizeof base, "%Y-%m-%d %H:%M:%S", &tm);
+  std::strftime(off, sizeof off, "%z", &tm);
+  std::strftime(zone, sizeof zone, "%Z", &tm);
+  std::string ms = std::to_string((ns / 1000000) % 1000);
+  while (ms.size() < 3) ms = "0" + ms;
+  while (!ms.empty() && ms.back() == '0') ms.pop_back();
+  return std::string(base) + (ms.empty() ? "" : "." + ms) + " " + off + " " + zone;
 }
 
 std::string humanize_bytes(uint64_t bytes) {

@@ -133,6 +133,10 @@ int run(int argc, char** argv) {
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) ::sigaddset(&stopset, sig);
   ::sigprocmask(SIG_BLOCK, &stopset, &old);
 
+  // The child learns that this process died before it set PR_SET_PDEATHSIG from this pipe: the
+  // write end closes with this process (getppid() says nothing in a new PID namespace).
+  int alive[2];
+  if (::pipe2(alive, O_CLOEXEC) != 0) return fail(sys_error("creating a pipe"), debug);
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
   if (!plan->host_network) flags |= CLONE_NEWNET;
   // A fork into new namespaces: the child is the pod's PID 1.
@@ -142,10 +146,14 @@ int run(int argc, char** argv) {
     // The pod lives exactly as long as this process, which holds its lock: if it dies (even by
     // SIGKILL), the pod's PID 1 dies, and with it every process of the pod.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (::getppid() == 0) _exit(254);  // the parent died before the line above
+    ::close(alive[1]);
+    struct pollfd p = {alive[0], POLLIN, 0};
+    if (::poll(&p, 1, 0) > 0) _exit(254);  // the parent died before the line above
+    ::close(alive[0]);
     if (const char* lock = std::getenv("RKT_LOCK_FD")) ::close(std::atoi(lock));
     child::supervise(*plan);
   }
+  ::close(alive[0]);
   (void)write_file_atomic(pod_dir + "/ppid", std::to_string(::getpid()) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
   (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
 

@@ -29,5 +29,11 @@ Result<int> cmd_image(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_run(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_prepare(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_stop(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_rm(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_cat_manifest(GlobalOptions& g, const std::vector<std::string>& args);
 
 }  // namespace rkt::stage0

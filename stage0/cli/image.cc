@@ -13,6 +13,7 @@
 #include "common/fs.h"
 #include "spec/manifest.h"
 #include "stage0/cli/commands.h"
+#include "common/pod.h"
 #include "stage0/cli/context.h"
 
 namespace rkt::stage0 {
@@ -21,21 +22,6 @@ namespace {
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Go's "2006-01-02 15:04:05.999 -0700 MST", as rkt prints full times.
-std::string full_time(int64_t ns) {
-  time_t secs = static_cast<time_t>(ns / 1000000000);
-  struct tm tm {};
-  ::localtime_r(&secs, &tm);
-  char base[64], zone[16], off[8];
-  std::strftime(base, sizeof base, "%Y-%m-%d %H:%M:%S", &tm);
-  std::strftime(off, sizeof off, "%z", &tm);
-  std::strftime(zone, sizeof zone, "%Z", &tm);
-  std::string ms = std::to_string((ns / 1000000) % 1000);
-  while (ms.size() < 3) ms = "0" + ms;
-  while (!ms.empty() && ms.back() == '0') ms.pop_back();
-  return std::string(base) + (ms.empty() ? "" : "." + ms) + " " + off + " " + zone;
 }
 
 std::string display_name(const spec::ImageManifest& m) {
@@ -119,8 +105,8 @@ Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
       std::string v;
       if (f == "id") v = full ? i.key : short_key(i.key);
       if (f == "name") v = display_name(i.manifest);
-      if (f == "importtime") v = full ? full_time(i.import_time_ns) : humanize_since(i.import_time_ns, now);
-      if (f == "lastused") v = full ? full_time(i.last_used_ns) : humanize_since(i.last_used_ns, now);
+      if (f == "importtime") v = full ? format_time(i.import_time_ns) : humanize_since(i.import_time_ns, now);
+      if (f == "lastused") v = full ? format_time(i.last_used_ns) : humanize_since(i.last_used_ns, now);
       if (f == "size") v = full ? std::to_string(i.size) : humanize_bytes(i.size);
       if (f == "latest") v = newest[i.manifest.name] == i.import_time_ns ? "true" : "false";
       std::cout << (c ? "\t" : "") << v;
@@ -268,10 +254,25 @@ Result<int> image_gc(GlobalOptions& g, const std::vector<std::string>& args) {
   auto images = store->list();
   if (!images) return std::move(images).error();
   int64_t cutoff = now_ns() - *period;
-  // Images that other images depend on stay while their dependents do.
+  // Images that pods use stay (their manifests name them), whatever their age; so do images
+  // that kept images depend on.
   std::vector<std::string> keep;
+  auto pods = list_pods(g.dir);
+  if (!pods) return std::move(pods).error();
+  for (const auto& p : *pods) {
+    auto text = read_file(p.path + "/pod", spec::kMaxManifestBytes);
+    if (!text) continue;
+    auto pm = spec::parse_pod_manifest(*text, p.path + "/pod");
+    if (!pm) continue;
+    for (const auto& app : pm->apps) {
+      auto key = store->resolve(app.image.id);
+      if (key) keep.push_back(*key);
+    }
+  }
   for (const auto& i : *images) {
     if (i.last_used_ns >= cutoff) keep.push_back(i.key);
+    // The stage1 image is the runtime's own: never collected.
+    if (i.manifest.name == "rkt.local/stage1") keep.push_back(i.key);
   }
   size_t removed = 0;
   for (const auto& i : *images) {

@@ -13,12 +13,16 @@ namespace rkt::stage0 {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
+      {"cat-manifest", "Print the manifest of a pod", "rkt cat-manifest [--pretty-print] UUID|--uuid-file=FILE",
+       cmd_cat_manifest},
       {"fetch", "Fetch images into the store, verified",
        "rkt fetch [--signature=FILE.asc] [--full] [--pull-policy=never|new|update] IMAGE...\n\n"
        "IMAGE is a file (./app.aci, file:///app.aci), an http(s) URL, or an image name\n"
        "(example.com/app:1.0,os=linux) found by appc discovery. The image's detached signature\n"
        "(IMAGE.asc) must be made by a key trusted for its name (see rkt trust).",
        cmd_fetch},
+      {"gc", "Remove exited pods, failed prepares and expired prepared pods",
+       "rkt gc [--grace-period=30m] [--expire-prepared=24h] [--mark-only]", cmd_gc},
       {"help", "Help about any command", "rkt help [COMMAND]", nullptr},
       {"image", "Operate on the images in the store",
        "rkt image list [--fields=...] [--sort=FIELD] [--order=asc|desc] [--full] [--no-legend] [--format=json|json-pretty]\n"
@@ -30,6 +34,7 @@ const std::vector<Command>& commands() {
        "  rkt image gc [--grace-period=24h]\n\n"
        "IMAGE is an image ID (or an unambiguous prefix of one) or name[:version].",
        cmd_image},
+      {"list", "List pods", "rkt list [--full] [--no-legend] [--format=json|json-pretty]", cmd_list},
       {"prepare", "Prepare a pod to run later with run-prepared",
        "rkt prepare [pod flags] IMAGE [app flags] [-- ARGS... ---] [IMAGE ...]\n\nPrints the pod's UUID.",
        cmd_prepare},
@@ -44,8 +49,13 @@ const std::vector<Command>& commands() {
        "  --user-annotation --signature\n\n"
        "The exit status is the app's (the first failing app's, in a pod of several); 254 when rkt fails.",
        cmd_run},
+      {"rm", "Remove exited or prepared pods at once", "rkt rm UUID...|--uuid-file=FILE", cmd_rm},
       {"run-prepared", "Run a prepared pod",
        "rkt run-prepared [--net] [--dns...] [--hostname] [--hosts-entry] [--interactive] UUID", cmd_run_prepared},
+      {"status", "Show the status of a pod",
+       "rkt status [--wait[=DURATION]] [--wait-ready[=DURATION]] [--format=json|json-pretty] UUID|--uuid-file=FILE",
+       cmd_status},
+      {"stop", "Stop running pods", "rkt stop [--force] UUID...|--uuid-file=FILE", cmd_stop},
       {"trust", "Trust a key for image signature verification",
        "rkt trust [--prefix=PREFIX | --root] [--skip-fingerprint-review] [--insecure-allow-http] [KEY...]\n\n"
        "KEY is a file or an https URL; with --prefix and no KEY, the keys are found by appc discovery.",

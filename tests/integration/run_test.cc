@@ -475,6 +475,119 @@ TEST_F(RunTest, PodManifestRunsAsGiven) {
   EXPECT_NE(bad.err.find("field \"/apps/0/image/id\""), std::string::npos) << bad.err;
 }
 
+// Starts `rkt run` in the background, its stdout in `out`; returns its pid once the app printed
+// "trap: waiting".
+pid_t start_trapped(const std::vector<std::string>& argv, const std::string& out) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    std::vector<char*> a;
+    for (const auto& x : argv) a.push_back(const_cast<char*>(x.c_str()));
+    a.push_back(nullptr);
+    ::execv(a[0], a.data());
+    _exit(127);
+  }
+  for (int i = 0; i < 200 && read_file(out).find("trap: waiting") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return pid;
+}
+
+TEST_F(RunTest, LifecycleListStatusStopRmGc) {
+  std::string uuid_file = tmp_ / "uuid";
+  auto pid = start_trapped({rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run", "--net=host",
+                            "--uuid-file-save=" + uuid_file, image_, "--exec=/probe", "--", "trap:9"},
+                           tmp_ / "out");
+  std::string uuid = read_file(uuid_file).substr(0, 36);
+  auto running = rkt({"status", "--uuid-file=" + uuid_file});
+  EXPECT_NE(running.out.find("state=running\n"), std::string::npos) << running.out;
+  EXPECT_NE(running.out.find("exited=false\n"), std::string::npos);
+  EXPECT_NE(running.out.find("pid="), std::string::npos);
+  auto list = rkt({"list", "--no-legend"});
+  EXPECT_NE(list.out.find(uuid.substr(0, 8) + "\tprobe\texample.com/probe\trunning\t"), std::string::npos) << list.out;
+  auto rm_running = rkt({"rm", uuid});
+  EXPECT_EQ(rm_running.exit_code, 254);
+  EXPECT_NE(rm_running.err.find("is running: stop it first"), std::string::npos) << rm_running.err;
+  auto stop = rkt({"stop", uuid.substr(0, 8)});
+  EXPECT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_EQ(stop.out, "\"" + uuid + "\"\n");
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 9);
+  auto waited = rkt({"status", "--wait=10s", uuid});
+  EXPECT_NE(waited.out.find("state=exited\n"), std::string::npos) << waited.out;
+  EXPECT_NE(waited.out.find("app-probe=9\n"), std::string::npos) << waited.out;
+  auto json = rkt({"list", "--format=json"});
+  EXPECT_NE(json.out.find("\"state\":\"exited\""), std::string::npos) << json.out;
+  auto again = rkt({"stop", uuid});
+  EXPECT_NE(again.err.find("is already stopped"), std::string::npos);
+  auto manifest = rkt({"cat-manifest", uuid});
+  EXPECT_NE(manifest.out.find("\"acKind\": \"PodManifest\""), std::string::npos);
+  auto rm = rkt({"rm", uuid});
+  EXPECT_EQ(rm.exit_code, 0) << rm.err;
+  EXPECT_EQ(rkt({"status", uuid}).exit_code, 254);
+}
+
+TEST_F(RunTest, KilledStage1LeavesAnExitedPodThatGcCleans) {
+  std::string uuid_file = tmp_ / "uuid";
+  auto pid = start_trapped({rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run", "--net=host",
+                            "--uuid-file-save=" + uuid_file, image_, "--memory=64M", "--exec=/probe", "--", "trap:0"},
+                           tmp_ / "out");
+  std::string uuid = read_file(uuid_file).substr(0, 36);
+  std::string pod = tmp_ / ("data/pods/run/" + uuid);
+  std::string app_pid = read_file(pod + "/pid");
+  std::string cgroups = read_file(pod + "/cgroups");
+  ASSERT_FALSE(cgroups.empty());
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  auto status = rkt({"status", "--wait=5s", uuid});
+  EXPECT_NE(status.out.find("state=exited"), std::string::npos) << status.out << status.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Dead, or a zombie waiting for the host's init to reap it.
+  std::string stat = read_file("/proc/" + std::to_string(std::atoi(app_pid.c_str())) + "/stat");
+  bool alive = !stat.empty() && stat.find(") Z ") == std::string::npos;
+  EXPECT_FALSE(alive) << "the pod's PID 1 outlived stage1: " << stat;
+  auto gc = rkt({"gc", "--grace-period=0"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.err;
+  EXPECT_NE(gc.out.find("Garbage collecting pod \"" + uuid + "\""), std::string::npos) << gc.out;
+  std::istringstream dirs(cgroups);
+  std::string d;
+  while (std::getline(dirs, d)) EXPECT_NE(::access(d.c_str(), F_OK), 0) << "cgroup left behind: " << d;
+  EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods", "-mindepth", "2"}).out, "");
+  auto second = rkt({"gc", "--grace-period=0"});
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_EQ(second.out, "") << "a second gc has nothing to do";
+}
+
+TEST_F(RunTest, ManyPodsLeaveNothingAfterGc) {
+  const int kPods = 100;
+  for (int i = 0; i < kPods; ++i) {
+    auto r = probe({i % 2 ? "--net=none" : "--net=host"}, {"--memory=32M"}, {"exit:0"});
+    ASSERT_EQ(r.exit_code, 0) << "pod " << i << ": " << r.err;
+  }
+  auto gc = rkt({"gc", "--grace-period=0"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.err;
+  EXPECT_EQ(std::count(gc.out.begin(), gc.out.end(), '\n'), 2 * kPods) << "each pod marked, then collected";
+  EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods", "-mindepth", "2"}).out, "") << "no file of the pods remains";
+  EXPECT_EQ(read_file("/proc/self/mountinfo").find(tmp_.path()), std::string::npos) << "no mount under the data dir";
+  auto cg = run_command({"/usr/bin/find", "/sys/fs/cgroup", "-maxdepth", "4", "-name", "rkt-*"});
+  EXPECT_EQ(cg.out, "") << "no pod cgroup remains";
+}
+
+TEST_F(RunTest, ImageGcKeepsImagesThatPodsUse) {
+  auto prep = rkt({"prepare", image_});
+  ASSERT_EQ(prep.exit_code, 0) << prep.err;
+  auto gc = rkt({"image", "gc", "--grace-period=0"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.err;
+  auto list = rkt({"image", "list", "--no-legend", "--fields=name"});
+  EXPECT_NE(list.out.find("example.com/probe"), std::string::npos) << "a prepared pod still uses it";
+  ASSERT_EQ(rkt({"rm", prep.out.substr(0, 36)}).exit_code, 0);
+  auto gc2 = rkt({"image", "gc", "--grace-period=0"});
+  EXPECT_EQ(gc2.exit_code, 0) << gc2.err;
+  EXPECT_EQ(rkt({"image", "list", "--no-legend", "--fields=name"}).out.find("example.com/probe"), std::string::npos);
+}
+
 TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
   auto missing = probe({}, {"--exec=/nonexistent"}, {});
   EXPECT_EQ(missing.exit_code, 254);

@@ -1,0 +1,368 @@
+// The pod commands: list, status, stop, rm, gc and cat-manifest. No daemon: each reads the pod
+// directories, probing locks for liveness.
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "common/duration.h"
+#include "common/fs.h"
+#include "gc/gc.h"
+#include "spec/manifest.h"
+#include "stage0/cli/commands.h"
+#include "stage0/cli/context.h"
+
+namespace rkt::stage0 {
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int64_t mtime_ns(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+struct PodView {
+  PodRef ref;
+  gc::PodState state;
+  std::optional<spec::PodManifest> manifest;
+  int64_t created = 0, started = 0;
+  std::string pid;
+  std::map<std::string, std::string> app_status;  // app -> exit code
+};
+
+Result<PodView> view(const PodRef& ref) {
+  PodView v{ref, gc::PodState::Garbage, std::nullopt, 0, 0, "", {}};
+  auto state = gc::pod_state(ref);
+  if (!state) return std::move(state).error();
+  v.state = *state;
+  if (auto text = read_file(ref.path + "/pod", spec::kMaxManifestBytes)) {
+    auto m = spec::parse_pod_manifest(*text, ref.path + "/pod");
+    if (m) v.manifest = std::move(*m);
+  }
+  v.created = mtime_ns(ref.path + "/pod-created");
+  v.started = mtime_ns(ref.path + "/pid");
+  if (auto pid = read_file(ref.path + "/pid", 64)) v.pid = pid->substr(0, pid->find('\n'));
+  if (v.manifest && v.state != gc::PodState::Running) {
+    for (const auto& app : v.manifest->apps) {
+      if (auto code = read_file(ref.path + "/status/" + app.name, 64)) v.app_status[app.name] = code->substr(0, code->find('\n'));
+    }
+  }
+  return v;
+}
+
+Result<std::string> uuid_argument(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd) {
+  if (!uuid_file.empty()) {
+    if (!pos.empty()) return Error(Errc::Usage, std::string(cmd) + ": give a UUID or --uuid-file, not both");
+    auto text = read_file(uuid_file, 4096);
+    if (!text) return std::move(text).error().wrap("--uuid-file");
+    std::string u = text->substr(0, text->find_first_of("\n \t"));
+    if (u.empty()) return Error(Errc::Usage, "--uuid-file " + quote(uuid_file) + " is empty");
+    return u;
+  }
+  if (pos.size() != 1) return Error(Errc::Usage, std::string(cmd) + " needs one pod UUID (or --uuid-file)");
+  return pos[0];
+}
+
+std::string image_name(const spec::RuntimeApp& app) {
+  std::string n = app.image.name.value_or("");
+  if (const std::string* v = spec::find_label(app.image.labels, "version")) n += ":" + *v;
+  return n;
+}
+
+Result<int> pods_list(GlobalOptions& g, const std::vector<std::string>& args) {
+  FlagSet fs("rkt list");
+  add_global_flags(fs, g);
+  bool full = false, no_legend = false;
+  std::string format;
+  fs.add_bool("full", &full, "full UUIDs, image IDs and times");
+  fs.add_bool("no-legend", &no_legend, "no header line");
+  fs.add_string("format", &format, "json or json-pretty");
+  auto pos = fs.parse(args);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  if (!pos->empty()) return Error(Errc::Usage, "rkt list takes no arguments");
+  auto pods = list_pods(g.dir);
+  if (!pods) return std::move(pods).error();
+  std::vector<PodView> views;
+  for (const auto& p : *pods) {
+    auto v = view(p);
+    if (v) views.push_back(std::move(*v));  // a pod removed meanwhile is skipped
+  }
+  std::sort(views.begin(), views.end(), [](const PodView& a, const PodView& b) { return a.created < b.created; });
+  if (!format.empty()) {
+    if (format != "json" && format != "json-pretty") return Error(Errc::Usage, "--format must be json or json-pretty");
+    std::string out = "[";
+    for (size_t i = 0; i < views.size(); ++i) {
+      const auto& v = views[i];
+      out += std::string(i ? "," : "") + "{\"name\":" + spec::json_string(v.ref.uuid) + ",\"state\":" +
+             spec::json_string(gc::state_name(v.state)) + ",\"networks\":[],\"app_names\":[";
+      std::string apps;
+      if (v.manifest) {
+        for (size_t a = 0; a < v.manifest->apps.size(); ++a) {
+          const auto& app = v.manifest->apps[a];
+          out += std::string(a ? "," : "") + spec::json_string(app.name);
+          std::string app_state = v.state == gc::PodState::Running ? "running" : v.app_status.count(app.name) ? "exited" : "created";
+          apps += std::string(a ? "," : "") + "{\"name\":" + spec::json_string(app.name) + ",\"state\":" +
+                  spec::json_string(app_state) + ",\"image_id\":" + spec::json_string(app.image.id) +
+                  (v.app_status.count(app.name) ? ",\"exit_code\":" + v.app_status.at(app.name) : "") + "}";
+        }
+      }
+      out += "],\"apps\":[" + apps + "],\"created_at\":" + std::to_string(v.created);
+      if (v.started) out += ",\"started_at\":" + std::to_string(v.started);
+      out += "}";
+    }
+    out += "]";
+    if (format == "json-pretty") out = *spec::pretty_print_json(out);
+    std::cout << out << "\n";
+    return 0;
+  }
+  int64_t now = now_ns();
+  auto when = [&](int64_t t) { return t == 0 ? std::string() : full ? format_time(t) : humanize_since(t, now); };
+  if (!no_legend) {
+    std::cout << "UUID\tAPP\tIMAGE NAME\t" << (full ? "IMAGE ID\t" : "") << "STATE\tCREATED\tSTARTED\tNETWORKS\n";
+  }
+  for (const auto& v : views) {
+    std::string uuid = full ? v.ref.uuid : v.ref.uuid.substr(0, 8);
+    std::vector<const spec::RuntimeApp*> apps;
+    if (v.manifest) {
+      for (const auto& a : v.manifest->apps) apps.push_back(&a);
+    }
+    if (apps.empty()) apps.push_back(nullptr);
+    for (size_t i = 0; i < apps.size(); ++i) {
+      const auto* a = apps[i];
+      std::cout << (i == 0 ? uuid : "") << "\t" << (a ? a->name : "-") << "\t" << (a ? image_name(*a) : "-") << "\t";
+      if (full) std::cout << (a ? short_key(a->image.id) : "-") << "\t";
+      if (i == 0) {
+        std::cout << gc::state_name(v.state) << "\t" << when(v.created) << "\t" << when(v.started) << "\t";
+      } else {
+        std::cout << "\t\t\t";
+      }
+      std::cout << "\n";
+    }
+  }
+  return 0;
+}
+
+Result<int> pods_status(GlobalOptions& g, const std::vector<std::string>& args) {
+  FlagSet fs("rkt status");
+  add_global_flags(fs, g);
+  std::string uuid_file, wait, wait_ready, format;
+  fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
+  fs.add_string("wait", &wait, "wait for the pod to exit (true, or a duration: 10s)");
+  fs.add_string("wait-ready", &wait_ready, "wait for the pod to be running (true, or a duration)");
+  fs.add_string("format", &format, "json or json-pretty");
+  // "--wait" alone means "forever".
+  std::vector<std::string> a = args;
+  for (auto& x : a) {
+    if (x == "--wait") x = "--wait=true";
+    if (x == "--wait-ready") x = "--wait-ready=true";
+  }
+  auto pos = fs.parse(a);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  auto uuid = uuid_argument(*pos, uuid_file, "rkt status");
+  if (!uuid) return std::move(uuid).error();
+  auto deadline = [](const std::string& w) -> Result<int64_t> {
+    if (w.empty() || w == "false") return int64_t{-1};
+    if (w == "true") return int64_t{0};
+    auto d = parse_duration(w);
+    if (!d) return std::move(d).error();
+    return now_ns() + *d;
+  };
+  auto until_exit = deadline(wait);
+  if (!until_exit) return std::move(until_exit).error();
+  auto until_ready = deadline(wait_ready);
+  if (!until_ready) return std::move(until_ready).error();
+  for (;;) {
+    auto ref = find_pod(g.dir, *uuid);
+    if (!ref) return std::move(ref).error();
+    auto v = view(*ref);
+    if (!v) return std::move(v).error();
+    bool exited = v->state == gc::PodState::Exited || v->state == gc::PodState::ExitedGarbage ||
+                  v->state == gc::PodState::Garbage || v->state == gc::PodState::AbortedPrepare;
+    bool ready = v->state == gc::PodState::Running && !v->pid.empty();
+    bool waiting = (*until_exit >= 0 && !exited) || (*until_ready >= 0 && !ready && !exited);
+    int64_t limit = std::max(*until_exit, *until_ready);
+    if (waiting && (limit == 0 || now_ns() < limit)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    if (waiting) return Error(Errc::Generic, "pod " + ref->uuid + ": timed out waiting");
+    if (format == "json" || format == "json-pretty") {
+      std::string out = "{\"name\":" + spec::json_string(ref->uuid) + ",\"state\":" + spec::json_string(gc::state_name(v->state)) +
+                        ",\"created_at\":" + std::to_string(v->created) +
+                        (v->started ? ",\"started_at\":" + std::to_string(v->started) : "") + ",\"apps\":[";
+      bool first = true;
+      for (const auto& [name, code] : v->app_status) {
+        out += std::string(first ? "" : ",") + "{\"name\":" + spec::json_string(name) + ",\"exit_code\":" + code + "}";
+        first = false;
+      }
+      out += "]}";
+      std::cout << (format == "json-pretty" ? *spec::pretty_print_json(out) : out) << "\n";
+      return 0;
+    }
+    if (!format.empty()) return Error(Errc::Usage, "--format must be json or json-pretty");
+    std::cout << "state=" << gc::state_name(v->state) << "\n";
+    if (v->created) std::cout << "created=" << format_time(v->created) << "\n";
+    if (v->started) std::cout << "started=" << format_time(v->started) << "\n";
+    if (v->state == gc::PodState::Running || exited) std::cout << "networks=\n";
+    if (!v->pid.empty()) std::cout << "pid=" << v->pid << "\n";
+    std::cout << "exited=" << (exited ? "true" : "false") << "\n";
+    if (v->manifest) {
+      for (const auto& app : v->manifest->apps) {
+        if (v->app_status.count(app.name)) std::cout << "app-" << app.name << "=" << v->app_status.at(app.name) << "\n";
+      }
+    }
+    return 0;
+  }
+}
+
+Result<std::vector<std::string>> uuids(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd) {
+  if (!uuid_file.empty()) {
+    auto u = uuid_argument({}, uuid_file, cmd);
+    if (!u) return std::move(u).error();
+    std::vector<std::string> out = pos;
+    out.push_back(*u);
+    return out;
+  }
+  if (pos.empty()) return Error(Errc::Usage, std::string(cmd) + " needs pod UUIDs (or --uuid-file)");
+  return pos;
+}
+
+Result<int> pods_stop(GlobalOptions& g, const std::vector<std::string>& args) {
+  FlagSet fs("rkt stop");
+  add_global_flags(fs, g);
+  bool force = false;
+  std::string uuid_file;
+  fs.add_bool("force", &force, "kill the pod at once (SIGKILL) instead of stopping it");
+  fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
+  auto pos = fs.parse(args);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  auto list = uuids(*pos, uuid_file, "rkt stop");
+  if (!list) return std::move(list).error();
+  bool failed = false;
+  for (const auto& u : *list) {
+    auto ref = find_pod(g.dir, u);
+    auto state = ref ? gc::pod_state(*ref) : Result<gc::PodState>(std::move(ref).error());
+    if (!state) {
+      std::cerr << "rkt: " << state.error().message() << "\n";
+      failed = true;
+      continue;
+    }
+    if (*state != gc::PodState::Running) {
+      std::cerr << "pod " << quote(ref->uuid) << " is already stopped\n";
+      continue;
+    }
+    auto ppid = read_file(ref->path + "/ppid", 64);
+    int pid = ppid ? std::atoi(ppid->c_str()) : 0;
+    if (pid <= 1 || ::kill(pid, force ? SIGKILL : SIGTERM) != 0) {
+      std::cerr << "rkt: stopping pod " << quote(ref->uuid) << ": no stage1 process to signal\n";
+      failed = true;
+      continue;
+    }
+    std::cout << quote(ref->uuid) << "\n";
+  }
+  if (failed) return Error(Errc::Generic, "not every pod could be stopped");
+  return 0;
+}
+
+Result<int> pods_rm(GlobalOptions& g, const std::vector<std::string>& args) {
+  if (::geteuid() != 0) return Error(Errc::Usage, "rkt rm: cannot run as unprivileged user");
+  FlagSet fs("rkt rm");
+  add_global_flags(fs, g);
+  std::string uuid_file;
+  fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
+  auto pos = fs.parse(args);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  auto list = uuids(*pos, uuid_file, "rkt rm");
+  if (!list) return std::move(list).error();
+  bool failed = false;
+  for (const auto& u : *list) {
+    auto ref = find_pod(g.dir, u);
+    Status s = ref ? gc::remove_pod(g.dir, *ref) : Status(std::move(ref).error());
+    if (!s) {
+      std::cerr << "rkt: " << s.error().message() << "\n";
+      failed = true;
+      continue;
+    }
+    std::cout << quote(ref->uuid) << "\n";
+  }
+  if (failed) return Error(Errc::Generic, "not every pod could be removed");
+  return 0;
+}
+
+Result<int> pods_gc(GlobalOptions& g, const std::vector<std::string>& args) {
+  if (::geteuid() != 0) return Error(Errc::Usage, "rkt gc: cannot run as unprivileged user");
+  FlagSet fs("rkt gc");
+  add_global_flags(fs, g);
+  std::string grace = "30m", expire = "24h";
+  bool mark_only = false;
+  fs.add_string("grace-period", &grace, "how long exited pods stay marked before removal");
+  fs.add_string("expire-prepared", &expire, "how long prepared pods may wait to be run");
+  fs.add_bool("mark-only", &mark_only, "only mark pods as garbage");
+  auto pos = fs.parse(args);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  if (!pos->empty()) return Error(Errc::Usage, "rkt gc takes no arguments");
+  gc::Options o;
+  auto gp = parse_duration(grace);
+  if (!gp) return std::move(gp).error().wrap("--grace-period");
+  auto ep = parse_duration(expire);
+  if (!ep) return std::move(ep).error().wrap("--expire-prepared");
+  o.grace_period_ns = *gp;
+  o.expire_prepared_ns = *ep;
+  o.mark_only = mark_only;
+  auto r = gc::collect(g.dir, o);
+  if (!r) return std::move(r).error();
+  for (const auto& u : r->marked) std::cout << "Moving pod " << quote(u) << " to garbage\n";
+  for (const auto& u : r->removed) std::cout << "Garbage collecting pod " << quote(u) << "\n";
+  for (const auto& e : r->errors) std::cerr << "rkt: " << e << "\n";
+  if (!r->errors.empty()) return Error(Errc::Generic, std::to_string(r->errors.size()) + " pod(s) could not be collected");
+  return 0;
+}
+
+Result<int> pods_cat_manifest(GlobalOptions& g, const std::vector<std::string>& args) {
+  FlagSet fs("rkt cat-manifest");
+  add_global_flags(fs, g);
+  bool pretty = true;
+  std::string uuid_file;
+  fs.add_bool("pretty-print", &pretty, "indent the JSON");
+  fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
+  auto pos = fs.parse(args);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  auto uuid = uuid_argument(*pos, uuid_file, "rkt cat-manifest");
+  if (!uuid) return std::move(uuid).error();
+  auto ref = find_pod(g.dir, *uuid);
+  if (!ref) return std::move(ref).error();
+  auto text = read_file(ref->path + "/pod", spec::kMaxManifestBytes);
+  if (!text) return std::move(text).error();
+  auto out = pretty ? spec::pretty_print_json(*text) : Result<std::string>(*text);
+  if (!out) return std::move(out).error();
+  std::cout << *out << "\n";
+  return 0;
+}
+
+}  // namespace
+
+Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& a) { return pods_list(g, a); }
+Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& a) { return pods_status(g, a); }
+Result<int> cmd_stop(GlobalOptions& g, const std::vector<std::string>& a) { return pods_stop(g, a); }
+Result<int> cmd_rm(GlobalOptions& g, const std::vector<std::string>& a) { return pods_rm(g, a); }
+Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& a) { return pods_gc(g, a); }
+Result<int> cmd_cat_manifest(GlobalOptions& g, const std::vector<std::string>& a) { return pods_cat_manifest(g, a); }
+
+}  // namespace rkt::stage0
