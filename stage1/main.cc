@@ -29,6 +29,7 @@
 #include "common/fs.h"
 #include "common/unique_fd.h"
 #include "stage1/child/supervisor.h"
+#include "stage1/enter.h"
 #include "stage1/host/cgroup.h"
 #include "stage1/host/plan.h"
 
@@ -209,4 +210,9 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace rkt::stage1
 
-int main(int argc, char** argv) { return rkt::stage1::run(argc, argv); }
+int main(int argc, char** argv) {
+  // One binary, two entrypoints (named by the stage1 manifest): /init runs a pod, /enter enters one.
+  std::string self = argv[0];
+  if (self.size() >= 6 && self.compare(self.size() - 6, 6, "/enter") == 0) return rkt::stage1::enter_main(argc, argv);
+  return rkt::stage1::run(argc, argv);
+}

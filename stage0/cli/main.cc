@@ -15,6 +15,10 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"cat-manifest", "Print the manifest of a pod", "rkt cat-manifest [--pretty-print] UUID|--uuid-file=FILE",
        cmd_cat_manifest},
+      {"enter", "Run a command in a running app, confined exactly as the app",
+       "rkt enter [--app=NAME] UUID [CMD [ARGS...]]\n\nThe command (default /bin/bash) joins the app's cgroup and\n"
+       "namespaces and gets its user, capabilities, no_new_privs and seccomp filter.",
+       cmd_enter},
       {"fetch", "Fetch images into the store, verified",
        "rkt fetch [--signature=FILE.asc] [--full] [--pull-policy=never|new|update] IMAGE...\n\n"
        "IMAGE is a file (./app.aci, file:///app.aci), an http(s) URL, or an image name\n"

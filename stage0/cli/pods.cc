@@ -356,8 +356,58 @@ Result<int> pods_cat_manifest(GlobalOptions& g, const std::vector<std::string>& 
   return 0;
 }
 
+Result<int> pods_enter(GlobalOptions& g, const std::vector<std::string>& args) {
+  if (::geteuid() != 0) return Error(Errc::Usage, "rkt enter: cannot run as unprivileged user");
+  FlagSet fs("rkt enter");
+  add_global_flags(fs, g);
+  std::string app;
+  fs.add_string("app", &app, "the app to enter (needed when the pod has several)");
+  auto pos = fs.parse(args, FlagSet::Interspersed::No);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  if (pos->empty()) return Error(Errc::Usage, "rkt enter needs a pod UUID");
+  auto ref = find_pod(g.dir, (*pos)[0]);
+  if (!ref) return std::move(ref).error();
+  std::vector<std::string> cmd(pos->begin() + 1, pos->end());
+  if (cmd.empty()) cmd.push_back("/bin/bash");
+  // As rkt: wait for the pod to have started (its pid file), and give up if it exits.
+  for (int i = 0;; ++i) {
+    auto state = gc::pod_state(*ref);
+    if (!state) return std::move(state).error();
+    if (*state != gc::PodState::Running) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is not running");
+    if (::access((ref->path + "/pid").c_str(), F_OK) == 0) break;
+    if (i > 200) return Error(Errc::Generic, "pod " + ref->uuid + " did not start");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto store = open_store(g);
+  if (!store) return std::move(store).error();
+  auto tree_id = read_file(ref->path + "/stage1TreeStoreID", 4096);
+  if (!tree_id) return std::move(tree_id).error();
+  std::string tree = store->cas() + "/tree/" + tree_id->substr(0, tree_id->find('\n'));
+  auto key = read_file(tree + "/image", 4096);
+  if (!key) return std::move(key).error();
+  auto info = store->info(key->substr(0, key->find('\n')));
+  if (!info) return std::move(info).error();
+  const std::string* entry = spec::find_annotation(info->manifest.annotations, "coreos.com/rkt/stage1/enter");
+  if (!entry || entry->empty() || (*entry)[0] != '/' || entry->find("..") != std::string::npos) {
+    return Error(Errc::Unsupported, "the stage1 of pod " + ref->uuid + " has no enter entrypoint");
+  }
+  std::vector<std::string> argv_s = {tree + "/rootfs" + *entry};
+  if (!app.empty()) argv_s.push_back("--app=" + app);
+  argv_s.push_back(ref->uuid);
+  argv_s.push_back("--");
+  argv_s.insert(argv_s.end(), cmd.begin(), cmd.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  if (::chdir(ref->path.c_str()) != 0) return sys_error("entering pod directory " + quote(ref->path));
+  ::execv(argv[0], argv.data());
+  return sys_error("executing the stage1 enter entrypoint " + quote(argv_s[0]));
+}
+
 }  // namespace
 
+Result<int> cmd_enter(GlobalOptions& g, const std::vector<std::string>& a) { return pods_enter(g, a); }
 Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& a) { return pods_list(g, a); }
 Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& a) { return pods_status(g, a); }
 Result<int> cmd_stop(GlobalOptions& g, const std::vector<std::string>& a) { return pods_stop(g, a); }

@@ -212,6 +212,20 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
   // Not dumpable: an app must not reach the keeper's memory or fds through /proc.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  // Record this keeper's PID as the host sees it (the host's /proc is still mounted here), for
+  // `rkt enter` to find the app's namespaces.
+  {
+    char self[32] = {};
+    if (::readlink("/proc/self", self, sizeof self - 1) > 0) {
+      std::string path = pod.pod_dir + "/apps/" + app.name + "/keeper-pid";
+      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        ssize_t unused = ::write(fd, self, std::strlen(self));
+        (void)unused;
+        ::close(fd);
+      }
+    }
+  }
   // Into the app's cgroups first: everything the app starts stays there.
   for (const auto& procs : app.cgroup.procs_files) {
     int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);

@@ -588,6 +588,45 @@ TEST_F(RunTest, ImageGcKeepsImagesThatPodsUse) {
   EXPECT_EQ(rkt({"image", "list", "--no-legend", "--fields=name"}).out.find("example.com/probe"), std::string::npos);
 }
 
+TEST_F(RunTest, EnterGetsExactlyTheAppsConfinement) {
+  std::string uuid_file = tmp_ / "uuid";
+  std::vector<std::string> actions = {"status", "ns", "cgroup", "id"};
+  std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run",
+                                   "--net=none", "--uuid-file-save=" + uuid_file, image_, "--memory=48M",
+                                   "--user=alice", "--caps-retain=CAP_NET_BIND_SERVICE", "--exec=/probe", "--"};
+  argv.insert(argv.end(), actions.begin(), actions.end());
+  argv.push_back("write:/tmp/from-app");
+  argv.push_back("trap:0");
+  auto pid = start_trapped(argv, tmp_ / "out");
+  std::string uuid = read_file(uuid_file).substr(0, 36);
+  std::vector<std::string> enter = {"enter", uuid, "/probe"};
+  enter.insert(enter.end(), actions.begin(), actions.end());
+  enter.push_back("read:/tmp/from-app");
+  auto e = rkt(enter);
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, nullptr, 0);
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  auto in_app = lines(read_file(tmp_ / "out"));
+  auto entered = lines(e.out);
+  for (const char* k : {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "ns-mnt", "ns-pid",
+                        "ns-net", "ns-uts", "ns-ipc", "uid", "gid"}) {
+    EXPECT_EQ(entered[k], in_app[k]) << k;
+  }
+  EXPECT_EQ(entered["Seccomp"], "2");
+  EXPECT_EQ(entered["CapBnd"], "0000000000000400");
+  EXPECT_EQ(entered["uid"], "1000");
+  EXPECT_EQ(entered["read /tmp/from-app"], "probe") << "the same root";
+  auto cgroup_line = [](const std::string& out) {
+    size_t at = out.find(::access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "cgroup 0::" : ":memory:");
+    return at == std::string::npos ? std::string("<none>") : out.substr(at, out.find('\n', at) - at);
+  };
+  EXPECT_EQ(cgroup_line(e.out), cgroup_line(read_file(tmp_ / "out"))) << "the same cgroup";
+  EXPECT_NE(cgroup_line(e.out).find("/rkt-" + uuid + "/probe"), std::string::npos) << cgroup_line(e.out);
+  auto gone = rkt({"enter", uuid, "/probe", "id"});
+  EXPECT_EQ(gone.exit_code, 254);
+  EXPECT_NE(gone.err.find("is not running"), std::string::npos) << gone.err;
+}
+
 TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
   auto missing = probe({}, {"--exec=/nonexistent"}, {});
   EXPECT_EQ(missing.exit_code, 254);
