@@ -31,6 +31,7 @@ Result<int> cmd_prepare(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_enter(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_export(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_stop(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_rm(GlobalOptions& g, const std::vector<std::string>& args);

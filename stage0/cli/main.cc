@@ -19,6 +19,8 @@ const std::vector<Command>& commands() {
        "rkt enter [--app=NAME] UUID [CMD [ARGS...]]\n\nThe command (default /bin/bash) joins the app's cgroup and\n"
        "namespaces and gets its user, capabilities, no_new_privs and seccomp filter.",
        cmd_enter},
+      {"export", "Export an exited app's root, with its changes, as an image",
+       "rkt export [--app=NAME] [--overwrite] UUID OUT.aci", cmd_export},
       {"fetch", "Fetch images into the store, verified",
        "rkt fetch [--signature=FILE.asc] [--full] [--pull-policy=never|new|update] IMAGE...\n\n"
        "IMAGE is a file (./app.aci, file:///app.aci), an http(s) URL, or an image name\n"

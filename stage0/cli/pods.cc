@@ -1,7 +1,9 @@
 // The pod commands: list, status, stop, rm, gc and cat-manifest. No daemon: each reads the pod
 // directories, probing locks for liveness.
 
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "actool/aci.h"
 #include "common/duration.h"
 #include "common/fs.h"
 #include "gc/gc.h"
@@ -405,8 +408,74 @@ Result<int> pods_enter(GlobalOptions& g, const std::vector<std::string>& args) {
   return sys_error("executing the stage1 enter entrypoint " + quote(argv_s[0]));
 }
 
+Result<int> pods_export(GlobalOptions& g, const std::vector<std::string>& args) {
+  if (::geteuid() != 0) return Error(Errc::Usage, "rkt export: cannot run as unprivileged user");
+  FlagSet fs("rkt export");
+  add_global_flags(fs, g);
+  std::string app;
+  bool overwrite = false;
+  fs.add_string("app", &app, "the app to export (needed when the pod has several)");
+  fs.add_bool("overwrite", &overwrite, "overwrite OUT if it exists");
+  auto pos = fs.parse(args);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  if (pos->size() != 2) return Error(Errc::Usage, "rkt export needs a pod UUID and OUT.aci");
+  auto ref = find_pod(g.dir, (*pos)[0]);
+  if (!ref) return std::move(ref).error();
+  auto state = gc::pod_state(*ref);
+  if (!state) return std::move(state).error();
+  if (*state != gc::PodState::Exited && *state != gc::PodState::ExitedGarbage) {
+    return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is " + gc::state_name(*state) + ": only exited pods can be exported");
+  }
+  auto v = view(*ref);
+  if (!v || !v->manifest) return Error(Errc::InvalidManifest, "pod " + ref->uuid + " has no readable manifest");
+  if (app.empty()) {
+    if (v->manifest->apps.size() != 1) return Error(Errc::Usage, "pod " + ref->uuid + " has several apps: give --app");
+    app = v->manifest->apps[0].name;
+  }
+  std::string info = ref->path + "/appsinfo/" + app;
+  auto manifest = read_file(info + "/manifest", spec::kMaxManifestBytes);
+  if (!manifest) return std::move(manifest).error().wrap("app " + quote(app));
+  auto lower = read_file(info + "/lower", 4096);
+  if (!lower) return std::move(lower).error().wrap("app " + quote(app));
+  auto store = open_store(g);
+  if (!store) return std::move(store).error();
+  // The app's root as it was left: its overlay, read-only (the upper dir as the top lower
+  // layer), mounted in a mount namespace of this process's own that dies with it.
+  std::string layout = store->cas() + "/tmp/export-" + ref->uuid + "-" + std::to_string(::getpid());
+  if (Status s = make_dirs(layout + "/rootfs", 0755); !s) return std::move(s).error();
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      ::umount2((dir + "/rootfs").c_str(), MNT_DETACH);
+      (void)remove_tree(dir);
+    }
+  } cleanup{layout};
+  if (Status s = write_file_atomic(layout + "/manifest", *manifest, 0644, Overwrite::Yes, Durability::NoSync); !s) {
+    return std::move(s).error();
+  }
+  if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return sys_error("creating a private mount namespace for the export");
+  }
+  std::string rootfs = layout + "/rootfs";
+  int rc;
+  if (lower->empty()) {
+    std::string copy = ref->path + "/apps/" + app + "/rootfs";
+    rc = ::mount(copy.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr);
+  } else {
+    std::string opts = "lowerdir=" + ref->path + "/overlay/" + app + "/upper:" + *lower;
+    rc = ::mount("overlay", rootfs.c_str(), "overlay", MS_RDONLY, opts.c_str());
+  }
+  if (rc != 0) return sys_error("mounting the root of app " + quote(app));
+  aci::WriteOptions o;
+  o.overwrite = overwrite ? Overwrite::Yes : Overwrite::No;
+  if (Status s = aci::build(layout, (*pos)[1], o); !s) return std::move(s).error().wrap("exporting app " + quote(app));
+  return 0;
+}
+
 }  // namespace
 
+Result<int> cmd_export(GlobalOptions& g, const std::vector<std::string>& a) { return pods_export(g, a); }
 Result<int> cmd_enter(GlobalOptions& g, const std::vector<std::string>& a) { return pods_enter(g, a); }
 Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& a) { return pods_list(g, a); }
 Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& a) { return pods_status(g, a); }

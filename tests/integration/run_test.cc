@@ -627,6 +627,34 @@ TEST_F(RunTest, EnterGetsExactlyTheAppsConfinement) {
   EXPECT_NE(gone.err.find("is not running"), std::string::npos) << gone.err;
 }
 
+TEST_F(RunTest, ExportAnExitedAppWithItsChanges) {
+  for (bool overlay : {true, false}) {
+    std::string uuid_file = tmp_ / "uuid";
+    std::vector<std::string> pod = {"--uuid-file-save=" + uuid_file};
+    if (!overlay) pod.push_back("--no-overlay");
+    auto r = probe(pod, {}, {"write:/added", "write:/owned"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::string uuid = read_file(uuid_file).substr(0, 36);
+    std::string out = tmp_ / (overlay ? "export-overlay.aci" : "export-copy.aci");
+    auto exported = rkt({"export", uuid, out});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    auto again = rkt({"export", uuid, out});
+    EXPECT_EQ(again.exit_code, 254);
+    EXPECT_NE(again.err.find("already exists (use --overwrite)"), std::string::npos);
+    if (::access(reference_actool().c_str(), X_OK) == 0) {
+      auto v = run_command({reference_actool(), "validate", out});
+      EXPECT_EQ(v.exit_code, 0) << v.err;
+    }
+    // The exported image, run again, has the app's changes.
+    ASSERT_EQ(rkt({"image", "rm", "example.com/probe"}).exit_code, 0);
+    auto check = rkt({"run", "--net=host", out, "--exec=/probe", "--", "read:/added", "read:/owned"});
+    ASSERT_EQ(check.exit_code, 0) << check.err;
+    EXPECT_NE(check.out.find("read /added: probe"), std::string::npos) << check.out;
+    EXPECT_NE(check.out.find("read /owned: probe"), std::string::npos) << check.out;
+    ASSERT_EQ(rkt({"image", "rm", "example.com/probe"}).exit_code, 0);
+  }
+}
+
 TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
   auto missing = probe({}, {"--exec=/nonexistent"}, {});
   EXPECT_EQ(missing.exit_code, 254);
