@@ -11,17 +11,6 @@
 namespace rkt::aci {
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t end = s.find(sep, start);
-    out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return out;
-    start = end + 1;
-  }
-}
-
 // "name=x,path=/y" -> {name: x, path: /y}; `first_key` names a leading bare value.
 Result<std::map<std::string, std::string>> parse_params(const std::string& s, const std::string& what) {
   std::map<std::string, std::string> out;

@@ -1,11 +1,24 @@
 #include "common/duration.h"
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
 #include "common/fs.h"
 
 namespace rkt {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int64_t mtime_ns(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
 
 Result<int64_t> parse_duration(const std::string& s) {
   auto bad = [&] { return Error(Errc::Usage, "invalid duration " + quote(s) + " (e.g. 30m, 1h30m, 24h, 0)"); };

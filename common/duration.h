@@ -7,6 +7,12 @@
 
 namespace rkt {
 
+/// The wall clock, in nanoseconds since the epoch.
+int64_t now_ns();
+
+/// A file's modification time in nanoseconds since the epoch; 0 when it cannot be read.
+int64_t mtime_ns(const std::string& path);
+
 /// Parses a Go-style duration ("30m", "1h30m", "24h", "90s", "500ms", "0") into nanoseconds.
 Result<int64_t> parse_duration(const std::string& s);
 

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "common/unique_fd.h"
@@ -40,6 +41,12 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, m
 
 /// Reads what remains of an open file, refusing more than `max_bytes`.
 Result<std::string> read_fd(int fd, size_t max_bytes, const std::string& what);
+
+/// The names in a directory, sorted, without "." and ".."; a missing directory is empty.
+Result<std::vector<std::string>> list_directory(const std::string& dir);
+
+/// Splits at every `sep` ("a,,b" gives "a", "", "b").
+std::vector<std::string> split(const std::string& s, char sep);
 
 /// Quotes a string for an error message: "like this", with control bytes escaped.
 std::string quote(const std::string& s);

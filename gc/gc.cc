@@ -5,26 +5,19 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <sstream>
 
+#include "common/duration.h"
 #include "common/fs.h"
+#include "spec/manifest.h"
 
 namespace rkt::gc {
 namespace {
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-int64_t mtime_ns(const std::string& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return 0;
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-}
 
 // Marks a pod as garbage: the rename, then its mtime records when (for the grace period).
 Status mark(const std::string& data_dir, const PodRef& pod, PodPhase to) {
@@ -91,7 +84,18 @@ Result<std::string> claim(const std::string& path, const std::string& uuid) {
 }
 
 // Removes a garbage pod. Its lock held by someone else means another collector (or rm) is at it.
-Status sweep(const PodRef& pod, bool* busy) {
+// What stage1 made outside the pod directory goes first, through its gc entrypoint; pods whose
+// stage1 has none get the cgroups it recorded removed here.
+Status teardown(const std::string& data_dir, const PodRef& pod) {
+  auto entry = stage1_entrypoint(data_dir, pod.path, "gc");
+  if (!entry) return remove_cgroups(pod.path);
+  auto rc = run_entrypoint(*entry, pod.path, {pod.uuid});
+  if (!rc) return std::move(rc).error();
+  if (*rc != 0) return Error(Errc::Generic, "the stage1 gc entrypoint failed with status " + std::to_string(*rc));
+  return ok();
+}
+
+Status sweep(const std::string& data_dir, const PodRef& pod, bool* busy) {
   auto lock = PodLock::acquire(pod.path, LockMode::Exclusive, Wait::No);
   if (!lock) {
     if (lock.error().sys_errno() == EWOULDBLOCK) {
@@ -100,6 +104,7 @@ Status sweep(const PodRef& pod, bool* busy) {
     }
     if (lock.error().sys_errno() != ENOENT) return std::move(lock).error();
   }
+  if (Status s = teardown(data_dir, pod); !s) return s;
   if (Status s = unmount_below(pod.path); !s) return s;
   auto claimed = claim(pod.path, pod.uuid);
   if (!claimed) return std::move(claimed).error();
@@ -131,6 +136,46 @@ void finish_interrupted(const std::string& data_dir, Report* report) {
 }
 
 }  // namespace
+
+Result<std::string> stage1_entrypoint(const std::string& data_dir, const std::string& pod, const std::string& which) {
+  auto tree = read_file(pod + "/stage1TreeStoreID", 4096);
+  if (!tree) return std::move(tree).error();
+  std::string dir = data_dir + "/cas/tree/" + tree->substr(0, tree->find('\n'));
+  auto key = read_file(dir + "/image", 4096);
+  if (!key) return std::move(key).error();
+  std::string k = key->substr(0, key->find('\n'));
+  if (k.size() < 9 || k.rfind("sha512-", 0) != 0) return Error(Errc::InvalidImage, "bad stage1 image key in " + quote(dir));
+  std::string mpath = data_dir + "/cas/imageManifest/sha512/" + k.substr(7, 2) + "/" + k;
+  auto text = read_file(mpath, spec::kMaxManifestBytes);
+  if (!text) return std::move(text).error();
+  auto m = spec::parse_image_manifest(*text, mpath);
+  if (!m) return std::move(m).error();
+  const std::string* entry = spec::find_annotation(m->annotations, "coreos.com/rkt/stage1/" + which);
+  if (!entry || entry->empty() || (*entry)[0] != '/' || entry->find("..") != std::string::npos) {
+    return Error(Errc::Unsupported, "the stage1 of pod " + quote(pod) + " has no " + which + " entrypoint");
+  }
+  return dir + "/rootfs" + *entry;
+}
+
+Result<int> run_entrypoint(const std::string& entry, const std::string& pod, const std::vector<std::string>& args) {
+  pid_t pid = ::fork();
+  if (pid < 0) return sys_error("forking");
+  if (pid == 0) {
+    std::vector<std::string> a = {entry};
+    a.insert(a.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& x : a) argv.push_back(x.data());
+    argv.push_back(nullptr);
+    if (::chdir(pod.c_str()) == 0) ::execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return sys_error("waiting for " + quote(entry));
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return Error(Errc::NotFound, "cannot execute " + quote(entry));
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 const char* state_name(PodState state) {
   switch (state) {
@@ -200,7 +245,7 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
     if (p.phase != PodPhase::ExitedGarbage && p.phase != PodPhase::Garbage) continue;
     if (now - mtime_ns(p.path) < options.grace_period_ns) continue;
     bool busy = false;
-    Status s = sweep(p, &busy);
+    Status s = sweep(data_dir, p, &busy);
     if (!s) {
       report.errors.push_back("removing pod " + p.uuid + ": " + s.error().message());
       continue;
@@ -225,7 +270,7 @@ Status remove_pod(const std::string& data_dir, const PodRef& pod) {
     ref.path = pod_path(data_dir, to, pod.uuid);
   }
   bool busy = false;
-  if (Status s = sweep(ref, &busy); !s) return s;
+  if (Status s = sweep(data_dir, ref, &busy); !s) return s;
   if (busy) return Error(Errc::InvalidArgument, "pod " + pod.uuid + " is being removed by another process");
   return ok();
 }

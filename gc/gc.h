@@ -39,6 +39,13 @@ struct Report {
 /// One gc pass over the data directory.
 Result<Report> collect(const std::string& data_dir, const Options& options);
 
+/// The path of a stage1 entrypoint ("enter", "stop", "gc") of the pod, from the annotation
+/// coreos.com/rkt/stage1/<which> of the stage1 image the pod was prepared with.
+Result<std::string> stage1_entrypoint(const std::string& data_dir, const std::string& pod, const std::string& which);
+
+/// Runs a stage1 entrypoint with the pod directory as working directory; its exit status.
+Result<int> run_entrypoint(const std::string& entry, const std::string& pod, const std::vector<std::string>& args);
+
 /// Removes a pod that no process holds (rkt rm): what stage1 left on the host, then its files.
 /// The pod must be in a non-running state; running pods are refused.
 Status remove_pod(const std::string& data_dir, const PodRef& pod);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actool/aci.h"
+#include "common/duration.h"
 #include "common/fs.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
@@ -23,11 +24,6 @@ namespace {
 
 constexpr size_t kMaxSignatureBytes = 1 << 20;
 constexpr size_t kMaxPageBytes = 1 << 20;
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string host_arch() {
   struct utsname u {};

@@ -20,21 +20,12 @@ bool is_fingerprint(const std::string& s) {
          std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-// Lists the fingerprint-named files of a directory; a missing directory is empty.
+// The fingerprint-named files of a directory; a missing directory is empty.
 Result<std::vector<std::string>> key_files(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) {
-    if (errno == ENOENT || errno == ENOTDIR) return out;
-    return sys_error("reading trust store " + quote(dir));
-  }
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (is_fingerprint(n)) out.push_back(n);
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
+  auto names = list_directory(dir);
+  if (!names) return std::move(names).error().wrap("reading the trust store");
+  std::erase_if(*names, [](const std::string& n) { return !is_fingerprint(n); });
+  return names;
 }
 
 }  // namespace

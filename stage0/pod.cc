@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/duration.h"
 #include "common/fs.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
@@ -20,17 +21,6 @@ extern char** environ;
 
 namespace rkt::stage0 {
 namespace {
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t end = s.find(sep, start);
-    out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return out;
-    start = end + 1;
-  }
-}
 
 // "k=v,k=v" after an optional leading bare value (returned in *head).
 Result<std::map<std::string, std::string>> params(const std::string& s, const std::string& flag, std::string* head) {
@@ -202,10 +192,6 @@ Status apply_app_options(spec::App& a, const AppOptions& o) {
     a.user_annotations[l.substr(0, eq)] = l.substr(eq + 1);
   }
   return ok();
-}
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/duration.h"
 #include "common/fs.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
@@ -52,11 +53,6 @@ std::string digest(const EVP_MD* md, const std::string& data) {
   return hex(out, n);
 }
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool is_key(const std::string& s) {
   if (s.size() != 7 + 64 || s.rfind("sha512-", 0) != 0) return false;
   return std::all_of(s.begin() + 7, s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -67,22 +63,6 @@ std::string random_suffix() {
   std::ostringstream o;
   o << std::hex << rd() << rd();
   return o.str();
-}
-
-Result<std::vector<std::string>> list_dir(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) {
-    if (errno == ENOENT) return out;
-    return sys_error("reading " + quote(dir));
-  }
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") out.push_back(n);
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 // A staging directory under cas/tmp, removed unless committed by renaming it away.
@@ -434,7 +414,7 @@ Result<std::string> Store::resolve(const std::string& id) const {
     return Error(Errc::InvalidArgument, "image ID " + quote(id) + " must be \"sha512-\" and at least 2 hex digits");
   }
   std::string want = id.substr(0, std::min<size_t>(id.size(), 7 + 64));
-  auto keys = list_dir(cas_ + "/index");
+  auto keys = list_directory(cas_ + "/index");
   if (!keys) return std::move(keys).error();
   std::vector<std::string> matches;
   for (const auto& k : *keys) {
@@ -472,7 +452,7 @@ Result<ImageInfo> Store::info(const std::string& key) const {
 }
 
 Result<std::vector<ImageInfo>> Store::list() const {
-  auto keys = list_dir(cas_ + "/index");
+  auto keys = list_directory(cas_ + "/index");
   if (!keys) return std::move(keys).error();
   std::vector<ImageInfo> out;
   for (const auto& k : *keys) {
@@ -513,7 +493,7 @@ void Store::touch(const std::string& key) const {
 }
 
 Status Store::remove(const std::string& key) {
-  auto trees = list_dir(cas_ + "/tree");
+  auto trees = list_directory(cas_ + "/tree");
   if (!trees) return std::move(trees).error();
   if (::unlink((cas_ + "/index/" + key).c_str()) != 0) {
     if (errno == ENOENT) return Error(Errc::NotFound, "no image " + quote(key) + " in the store");
@@ -533,7 +513,7 @@ Status Store::remove(const std::string& key) {
 
 Result<size_t> Store::sweep() {
   size_t removed = 0;
-  auto tmp = list_dir(cas_ + "/tmp");
+  auto tmp = list_directory(cas_ + "/tmp");
   if (!tmp) return std::move(tmp).error();
   for (const auto& t : *tmp) {
     if (Status s = remove_tree(cas_ + "/tmp/" + t); !s) return std::move(s).error();
@@ -541,10 +521,10 @@ Result<size_t> Store::sweep() {
   }
   auto alive = [&](const std::string& key) { return ::access((cas_ + "/index/" + key).c_str(), F_OK) == 0; };
   for (const char* kind : {"blob/sha512", "imageManifest/sha512"}) {
-    auto shards = list_dir(cas_ + "/" + kind);
+    auto shards = list_directory(cas_ + "/" + kind);
     if (!shards) return std::move(shards).error();
     for (const auto& shard : *shards) {
-      auto files = list_dir(cas_ + "/" + kind + "/" + shard);
+      auto files = list_directory(cas_ + "/" + kind + "/" + shard);
       if (!files) return std::move(files).error();
       for (const auto& f : *files) {
         if (alive(f)) continue;
@@ -553,7 +533,7 @@ Result<size_t> Store::sweep() {
       }
     }
   }
-  auto trees = list_dir(cas_ + "/tree");
+  auto trees = list_directory(cas_ + "/tree");
   if (!trees) return std::move(trees).error();
   for (const auto& t : *trees) {
     auto owner = read_file(cas_ + "/tree/" + t + "/image", 256);

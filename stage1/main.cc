@@ -30,6 +30,7 @@
 #include "common/unique_fd.h"
 #include "stage1/child/supervisor.h"
 #include "stage1/enter.h"
+#include "stage1/lifecycle.h"
 #include "stage1/host/cgroup.h"
 #include "stage1/host/plan.h"
 
@@ -211,8 +212,12 @@ int run(int argc, char** argv) {
 }  // namespace rkt::stage1
 
 int main(int argc, char** argv) {
-  // One binary, two entrypoints (named by the stage1 manifest): /init runs a pod, /enter enters one.
+  // One binary, four entrypoints (named by the stage1 manifest): /init runs a pod, /enter enters
+  // one, /stop stops one, /gc tears down what a pod left outside its directory.
   std::string self = argv[0];
-  if (self.size() >= 6 && self.compare(self.size() - 6, 6, "/enter") == 0) return rkt::stage1::enter_main(argc, argv);
+  std::string name = self.substr(self.rfind('/') + 1);
+  if (name == "enter") return rkt::stage1::enter_main(argc, argv);
+  if (name == "stop") return rkt::stage1::stop_main(argc, argv);
+  if (name == "gc") return rkt::stage1::gc_main(argc, argv);
   return rkt::stage1::run(argc, argv);
 }

@@ -19,11 +19,6 @@
 namespace rkt::stage0 {
 namespace {
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string display_name(const spec::ImageManifest& m) {
   const std::string* v = spec::find_label(m.labels, "version");
   return v ? m.name + ":" + *v : m.name;

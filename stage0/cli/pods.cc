@@ -25,16 +25,6 @@
 namespace rkt::stage0 {
 namespace {
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-int64_t mtime_ns(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-}
-
 struct PodView {
   PodRef ref;
   gc::PodState state;
@@ -268,10 +258,15 @@ Result<int> pods_stop(GlobalOptions& g, const std::vector<std::string>& args) {
       std::cerr << "pod " << quote(ref->uuid) << " is already stopped\n";
       continue;
     }
-    auto ppid = read_file(ref->path + "/ppid", 64);
-    int pid = ppid ? std::atoi(ppid->c_str()) : 0;
-    if (pid <= 1 || ::kill(pid, force ? SIGKILL : SIGTERM) != 0) {
-      std::cerr << "rkt: stopping pod " << quote(ref->uuid) << ": no stage1 process to signal\n";
+    // The pod's stage1 knows how to stop it (its stop entrypoint).
+    auto entry = gc::stage1_entrypoint(g.dir, ref->path, "stop");
+    std::vector<std::string> stop_args;
+    if (force) stop_args.push_back("--force");
+    stop_args.push_back(ref->uuid);
+    auto rc = entry ? gc::run_entrypoint(*entry, ref->path, stop_args) : Result<int>(std::move(entry).error());
+    if (!rc || *rc != 0) {
+      std::cerr << "rkt: stopping pod " << quote(ref->uuid) << ": "
+                << (rc ? "the stage1 stop entrypoint failed" : rc.error().message()) << "\n";
       failed = true;
       continue;
     }
@@ -382,20 +377,9 @@ Result<int> pods_enter(GlobalOptions& g, const std::vector<std::string>& args) {
     if (i > 200) return Error(Errc::Generic, "pod " + ref->uuid + " did not start");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  auto store = open_store(g);
-  if (!store) return std::move(store).error();
-  auto tree_id = read_file(ref->path + "/stage1TreeStoreID", 4096);
-  if (!tree_id) return std::move(tree_id).error();
-  std::string tree = store->cas() + "/tree/" + tree_id->substr(0, tree_id->find('\n'));
-  auto key = read_file(tree + "/image", 4096);
-  if (!key) return std::move(key).error();
-  auto info = store->info(key->substr(0, key->find('\n')));
-  if (!info) return std::move(info).error();
-  const std::string* entry = spec::find_annotation(info->manifest.annotations, "coreos.com/rkt/stage1/enter");
-  if (!entry || entry->empty() || (*entry)[0] != '/' || entry->find("..") != std::string::npos) {
-    return Error(Errc::Unsupported, "the stage1 of pod " + ref->uuid + " has no enter entrypoint");
-  }
-  std::vector<std::string> argv_s = {tree + "/rootfs" + *entry};
+  auto entry = gc::stage1_entrypoint(g.dir, ref->path, "enter");
+  if (!entry) return std::move(entry).error();
+  std::vector<std::string> argv_s = {*entry};
   if (!app.empty()) argv_s.push_back("--app=" + app);
   argv_s.push_back(ref->uuid);
   argv_s.push_back("--");

@@ -10,14 +10,6 @@
 namespace rkt::stage1 {
 namespace {
 
-std::vector<std::string> split(const std::string& line, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  std::istringstream in(line);
-  while (std::getline(in, cur, sep)) out.push_back(cur);
-  return out;
-}
-
 bool numeric(const std::string& s, uint32_t* out) {
   if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos) return false;
   unsigned long v = std::stoul(s);
