@@ -322,7 +322,7 @@ TEST_F(RunTest, SigtermStopsThePodAndTheStatusPassesThrough) {
     ::execv(a[0], a.data());
     _exit(127);
   }
-  for (int i = 0; i < 100 && read_file(out).find("trap: waiting") == std::string::npos; ++i) {
+  for (int i = 0; i < 400 && read_file(out).find("trap: waiting") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_NE(read_file(out).find("trap: waiting"), std::string::npos);
@@ -348,7 +348,7 @@ TEST_F(RunTest, CgroupLimitsAreSetOnTheAppsCgroups) {
     ::execv(a[0], a.data());
     _exit(127);
   }
-  for (int i = 0; i < 100 && read_file(out).find("trap: waiting") == std::string::npos; ++i) {
+  for (int i = 0; i < 400 && read_file(out).find("trap: waiting") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   std::string text = read_file(out);
@@ -488,7 +488,7 @@ pid_t start_trapped(const std::vector<std::string>& argv, const std::string& out
     ::execv(a[0], a.data());
     _exit(127);
   }
-  for (int i = 0; i < 200 && read_file(out).find("trap: waiting") == std::string::npos; ++i) {
+  for (int i = 0; i < 800 && read_file(out).find("trap: waiting") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   return pid;
@@ -571,8 +571,16 @@ TEST_F(RunTest, ManyPodsLeaveNothingAfterGc) {
   EXPECT_EQ(std::count(gc.out.begin(), gc.out.end(), '\n'), 2 * kPods) << "each pod marked, then collected";
   EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods", "-mindepth", "2"}).out, "") << "no file of the pods remains";
   EXPECT_EQ(read_file("/proc/self/mountinfo").find(tmp_.path()), std::string::npos) << "no mount under the data dir";
+  // Only this test's pods: other tests may be running pods at the same time.
   auto cg = run_command({"/usr/bin/find", "/sys/fs/cgroup", "-maxdepth", "4", "-name", "rkt-*"});
-  EXPECT_EQ(cg.out, "") << "no pod cgroup remains";
+  std::istringstream collected(gc.out);
+  std::string line;
+  while (std::getline(collected, line)) {
+    size_t q = line.find('"');
+    if (q == std::string::npos) continue;
+    std::string uuid = line.substr(q + 1, 36);
+    EXPECT_EQ(cg.out.find("rkt-" + uuid), std::string::npos) << "a cgroup of pod " << uuid << " remains";
+  }
 }
 
 TEST_F(RunTest, ImageGcKeepsImagesThatPodsUse) {
@@ -653,6 +661,27 @@ TEST_F(RunTest, ExportAnExitedAppWithItsChanges) {
     EXPECT_NE(check.out.find("read /owned: probe"), std::string::npos) << check.out;
     ASSERT_EQ(rkt({"image", "rm", "example.com/probe"}).exit_code, 0);
   }
+}
+
+TEST_F(RunTest, Stage1Selection) {
+  std::string stage1 = std::string(RKT_TEST_BUILD_DIR) + "/stage1/stage1.aci";
+  auto by_path = probe({"--stage1-path=" + stage1}, {}, {"exit:3"});
+  EXPECT_EQ(by_path.exit_code, 3) << by_path.err;
+  auto listed = rkt({"image", "list", "--no-legend", "--full", "--fields=id,name"});
+  std::string id;
+  std::istringstream in(listed.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find("rkt.local/stage1") != std::string::npos) id = line.substr(0, line.find('\t'));
+  }
+  ASSERT_FALSE(id.empty()) << "the stage1 image is in the store: " << listed.out;
+  EXPECT_EQ(probe({"--stage1-hash=" + id.substr(0, 20)}, {}, {"exit:4"}).exit_code, 4);
+  EXPECT_EQ(probe({"--stage1-name=rkt.local/stage1"}, {}, {"exit:5"}).exit_code, 5);
+  auto missing = probe({"--stage1-path=/nonexistent/stage1.aci"}, {}, {"exit:0"});
+  EXPECT_EQ(missing.exit_code, 254);
+  EXPECT_NE(missing.err.find("/nonexistent/stage1.aci"), std::string::npos) << missing.err;
+  EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods/prepare", "-mindepth", "1"}).out, "")
+      << "a failed prepare leaves no pod behind";
 }
 
 TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
