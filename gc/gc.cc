@@ -113,8 +113,20 @@ Status sweep(const std::string& data_dir, const PodRef& pod, bool* busy) {
   return remove_tree(*claimed);
 }
 
-// Finishes removals that a killed collector left behind (.deleting-* directories).
+// Finishes what killed processes left behind: removals a collector started (.deleting-*), and
+// pods whose creator died before naming them (.new-* in embryo/, unlocked).
 void finish_interrupted(const std::string& data_dir, Report* report) {
+  std::string embryo = data_dir + "/pods/" + phase_dir(PodPhase::Embryo);
+  if (auto names = list_directory(embryo)) {
+    for (const auto& n : *names) {
+      if (n.rfind(".new-", 0) != 0) continue;
+      auto locked = pod_is_locked(embryo + "/" + n);
+      if (!locked || *locked) continue;
+      auto claimed = claim(embryo + "/" + n, n.substr(5));
+      if (!claimed || claimed->empty()) continue;
+      if (Status s = remove_tree(*claimed); !s) report->errors.push_back(s.error().message());
+    }
+  }
   for (PodPhase phase : {PodPhase::ExitedGarbage, PodPhase::Garbage}) {
     std::string dir = data_dir + "/pods/" + phase_dir(phase);
     DIR* d = ::opendir(dir.c_str());
@@ -224,7 +236,8 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
       to = PodPhase::Garbage;
     } else if (*state == PodState::Embryo && !*pod_is_locked(p.path)) {
       to = PodPhase::Garbage;
-    } else if (*state == PodState::Prepared && now - mtime_ns(p.path + "/pod-created") >= options.expire_prepared_ns) {
+    } else if (*state == PodState::Prepared && now - mtime_ns(p.path + "/pod-created") >= options.expire_prepared_ns &&
+               !*pod_is_locked(p.path)) {  // locked: run-prepared is starting it
       to = PodPhase::Garbage;
     } else {
       continue;

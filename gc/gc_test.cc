@@ -121,9 +121,13 @@ TEST_F(GcTest, MarkOnlyAndInterruptedSweeps) {
   // A collector killed after claiming a pod leaves a .deleting-* directory: finished next time.
   std::string left = dir_ + "/pods/garbage/.deleting-" + exited + "-1-2";
   ASSERT_TRUE(make_dirs(left + "/apps/x", 0755));
+  // So does a pod whose creator died before it was named.
+  std::string unnamed = dir_ + "/pods/embryo/.new-" + exited;
+  ASSERT_TRUE(make_dirs(unnamed, 0755));
   auto last = collect(dir_, now);
   ASSERT_TRUE(last);
   EXPECT_NE(::access(left.c_str(), F_OK), 0);
+  EXPECT_NE(::access(unnamed.c_str(), F_OK), 0);
 }
 
 TEST_F(GcTest, ConcurrentCollectorsNeverFight) {

@@ -378,12 +378,21 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
     }
   }
   const std::string& dir = options.data_dir;
-  std::string embryo = pod_path(dir, PodPhase::Embryo, *uuid);
-  if (Status s = make_dirs(embryo, 0750); !s) return std::move(s).error();
-  auto lock = PodLock::acquire(embryo, LockMode::Exclusive, Wait::No, true);
+  // The pod appears in embryo/ already locked: it is made under a name gc ignores, locked, then
+  // renamed to its UUID, so no collector ever sees it unlocked.
+  std::string embryo_dir = dir + "/pods/" + phase_dir(PodPhase::Embryo);
+  std::string hidden = embryo_dir + "/.new-" + *uuid;
+  if (Status s = make_dirs(hidden, 0750); !s) return std::move(s).error();
+  auto lock = PodLock::acquire(hidden, LockMode::Exclusive, Wait::No, true);
   if (!lock) {
-    (void)remove_tree(embryo);
+    (void)remove_tree(hidden);
     return std::move(lock).error();
+  }
+  std::string embryo = pod_path(dir, PodPhase::Embryo, *uuid);
+  if (::rename(hidden.c_str(), embryo.c_str()) != 0) {
+    Error e = sys_error("creating pod " + quote(embryo));
+    (void)remove_tree(hidden);
+    return e;
   }
   if (Status s = move_pod(dir, *uuid, PodPhase::Embryo, PodPhase::Prepare); !s) {
     (void)remove_tree(embryo);

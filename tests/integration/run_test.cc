@@ -583,6 +583,26 @@ TEST_F(RunTest, ManyPodsLeaveNothingAfterGc) {
   }
 }
 
+TEST_F(RunTest, GcBesidePodsThatStartAndStopNeverTouchesALivePod) {
+  pid_t collector = ::fork();
+  if (collector == 0) {
+    for (;;) {
+      run_command({rkt_binary(), "--dir=" + (tmp_ / "data"), "gc", "--grace-period=0", "--expire-prepared=0"});
+    }
+  }
+  int failures = 0;
+  for (int i = 0; i < 25; ++i) {
+    auto r = probe({}, {}, {"exit:0"});
+    if (r.exit_code != 0) {
+      ++failures;
+      ADD_FAILURE() << "pod " << i << " failed beside gc: " << r.err;
+    }
+  }
+  ::kill(collector, SIGKILL);
+  ::waitpid(collector, nullptr, 0);
+  EXPECT_EQ(failures, 0);
+}
+
 TEST_F(RunTest, ImageGcKeepsImagesThatPodsUse) {
   auto prep = rkt({"prepare", image_});
   ASSERT_EQ(prep.exit_code, 0) << prep.err;
