@@ -78,15 +78,9 @@ Result<std::vector<TrustedKey>> Keystore::all_keys() const {
   std::function<Status(const std::string&, const std::string&)> walk = [&](const std::string& root,
                                                                            const std::string& sub) -> Status {
     std::string dir = root + "/" + sub;
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) return ok();
-    std::vector<std::string> names;
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(n);
-    }
-    ::closedir(d);
-    for (const auto& n : names) {
+    auto names = list_directory(dir);
+    if (!names) return std::move(names).error();
+    for (const auto& n : *names) {
       struct stat st {};
       if (::lstat((dir + "/" + n).c_str(), &st) != 0) continue;
       if (S_ISDIR(st.st_mode)) {
