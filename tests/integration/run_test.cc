@@ -161,6 +161,18 @@ TEST_F(RunTest, SeccompFlagsAndInsecureOptions) {
   EXPECT_NE(m["add-key"], "Operation not permitted");
 }
 
+TEST_F(RunTest, SeccompRetainSetOfRktsDefaultWhitelist) {
+  auto r = probe({}, {"--seccomp=mode=retain,errno=ENOSYS,@rkt/default-whitelist,add_key"},
+                 {"status", "add-key", "id", "write:/tmp/x", "read:/tmp/x"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto m = lines(r.out);
+  EXPECT_EQ(m["Seccomp"], "2");
+  EXPECT_NE(m["add-key"], "Function not implemented") << "add_key was retained";
+  EXPECT_EQ(m["read /tmp/x"], "probe");
+  auto denied = lines(probe({}, {"--seccomp=mode=retain,errno=ENOSYS,@rkt/default-whitelist"}, {"add-key"}).out);
+  EXPECT_EQ(denied["add-key"], "Function not implemented") << "a syscall outside the retain set fails with its errno";
+}
+
 TEST_F(RunTest, NoNewPrivilegesIsolator) {
   std::string img = build_image("example.com/nnp", "nnp.aci",
                                 R"(,"isolators":[{"name":"os/linux/no-new-privileges","value":true}])");
