@@ -207,6 +207,7 @@ std::string RuntimeConfig::render() const {
   if (!dns_domain.empty()) out += "dns-domain=" + dns_domain + "\n";
   for (const auto& h : hosts_entries) out += "hosts-entry=" + h + "\n";
   out += std::string("interactive=") + (interactive ? "1" : "0") + "\n";
+  out += "ipc=" + ipc + "\n";
   out += std::string("insecure-paths=") + (insecure_paths ? "1" : "0") + "\n";
   out += std::string("insecure-capabilities=") + (insecure_capabilities ? "1" : "0") + "\n";
   out += std::string("insecure-seccomp=") + (insecure_seccomp ? "1" : "0") + "\n";

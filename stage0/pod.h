@@ -44,6 +44,7 @@ struct RuntimeConfig {
   std::vector<std::string> dns, dns_search, dns_opt, hosts_entries;
   std::string dns_domain;
   bool interactive = false;
+  std::string ipc = "auto";  ///< auto, private or parent (share the host's IPC namespace)
   bool insecure_paths = false, insecure_capabilities = false, insecure_seccomp = false;
   std::string render() const;
 };

@@ -139,8 +139,9 @@ int run(int argc, char** argv) {
   // write end closes with this process (getppid() says nothing in a new PID namespace).
   int alive[2];
   if (::pipe2(alive, O_CLOEXEC) != 0) return fail(sys_error("creating a pipe"), debug);
-  unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS;
   if (!plan->host_network) flags |= CLONE_NEWNET;
+  if (!plan->host_ipc) flags |= CLONE_NEWIPC;
   // A fork into new namespaces: the child is the pod's PID 1.
   long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) return fail(sys_error("creating the pod's namespaces"), debug);

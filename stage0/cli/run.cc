@@ -118,8 +118,11 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   if (run) {
     if (Status s = check_network(p.rc.net); !s) return std::move(s).error();
   }
-  if (!p.ipc.empty() && p.ipc != "auto" && p.ipc != "private") {
-    return Error(Errc::Unsupported, "--ipc=" + p.ipc + " is not available (auto or private)");
+  if (!p.ipc.empty()) {
+    if (p.ipc != "auto" && p.ipc != "private" && p.ipc != "parent") {
+      return Error(Errc::Usage, "--ipc=" + p.ipc + ": must be auto, private or parent");
+    }
+    p.rc.ipc = p.ipc;
   }
   std::vector<AppOptions> apps;
   while (i < args.size()) {
@@ -240,6 +243,10 @@ Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& a
   if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   if (pos->size() != 1) return Error(Errc::Usage, "rkt run-prepared needs one pod UUID");
   if (mds) return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
+  if (!ipc.empty()) {
+    if (ipc != "auto" && ipc != "private" && ipc != "parent") return Error(Errc::Usage, "--ipc=" + ipc + ": must be auto, private or parent");
+    rc.ipc = ipc;
+  }
   auto ref = find_pod(g.dir, (*pos)[0]);
   if (!ref) return std::move(ref).error();
   if (ref->phase != PodPhase::Prepared) {

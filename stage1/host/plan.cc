@@ -68,6 +68,7 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
   }
   plan.host_network = net == "host";
   plan.masked_paths = first(rc, "insecure-paths", "0") != "1";
+  plan.host_ipc = first(rc, "ipc", "auto") == "parent";
   plan.interactive = first(rc, "interactive", "0") == "1";
   bool insecure_caps = first(rc, "insecure-capabilities", "0") == "1";
   bool insecure_seccomp = first(rc, "insecure-seccomp", "0") == "1";
@@ -115,8 +116,8 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
       const auto* sc = std::get_if<spec::Sysctl>(&iso.value);
       if (!sc) continue;
       for (const auto& [key, value] : *sc) {
-        bool ipc = key.rfind("kernel.shm", 0) == 0 || key.rfind("kernel.msg", 0) == 0 || key == "kernel.sem" ||
-                   key.rfind("fs.mqueue.", 0) == 0;
+        bool ipc = (key.rfind("kernel.shm", 0) == 0 || key.rfind("kernel.msg", 0) == 0 || key == "kernel.sem" ||
+                    key.rfind("fs.mqueue.", 0) == 0) && !plan.host_ipc;
         bool net_key = key.rfind("net.", 0) == 0;
         if (!ipc && !(net_key && !plan.host_network)) {
           return Error(Errc::Unsupported, where + ": sysctl " + quote(key) +

@@ -127,6 +127,9 @@ TEST_F(RunTest, NamespacesHostnameAndPid) {
   EXPECT_EQ(h["ns-net"], self_ns("net")) << "--net=host shares the host's network";
   EXPECT_NE(h["ns-uts"], self_ns("uts"));
   EXPECT_EQ(h["hostname"], "probe-host");
+  auto ipc = lines(probe({"--ipc=parent"}, {}, {"ns"}).out);
+  EXPECT_EQ(ipc["ns-ipc"], self_ns("ipc")) << "--ipc=parent shares the host's IPC namespace";
+  EXPECT_EQ(probe({"--ipc=shared"}, {}, {"ns"}).exit_code, 254);
 }
 
 TEST_F(RunTest, DefaultCapabilitiesSeccompAndNoNewPrivs) {
