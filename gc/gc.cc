@@ -113,6 +113,8 @@ Status sweep(const std::string& data_dir, const PodRef& pod, bool* busy) {
   return remove_tree(*claimed);
 }
 
+constexpr int64_t kUnnamedPodAge = int64_t{10} * 60 * 1000000000;
+
 // Finishes what killed processes left behind: removals a collector started (.deleting-*), and
 // pods whose creator died before naming them (.new-* in embryo/, unlocked).
 void finish_interrupted(const std::string& data_dir, Report* report) {
@@ -120,6 +122,9 @@ void finish_interrupted(const std::string& data_dir, Report* report) {
   if (auto names = list_directory(embryo)) {
     for (const auto& n : *names) {
       if (n.rfind(".new-", 0) != 0) continue;
+      // Its creator names it within milliseconds; one left for minutes has lost its creator. (An
+      // unlocked one may also be brand new, its lock file not made yet.)
+      if (now_ns() - mtime_ns(embryo + "/" + n) < kUnnamedPodAge) continue;
       auto locked = pod_is_locked(embryo + "/" + n);
       if (!locked || *locked) continue;
       auto claimed = claim(embryo + "/" + n, n.substr(5));

@@ -1,5 +1,6 @@
 #include "gc/gc.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -123,11 +124,16 @@ TEST_F(GcTest, MarkOnlyAndInterruptedSweeps) {
   ASSERT_TRUE(make_dirs(left + "/apps/x", 0755));
   // So does a pod whose creator died before it was named.
   std::string unnamed = dir_ + "/pods/embryo/.new-" + exited;
+  std::string fresh = dir_ + "/pods/embryo/.new-fresh";
   ASSERT_TRUE(make_dirs(unnamed, 0755));
+  ASSERT_TRUE(make_dirs(fresh, 0755));
+  struct timespec old[2] = {{0, UTIME_OMIT}, {::time(nullptr) - 3600, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, unnamed.c_str(), old, 0), 0);
   auto last = collect(dir_, now);
   ASSERT_TRUE(last);
   EXPECT_NE(::access(left.c_str(), F_OK), 0);
   EXPECT_NE(::access(unnamed.c_str(), F_OK), 0);
+  EXPECT_EQ(::access(fresh.c_str(), F_OK), 0) << "a pod being created right now is left alone";
 }
 
 TEST_F(GcTest, ConcurrentCollectorsNeverFight) {

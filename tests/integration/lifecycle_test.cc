@@ -1,0 +1,198 @@
+// Pods after they run: list, status, stop, rm, enter, export, and gc with no daemon.
+
+#include "tests/integration/pod_fixture.h"
+
+namespace rkt::test {
+namespace {
+
+TEST_F(RunTest, LifecycleListStatusStopRmGc) {
+  std::string uuid_file = tmp_ / "uuid";
+  auto pid = start_trapped({rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run", "--net=host",
+                            "--uuid-file-save=" + uuid_file, image_, "--exec=/probe", "--", "trap:9"},
+                           tmp_ / "out");
+  std::string uuid = read_file(uuid_file).substr(0, 36);
+  auto running = rkt({"status", "--uuid-file=" + uuid_file});
+  EXPECT_NE(running.out.find("state=running\n"), std::string::npos) << running.out;
+  EXPECT_NE(running.out.find("exited=false\n"), std::string::npos);
+  EXPECT_NE(running.out.find("pid="), std::string::npos);
+  auto list = rkt({"list", "--no-legend"});
+  EXPECT_NE(list.out.find(uuid.substr(0, 8) + "\tprobe\texample.com/probe\trunning\t"), std::string::npos) << list.out;
+  auto rm_running = rkt({"rm", uuid});
+  EXPECT_EQ(rm_running.exit_code, 254);
+  EXPECT_NE(rm_running.err.find("is running: stop it first"), std::string::npos) << rm_running.err;
+  auto stop = rkt({"stop", uuid.substr(0, 8)});
+  EXPECT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_EQ(stop.out, "\"" + uuid + "\"\n");
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 9);
+  auto waited = rkt({"status", "--wait=10s", uuid});
+  EXPECT_NE(waited.out.find("state=exited\n"), std::string::npos) << waited.out;
+  EXPECT_NE(waited.out.find("app-probe=9\n"), std::string::npos) << waited.out;
+  auto json = rkt({"list", "--format=json"});
+  EXPECT_NE(json.out.find("\"state\":\"exited\""), std::string::npos) << json.out;
+  auto again = rkt({"stop", uuid});
+  EXPECT_NE(again.err.find("is already stopped"), std::string::npos);
+  auto manifest = rkt({"cat-manifest", uuid});
+  EXPECT_NE(manifest.out.find("\"acKind\": \"PodManifest\""), std::string::npos);
+  auto rm = rkt({"rm", uuid});
+  EXPECT_EQ(rm.exit_code, 0) << rm.err;
+  EXPECT_EQ(rkt({"status", uuid}).exit_code, 254);
+}
+
+TEST_F(RunTest, KilledStage1LeavesAnExitedPodThatGcCleans) {
+  std::string uuid_file = tmp_ / "uuid";
+  auto pid = start_trapped({rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run", "--net=host",
+                            "--uuid-file-save=" + uuid_file, image_, "--memory=64M", "--exec=/probe", "--", "trap:0"},
+                           tmp_ / "out");
+  std::string uuid = read_file(uuid_file).substr(0, 36);
+  std::string pod = tmp_ / ("data/pods/run/" + uuid);
+  std::string app_pid = read_file(pod + "/pid");
+  std::string cgroups = read_file(pod + "/cgroups");
+  ASSERT_FALSE(cgroups.empty());
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  auto status = rkt({"status", "--wait=5s", uuid});
+  EXPECT_NE(status.out.find("state=exited"), std::string::npos) << status.out << status.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Dead, or a zombie waiting for the host's init to reap it.
+  std::string stat = read_file("/proc/" + std::to_string(std::atoi(app_pid.c_str())) + "/stat");
+  bool alive = !stat.empty() && stat.find(") Z ") == std::string::npos;
+  EXPECT_FALSE(alive) << "the pod's PID 1 outlived stage1: " << stat;
+  auto gc = rkt({"gc", "--grace-period=0"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.err;
+  EXPECT_NE(gc.out.find("Garbage collecting pod \"" + uuid + "\""), std::string::npos) << gc.out;
+  std::istringstream dirs(cgroups);
+  std::string d;
+  while (std::getline(dirs, d)) EXPECT_NE(::access(d.c_str(), F_OK), 0) << "cgroup left behind: " << d;
+  EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods", "-mindepth", "2"}).out, "");
+  auto second = rkt({"gc", "--grace-period=0"});
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_EQ(second.out, "") << "a second gc has nothing to do";
+}
+
+TEST_F(RunTest, ManyPodsLeaveNothingAfterGc) {
+  const int kPods = 100;
+  for (int i = 0; i < kPods; ++i) {
+    auto r = probe({i % 2 ? "--net=none" : "--net=host"}, {"--memory=32M"}, {"exit:0"});
+    ASSERT_EQ(r.exit_code, 0) << "pod " << i << ": " << r.err;
+  }
+  auto gc = rkt({"gc", "--grace-period=0"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.err;
+  EXPECT_EQ(std::count(gc.out.begin(), gc.out.end(), '\n'), 2 * kPods) << "each pod marked, then collected";
+  EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods", "-mindepth", "2"}).out, "") << "no file of the pods remains";
+  EXPECT_EQ(read_file("/proc/self/mountinfo").find(tmp_.path()), std::string::npos) << "no mount under the data dir";
+  // Only this test's pods: other tests may be running pods at the same time.
+  auto cg = run_command({"/usr/bin/find", "/sys/fs/cgroup", "-maxdepth", "4", "-name", "rkt-*"});
+  std::istringstream collected(gc.out);
+  std::string line;
+  while (std::getline(collected, line)) {
+    size_t q = line.find('"');
+    if (q == std::string::npos) continue;
+    std::string uuid = line.substr(q + 1, 36);
+    EXPECT_EQ(cg.out.find("rkt-" + uuid), std::string::npos) << "a cgroup of pod " << uuid << " remains";
+  }
+}
+
+TEST_F(RunTest, GcBesidePodsThatStartAndStopNeverTouchesALivePod) {
+  pid_t collector = ::fork();
+  if (collector == 0) {
+    for (;;) {
+      run_command({rkt_binary(), "--dir=" + (tmp_ / "data"), "gc", "--grace-period=0", "--expire-prepared=0"});
+    }
+  }
+  int failures = 0;
+  for (int i = 0; i < 25; ++i) {
+    auto r = probe({}, {}, {"exit:0"});
+    if (r.exit_code != 0) {
+      ++failures;
+      ADD_FAILURE() << "pod " << i << " failed beside gc: " << r.err;
+    }
+  }
+  ::kill(collector, SIGKILL);
+  ::waitpid(collector, nullptr, 0);
+  EXPECT_EQ(failures, 0);
+}
+
+TEST_F(RunTest, ImageGcKeepsImagesThatPodsUse) {
+  auto prep = rkt({"prepare", image_});
+  ASSERT_EQ(prep.exit_code, 0) << prep.err;
+  auto gc = rkt({"image", "gc", "--grace-period=0"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.err;
+  auto list = rkt({"image", "list", "--no-legend", "--fields=name"});
+  EXPECT_NE(list.out.find("example.com/probe"), std::string::npos) << "a prepared pod still uses it";
+  ASSERT_EQ(rkt({"rm", prep.out.substr(0, 36)}).exit_code, 0);
+  auto gc2 = rkt({"image", "gc", "--grace-period=0"});
+  EXPECT_EQ(gc2.exit_code, 0) << gc2.err;
+  EXPECT_EQ(rkt({"image", "list", "--no-legend", "--fields=name"}).out.find("example.com/probe"), std::string::npos);
+}
+
+TEST_F(RunTest, EnterGetsExactlyTheAppsConfinement) {
+  std::string uuid_file = tmp_ / "uuid";
+  std::vector<std::string> actions = {"status", "ns", "cgroup", "id"};
+  std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run",
+                                   "--net=none", "--uuid-file-save=" + uuid_file, image_, "--memory=48M",
+                                   "--user=alice", "--caps-retain=CAP_NET_BIND_SERVICE", "--exec=/probe", "--"};
+  argv.insert(argv.end(), actions.begin(), actions.end());
+  argv.push_back("write:/tmp/from-app");
+  argv.push_back("trap:0");
+  auto pid = start_trapped(argv, tmp_ / "out");
+  std::string uuid = read_file(uuid_file).substr(0, 36);
+  std::vector<std::string> enter = {"enter", uuid, "/probe"};
+  enter.insert(enter.end(), actions.begin(), actions.end());
+  enter.push_back("read:/tmp/from-app");
+  auto e = rkt(enter);
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, nullptr, 0);
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  auto in_app = lines(read_file(tmp_ / "out"));
+  auto entered = lines(e.out);
+  for (const char* k : {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "ns-mnt", "ns-pid",
+                        "ns-net", "ns-uts", "ns-ipc", "uid", "gid"}) {
+    EXPECT_EQ(entered[k], in_app[k]) << k;
+  }
+  EXPECT_EQ(entered["Seccomp"], "2");
+  EXPECT_EQ(entered["CapBnd"], "0000000000000400");
+  EXPECT_EQ(entered["uid"], "1000");
+  EXPECT_EQ(entered["read /tmp/from-app"], "probe") << "the same root";
+  auto cgroup_line = [](const std::string& out) {
+    size_t at = out.find(::access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "cgroup 0::" : ":memory:");
+    return at == std::string::npos ? std::string("<none>") : out.substr(at, out.find('\n', at) - at);
+  };
+  EXPECT_EQ(cgroup_line(e.out), cgroup_line(read_file(tmp_ / "out"))) << "the same cgroup";
+  EXPECT_NE(cgroup_line(e.out).find("/rkt-" + uuid + "/probe"), std::string::npos) << cgroup_line(e.out);
+  auto gone = rkt({"enter", uuid, "/probe", "id"});
+  EXPECT_EQ(gone.exit_code, 254);
+  EXPECT_NE(gone.err.find("is not running"), std::string::npos) << gone.err;
+}
+
+TEST_F(RunTest, ExportAnExitedAppWithItsChanges) {
+  for (bool overlay : {true, false}) {
+    std::string uuid_file = tmp_ / "uuid";
+    std::vector<std::string> pod = {"--uuid-file-save=" + uuid_file};
+    if (!overlay) pod.push_back("--no-overlay");
+    auto r = probe(pod, {}, {"write:/added", "write:/owned"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::string uuid = read_file(uuid_file).substr(0, 36);
+    std::string out = tmp_ / (overlay ? "export-overlay.aci" : "export-copy.aci");
+    auto exported = rkt({"export", uuid, out});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    auto again = rkt({"export", uuid, out});
+    EXPECT_EQ(again.exit_code, 254);
+    EXPECT_NE(again.err.find("already exists (use --overwrite)"), std::string::npos);
+    if (::access(reference_actool().c_str(), X_OK) == 0) {
+      auto v = run_command({reference_actool(), "validate", out});
+      EXPECT_EQ(v.exit_code, 0) << v.err;
+    }
+    // The exported image, run again, has the app's changes.
+    ASSERT_EQ(rkt({"image", "rm", "example.com/probe"}).exit_code, 0);
+    auto check = rkt({"run", "--net=host", out, "--exec=/probe", "--", "read:/added", "read:/owned"});
+    ASSERT_EQ(check.exit_code, 0) << check.err;
+    EXPECT_NE(check.out.find("read /added: probe"), std::string::npos) << check.out;
+    EXPECT_NE(check.out.find("read /owned: probe"), std::string::npos) << check.out;
+    ASSERT_EQ(rkt({"image", "rm", "example.com/probe"}).exit_code, 0);
+  }
+}
+
+}  // namespace
+}  // namespace rkt::test
