@@ -19,19 +19,11 @@
 #include <sstream>
 
 #include "common/fs.h"
+#include "stage1/report.h"
 #include "stage1/host/plan.h"
 #include "stage2/exec.h"
 
 namespace rkt::stage1 {
-namespace {
-
-int fail(const Error& e) {
-  std::cerr << "stage1: " << e.message() << "\n";
-  return kExitRuntimeFailure;
-}
-
-}  // namespace
-
 int enter_main(int argc, char** argv) {
   std::string app_name, uuid;
   std::vector<std::string> cmd;
@@ -47,25 +39,25 @@ int enter_main(int argc, char** argv) {
       uuid = a;
     }
   }
-  if (uuid.empty() || cmd.empty()) return fail(Error(Errc::Usage, "usage: enter [--app=NAME] UUID -- CMD [ARGS...]"));
+  if (uuid.empty() || cmd.empty()) return report(Error(Errc::Usage, "usage: enter [--app=NAME] UUID -- CMD [ARGS...]"));
   char cwd[PATH_MAX];
-  if (!::getcwd(cwd, sizeof cwd)) return fail(sys_error("reading the working directory (the pod directory)"));
+  if (!::getcwd(cwd, sizeof cwd)) return report(sys_error("reading the working directory (the pod directory)"));
   auto plan = build_plan(cwd, uuid);
-  if (!plan) return fail(std::move(plan).error().wrap("entering pod " + uuid));
+  if (!plan) return report(std::move(plan).error().wrap("entering pod " + uuid));
   AppPlan* app = nullptr;
   if (app_name.empty()) {
     if (plan->apps.size() != 1) {
-      return fail(Error(Errc::Usage, "pod " + uuid + " has " + std::to_string(plan->apps.size()) + " apps: give --app"));
+      return report(Error(Errc::Usage, "pod " + uuid + " has " + std::to_string(plan->apps.size()) + " apps: give --app"));
     }
     app = &plan->apps[0];
   } else {
     for (auto& a : plan->apps) {
       if (a.name == app_name) app = &a;
     }
-    if (!app) return fail(Error(Errc::NotFound, "pod " + uuid + " has no app " + quote(app_name)));
+    if (!app) return report(Error(Errc::NotFound, "pod " + uuid + " has no app " + quote(app_name)));
   }
   auto keeper = read_file(std::string(cwd) + "/apps/" + app->name + "/keeper-pid", 64);
-  if (!keeper) return fail(std::move(keeper).error().wrap("app " + quote(app->name) + " is not running"));
+  if (!keeper) return report(std::move(keeper).error().wrap("app " + quote(app->name) + " is not running"));
   std::string proc = "/proc/" + keeper->substr(0, keeper->find('\n'));
   // The app's cgroups (host paths, so before the mount namespace changes).
   if (auto list = read_file(std::string(cwd) + "/cgroups", 1 << 16)) {
@@ -74,7 +66,7 @@ int enter_main(int argc, char** argv) {
     while (std::getline(in, dir)) {
       if (dir.size() > app->name.size() && dir.compare(dir.size() - app->name.size() - 1, std::string::npos, "/" + app->name) == 0) {
         int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || ::write(fd, "0", 1) != 1) return fail(sys_error("joining cgroup " + quote(dir)));
+        if (fd < 0 || ::write(fd, "0", 1) != 1) return report(sys_error("joining cgroup " + quote(dir)));
         ::close(fd);
       }
     }
@@ -82,10 +74,10 @@ int enter_main(int argc, char** argv) {
   // Namespaces: the mount namespace last (it changes the root this process sees).
   for (const char* ns : {"ipc", "uts", "net", "pid", "mnt"}) {
     UniqueFd fd(::open((proc + "/ns/" + ns).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return fail(sys_error("opening the " + std::string(ns) + " namespace of app " + quote(app->name)));
-    if (::setns(fd.get(), 0) != 0) return fail(sys_error("joining the " + std::string(ns) + " namespace of app " + quote(app->name)));
+    if (!fd.valid()) return report(sys_error("opening the " + std::string(ns) + " namespace of app " + quote(app->name)));
+    if (::setns(fd.get(), 0) != 0) return report(sys_error("joining the " + std::string(ns) + " namespace of app " + quote(app->name)));
   }
-  if (::chdir("/") != 0) return fail(sys_error("entering the root of app " + quote(app->name)));
+  if (::chdir("/") != 0) return report(sys_error("entering the root of app " + quote(app->name)));
   // A command without a slash is looked up in the app's PATH, inside its root.
   if (cmd[0].find('/') == std::string::npos) {
     std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -106,7 +98,7 @@ int enter_main(int argc, char** argv) {
   c.finish();
   // The PID namespace applies to children: the command is forked into it.
   pid_t pid = ::fork();
-  if (pid < 0) return fail(sys_error("forking"));
+  if (pid < 0) return report(sys_error("forking"));
   if (pid == 0) {
     stage2::ExecSpec s;
     s.path = c.argv[0];
@@ -129,7 +121,7 @@ int enter_main(int argc, char** argv) {
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return fail(sys_error("waiting for the command"));
+    if (errno != EINTR) return report(sys_error("waiting for the command"));
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -18,17 +18,9 @@
 #include <sstream>
 
 #include "common/fs.h"
+#include "stage1/report.h"
 
 namespace rkt::stage1 {
-namespace {
-
-int fail(const Error& e) {
-  std::cerr << "stage1: " << e.message() << "\n";
-  return kExitRuntimeFailure;
-}
-
-}  // namespace
-
 int stop_main(int argc, char** argv) {
   bool force = false;
   std::string uuid;
@@ -41,10 +33,10 @@ int stop_main(int argc, char** argv) {
     }
   }
   auto ppid = read_file("ppid", 64);
-  if (!ppid) return fail(std::move(ppid).error().wrap("stopping pod " + uuid));
+  if (!ppid) return report(std::move(ppid).error().wrap("stopping pod " + uuid));
   int pid = std::atoi(ppid->c_str());
   if (pid <= 1 || ::kill(pid, force ? SIGKILL : SIGTERM) != 0) {
-    return fail(sys_error("stopping pod " + uuid + ": signalling stage1 (pid " + std::to_string(pid) + ")"));
+    return report(sys_error("stopping pod " + uuid + ": signalling stage1 (pid " + std::to_string(pid) + ")"));
   }
   return 0;
 }

@@ -27,6 +27,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "stage1/report.h"
 #include "common/unique_fd.h"
 #include "stage1/child/supervisor.h"
 #include "stage1/enter.h"
@@ -52,11 +53,6 @@ bool relay_ready(const std::string& socket_path, const std::string& app_message)
   return ::sendto(s.get(), msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&addr), len) >= 0;
 }
 
-int fail(const Error& e, bool debug) {
-  std::cerr << "stage1: " << (debug ? e.chain() : e.message() + "\n");
-  return kExitRuntimeFailure;
-}
-
 int run(int argc, char** argv) {
   bool debug = false;
   std::string uuid;
@@ -70,9 +66,9 @@ int run(int argc, char** argv) {
       uuid = a;
     }
   }
-  if (uuid.empty()) return fail(Error(Errc::Usage, "usage: init [--debug] UUID"), debug);
+  if (uuid.empty()) return report(Error(Errc::Usage, "usage: init [--debug] UUID"), debug);
   char cwd[PATH_MAX];
-  if (!::getcwd(cwd, sizeof cwd)) return fail(sys_error("reading the working directory (the pod directory)"), debug);
+  if (!::getcwd(cwd, sizeof cwd)) return report(sys_error("reading the working directory (the pod directory)"), debug);
   std::string pod_dir = cwd;
   // The lock stays with this process (on the host) for the pod's life; the pod's processes must
   // never hold a host fd.
@@ -81,8 +77,8 @@ int run(int argc, char** argv) {
     if (fd > 2) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   }
   auto plan = build_plan(pod_dir, uuid);
-  if (!plan) return fail(std::move(plan).error().wrap("preparing pod " + uuid), debug);
-  if (Status s = make_dirs(pod_dir + "/status", 0750); !s) return fail(s.error(), debug);
+  if (!plan) return report(std::move(plan).error().wrap("preparing pod " + uuid), debug);
+  if (Status s = make_dirs(pod_dir + "/status", 0750); !s) return report(s.error(), debug);
 
   // The pod's cgroups, below the cgroup stage1 runs in.
   bool limited = false;
@@ -98,7 +94,7 @@ int run(int argc, char** argv) {
         std::vector<AppCgroup> made;
         for (const auto& a : plan->apps) made.push_back(a.cgroup);
         (void)cgroups->remove_pod(uuid, made);
-        return fail(std::move(cg).error().wrap("setting up the cgroups of pod " + uuid), debug);
+        return report(std::move(cg).error().wrap("setting up the cgroups of pod " + uuid), debug);
       }
       app.cgroup = std::move(*cg);
     }
@@ -112,7 +108,7 @@ int run(int argc, char** argv) {
     for (const auto& d : cgroups->pod_dirs(uuid)) list += d + "\n";
     (void)write_file_atomic(pod_dir + "/cgroups", list, 0644, Overwrite::Yes, Durability::NoSync);
   } else if (limited) {
-    return fail(std::move(detected).error().wrap("pod " + uuid + " has resource limits"), debug);
+    return report(std::move(detected).error().wrap("pod " + uuid + " has resource limits"), debug);
   }
 
   // systemd notification: a datagram socket in the pod that the apps' READY=1 arrives on.
@@ -123,10 +119,10 @@ int run(int argc, char** argv) {
     addr.sun_family = AF_UNIX;
     std::string path = pod_dir + "/notify";
     ::unlink(path.c_str());
-    if (!notify.valid() || path.size() >= sizeof addr.sun_path) return fail(sys_error("creating the notify socket"), debug);
+    if (!notify.valid() || path.size() >= sizeof addr.sun_path) return report(sys_error("creating the notify socket"), debug);
     std::memcpy(addr.sun_path, path.c_str(), path.size());
     if (::bind(notify.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::chmod(path.c_str(), 0777) != 0) {
-      return fail(sys_error("creating the notify socket " + quote(path)), debug);
+      return report(sys_error("creating the notify socket " + quote(path)), debug);
     }
   }
 
@@ -138,13 +134,13 @@ int run(int argc, char** argv) {
   // The child learns that this process died before it set PR_SET_PDEATHSIG from this pipe: the
   // write end closes with this process (getppid() says nothing in a new PID namespace).
   int alive[2];
-  if (::pipe2(alive, O_CLOEXEC) != 0) return fail(sys_error("creating a pipe"), debug);
+  if (::pipe2(alive, O_CLOEXEC) != 0) return report(sys_error("creating a pipe"), debug);
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS;
   if (!plan->host_network) flags |= CLONE_NEWNET;
   if (!plan->host_ipc) flags |= CLONE_NEWIPC;
   // A fork into new namespaces: the child is the pod's PID 1.
   long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-  if (pid < 0) return fail(sys_error("creating the pod's namespaces"), debug);
+  if (pid < 0) return report(sys_error("creating the pod's namespaces"), debug);
   if (pid == 0) {
     // The pod lives exactly as long as this process, which holds its lock: if it dies (even by
     // SIGKILL), the pod's PID 1 dies, and with it every process of the pod.
@@ -161,7 +157,7 @@ int run(int argc, char** argv) {
   (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
 
   UniqueFd sigfd(::signalfd(-1, &stopset, SFD_CLOEXEC));
-  if (!sigfd.valid()) return fail(sys_error("creating a signalfd"), debug);
+  if (!sigfd.valid()) return report(sys_error("creating a signalfd"), debug);
   int status = 0;
   bool ready_sent = false;
   for (;;) {
