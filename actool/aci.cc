@@ -42,24 +42,9 @@ Error archive_error(archive* a, const std::string& what) {
 }
 
 // Normalizes an entry name ("./rootfs/x/" -> "rootfs/x"); empty when it is unsafe.
-std::string clean_entry_name(std::string name, std::string* why) {
-  if (!name.empty() && name[0] == '/') {
-    *why = "absolute path";
-    return {};
-  }
+std::string clean_entry_name(const std::string& name, std::string* why) {
   std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= name.size()) {
-    size_t end = name.find('/', start);
-    if (end == std::string::npos) end = name.size();
-    std::string part = name.substr(start, end - start);
-    if (part == "..") {
-      *why = "path contains \"..\"";
-      return {};
-    }
-    if (!part.empty() && part != ".") parts.push_back(part);
-    start = end + 1;
-  }
+  if (!split_relative_path(name, &parts, why)) return {};
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
   if (out.empty()) *why = "empty path";

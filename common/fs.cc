@@ -214,6 +214,21 @@ std::vector<std::string> split(const std::string& s, char sep) {
   }
 }
 
+bool split_relative_path(const std::string& path, std::vector<std::string>* parts, std::string* why) {
+  if (!path.empty() && path[0] == '/') {
+    *why = "absolute path";
+    return false;
+  }
+  for (const auto& part : split(path, '/')) {
+    if (part == "..") {
+      *why = "path contains \"..\"";
+      return false;
+    }
+    if (!part.empty() && part != ".") parts->push_back(part);
+  }
+  return true;
+}
+
 std::string quote(const std::string& s) {
   std::string out = "\"";
   for (char ch : s) {

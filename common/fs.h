@@ -48,6 +48,10 @@ Result<std::vector<std::string>> list_directory(const std::string& dir);
 /// Splits at every `sep` ("a,,b" gives "a", "", "b").
 std::vector<std::string> split(const std::string& s, char sep);
 
+/// Splits a relative path from hostile input (a tar entry name) into its components, dropping
+/// empty and "." ones. False, with *why set, when it is absolute or has a ".." component.
+bool split_relative_path(const std::string& path, std::vector<std::string>* parts, std::string* why);
+
 /// Quotes a string for an error message: "like this", with control bytes escaped.
 std::string quote(const std::string& s);
 

@@ -16,27 +16,6 @@
 namespace rkt::stage0 {
 namespace {
 
-// Splits a tar name into safe components; false when it is absolute or has "..".
-bool split_name(const std::string& name, std::vector<std::string>* parts, std::string* why) {
-  if (!name.empty() && name[0] == '/') {
-    *why = "absolute path";
-    return false;
-  }
-  size_t start = 0;
-  while (start <= name.size()) {
-    size_t end = name.find('/', start);
-    if (end == std::string::npos) end = name.size();
-    std::string part = name.substr(start, end - start);
-    if (part == "..") {
-      *why = "path contains \"..\"";
-      return false;
-    }
-    if (!part.empty() && part != ".") parts->push_back(part);
-    start = end + 1;
-  }
-  return true;
-}
-
 std::string join(const std::vector<std::string>& parts, size_t n) {
   std::string out;
   for (size_t i = 0; i < n; ++i) out += (i ? "/" : "") + parts[i];
@@ -61,7 +40,7 @@ class Extractor {
       std::string name = raw ? raw : "";
       std::vector<std::string> parts;
       std::string why;
-      if (!split_name(name, &parts, &why)) return fail(Errc::UnsafePath, "entry " + quote(name) + ": " + why);
+      if (!split_relative_path(name, &parts, &why)) return fail(Errc::UnsafePath, "entry " + quote(name) + ": " + why);
       if (parts.empty()) return fail(Errc::UnsafePath, "entry " + quote(name) + ": empty path");
       if (parts[0] == "manifest" && parts.size() == 1) {
         if (Status s = read_manifest(e, manifest); !s) return s;
@@ -159,7 +138,7 @@ class Extractor {
     if (const char* link = archive_entry_hardlink(e)) {
       std::vector<std::string> tparts;
       std::string why;
-      if (!split_name(link, &tparts, &why) || tparts.size() < 2 || tparts[0] != "rootfs") {
+      if (!split_relative_path(link, &tparts, &why) || tparts.size() < 2 || tparts[0] != "rootfs") {
         return fail(Errc::UnsafePath, "hard link " + quote(entry) + " points outside rootfs to " + quote(link));
       }
       tparts.erase(tparts.begin());
