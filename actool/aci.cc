@@ -51,12 +51,12 @@ std::string clean_entry_name(const std::string& name, std::string* why) {
   return out;
 }
 
-ReadArchive open_read(const std::string& path, Error* err) {
+ReadArchive open_read(const std::string& path, Error* err, const std::string& name = "") {
   ReadArchive a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    *err = archive_error(a.get(), "opening image " + quote(path));
+    *err = archive_error(a.get(), "opening image " + (name.empty() ? quote(path) : name));
     return nullptr;
   }
   return a;
@@ -236,28 +236,29 @@ Result<ArchiveContents> read_archive(const std::string& path) {
   return out;
 }
 
-Result<spec::ImageManifest> read_manifest_only(const std::string& path) {
+Result<spec::ImageManifest> read_manifest_only(const std::string& path, const std::string& what) {
+  const std::string name = what.empty() ? quote(path) : what;
   Error err(Errc::Generic, "");
-  ReadArchive a = open_read(path, &err);
+  ReadArchive a = open_read(path, &err, name);
   if (!a) return err;
   archive_entry* e;
   for (;;) {
     int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
-    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return archive_error(a.get(), "reading image " + quote(path));
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return archive_error(a.get(), "reading image " + name);
     std::string why;
     if (clean_entry_name(archive_entry_pathname(e) ? archive_entry_pathname(e) : "", &why) != "manifest") continue;
     if (archive_entry_filetype(e) != AE_IFREG ||
         archive_entry_size(e) > static_cast<la_int64_t>(spec::kMaxManifestBytes)) {
-      return Error(Errc::InvalidImage, "image " + quote(path) + ": manifest is not a regular file of at most " +
+      return Error(Errc::InvalidImage, "image " + name + ": manifest is not a regular file of at most " +
                                            std::to_string(spec::kMaxManifestBytes) + " bytes");
     }
     std::string text(static_cast<size_t>(archive_entry_size(e)), '\0');
     la_ssize_t n = archive_read_data(a.get(), text.data(), text.size());
-    if (n < 0 || static_cast<size_t>(n) != text.size()) return archive_error(a.get(), "reading manifest of " + quote(path));
-    return spec::parse_image_manifest(text, path + ":manifest");
+    if (n < 0 || static_cast<size_t>(n) != text.size()) return archive_error(a.get(), "reading manifest of " + name);
+    return spec::parse_image_manifest(text, (what.empty() ? path : what) + ":manifest");
   }
-  return Error(Errc::InvalidImage, "image " + quote(path) + " has no manifest");
+  return Error(Errc::InvalidImage, "image " + name + " has no manifest");
 }
 
 Result<spec::ImageManifest> validate_layout(const std::string& dir) {

@@ -32,7 +32,8 @@ Result<ArchiveContents> read_archive(const std::string& path);
 
 /// Reads only the manifest of an image archive (stopping at it), to learn an image's name
 /// before its signature owner is checked. The manifest is validated; the rest is not read.
-Result<spec::ImageManifest> read_manifest_only(const std::string& path);
+/// `what` names the image in errors (the path by default).
+Result<spec::ImageManifest> read_manifest_only(const std::string& path, const std::string& what = "");
 
 /// Validates an image layout directory (`manifest` and `rootfs/`, nothing else).
 Result<spec::ImageManifest> validate_layout(const std::string& dir);

@@ -170,6 +170,63 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, m
   }
 }
 
+void TempFile::reset() {
+  if (!path_.empty()) ::unlink(path_.c_str());
+  path_.clear();
+}
+
+Result<TempFile> copy_to_private_file(int src_fd, const std::string& dir, uint64_t max_bytes,
+                                      const std::string& what) {
+  std::random_device rd;
+  std::string path = dir + "/source-" + std::to_string(rd()) + std::to_string(rd());
+  UniqueFd out(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!out.valid()) return sys_error("creating " + quote(path));
+  TempFile copy(path);
+  auto too_large = [&] {
+    return Error(Errc::InvalidArgument, what + " is larger than " + std::to_string(max_bytes) + " bytes");
+  };
+  uint64_t total = 0;
+  // In the kernel first (a reflink or a server-side copy where the filesystem has one); pipes,
+  // FIFOs and filesystems without it take the read/write loop from where that stopped.
+  for (;;) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(max_bytes - total + 1, 1 << 30));
+    ssize_t n = ::copy_file_range(src_fd, nullptr, out.get(), nullptr, want, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (total == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                         errno == EBADF || errno == ESPIPE)) {
+        break;
+      }
+      return sys_error("copying " + what + " to " + quote(path));
+    }
+    if (n == 0) {
+      if (total > 0) return copy;
+      break;  // pseudo-files report 0 here; read() tells the truth
+    }
+    total += static_cast<uint64_t>(n);
+    if (total > max_bytes) return too_large();
+  }
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(src_fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("reading " + what);
+    }
+    if (n == 0) return copy;
+    total += static_cast<uint64_t>(n);
+    if (total > max_bytes) return too_large();
+    for (ssize_t off = 0; off < n;) {
+      ssize_t w = ::write(out.get(), buf.data() + off, static_cast<size_t>(n - off));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return sys_error("writing " + quote(path));
+      }
+      off += w;
+    }
+  }
+}
+
 Result<std::string> read_fd(int fd, size_t max_bytes, const std::string& what) {
   std::string out;
   char buf[65536];

@@ -5,7 +5,9 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -38,6 +40,38 @@ Status remove_tree(const std::string& path);
 /// "..", absolute symlinks and absolute paths all stay inside that root, and magic links such
 /// as /proc/self/fd/N are refused. For paths inside an image or app rootfs (hostile content).
 Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, mode_t mode = 0);
+
+/// Owns a file name and unlinks it once, unless released. Move-only.
+class TempFile {
+ public:
+  TempFile() = default;
+  explicit TempFile(std::string path) : path_(std::move(path)) {}
+  TempFile(TempFile&& o) noexcept : path_(std::exchange(o.path_, {})) {}
+  TempFile& operator=(TempFile&& o) noexcept {
+    if (this != &o) {
+      reset();
+      path_ = std::exchange(o.path_, {});
+    }
+    return *this;
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() { reset(); }
+
+  const std::string& path() const { return path_; }
+  void reset();
+
+ private:
+  std::string path_;
+};
+
+/// Copies what remains of the open file `src_fd` (a regular file, a pipe or a FIFO: it is read
+/// once, from its current offset to its end) into a new file in `dir` that only this process
+/// created (O_EXCL, mode 0600), refusing more than `max_bytes`. The copy is what the caller
+/// verifies and uses, so a source that others can replace or rewrite cannot change under it.
+/// `what` names the source in errors.
+Result<TempFile> copy_to_private_file(int src_fd, const std::string& dir, uint64_t max_bytes,
+                                      const std::string& what);
 
 /// Reads what remains of an open file, refusing more than `max_bytes`.
 Result<std::string> read_fd(int fd, size_t max_bytes, const std::string& what);

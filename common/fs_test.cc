@@ -1,5 +1,6 @@
 #include "common/fs.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,6 +73,52 @@ TEST_F(FsTest, MakeDirsAndRemoveTree) {
 
 TEST(Quote, EscapesControlBytes) {
   EXPECT_EQ(quote("a\"b\n"), "\"a\\\"b\\x0a\"");
+}
+
+TEST_F(FsTest, PrivateCopyOfAFileIsItsBytesAndIsRemovedWithItsOwner) {
+  std::string src = dir_ + "/src";
+  ASSERT_TRUE(write_file_atomic(src, "image bytes", 0644, Overwrite::No));
+  UniqueFd fd(::open(src.c_str(), O_RDONLY));
+  ASSERT_TRUE(fd.valid());
+  std::string copy_path;
+  {
+    auto copy = copy_to_private_file(fd.get(), dir_, 1 << 20, "\"src\"");
+    ASSERT_TRUE(copy) << copy.error().message();
+    copy_path = copy->path();
+    // Rewriting the source afterwards changes nothing of the copy.
+    ASSERT_TRUE(write_file_atomic(src, "other bytes", 0644, Overwrite::Yes));
+    auto r = read_file(copy_path, 100);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(*r, "image bytes");
+    struct stat st {};
+    ASSERT_EQ(::stat(copy_path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u);
+  }
+  EXPECT_NE(::access(copy_path.c_str(), F_OK), 0) << "removed by its owner";
+}
+
+TEST_F(FsTest, PrivateCopyOfAPipeAndTheSizeBound) {
+  int p[2];
+  ASSERT_EQ(::pipe(p), 0);
+  ASSERT_EQ(::write(p[1], "0123456789", 10), 10);
+  ::close(p[1]);
+  UniqueFd rd(p[0]);
+  auto copy = copy_to_private_file(rd.get(), dir_, 1 << 20, "the pipe");
+  ASSERT_TRUE(copy) << copy.error().message();
+  auto r = read_file(copy->path(), 100);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, "0123456789");
+  copy->reset();
+
+  std::string src = dir_ + "/big";
+  ASSERT_TRUE(write_file_atomic(src, std::string(100, 'x'), 0644, Overwrite::No));
+  UniqueFd fd(::open(src.c_str(), O_RDONLY));
+  auto refused = copy_to_private_file(fd.get(), dir_, 99, "\"big\"");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message(), "\"big\" is larger than 99 bytes");
+  auto left = list_directory(dir_);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(*left, std::vector<std::string>{"big"}) << "the refused copy is removed";
 }
 
 }  // namespace

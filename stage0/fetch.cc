@@ -1,6 +1,7 @@
 #include "stage0/fetch.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "actool/aci.h"
 #include "common/duration.h"
 #include "common/fs.h"
+#include "common/unique_fd.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
 #include "stage0/discovery.h"
@@ -193,10 +195,12 @@ Result<std::string> Fetcher::fetch_ref(const ImageRef& ref) {
 Result<std::string> Fetcher::verify_and_import(const std::string& path, const std::string& what,
                                                const std::string& signature, const std::string& signature_source,
                                                const ImageRef* expected) {
+  // `path` is a file only rkt writes (a download, or the copy of a local source in the store's
+  // staging directory): the bytes verified below are the bytes imported.
   if (opts_.insecure_image) {
     opts_.warn("signature verification is disabled (--insecure-options=image): image " + what + " is not verified");
     if (expected) {
-      auto m = aci::read_manifest_only(path);
+      auto m = aci::read_manifest_only(path, what);
       if (!m) return std::move(m).error();
       if (Status s = check_expected(*m, *expected, what); !s) return std::move(s).error();
     }
@@ -208,7 +212,7 @@ Result<std::string> Fetcher::verify_and_import(const std::string& path, const st
     if (!all) return std::move(all).error();
     auto signer = verify_detached(path, signature, signature_source, *all);
     if (!signer) return std::move(signer).error().wrap("verifying image " + what);
-    auto m = aci::read_manifest_only(path);
+    auto m = aci::read_manifest_only(path, what);
     if (!m) return std::move(m).error();
     if (expected) {
       if (Status s = check_expected(*m, *expected, what); !s) return std::move(s).error();
@@ -226,7 +230,13 @@ Result<std::string> Fetcher::verify_and_import(const std::string& path, const st
                                            " (see 'rkt trust --prefix')");
     }
   }
-  auto key = store_.import(path, what);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return sys_error("opening image " + what);
+  return import_with_dependencies(fd.get(), what);
+}
+
+Result<std::string> Fetcher::import_with_dependencies(int fd, const std::string& what) {
+  auto key = store_.import(fd, what);
   if (!key) return key;
   if (Status s = fetch_dependencies(*key); !s) return std::move(s).error().wrap("fetching the dependencies of " + what);
   return key;
@@ -239,18 +249,36 @@ Result<std::string> Fetcher::fetch_file(const std::string& path, const std::stri
   }
   std::string signature;
   if (!opts_.insecure_image) {
-    auto sig = read_file(signature_path, kMaxSignatureBytes);
-    if (!sig) {
-      if (sig.error().sys_errno() == ENOENT) {
+    UniqueFd sig_fd(::open(signature_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!sig_fd.valid()) {
+      if (errno == ENOENT) {
         return Error(Errc::BadSignature, "image " + what + " is not signed: no signature " + quote(signature_path) +
                                              " (give one with --signature, or skip verification with "
                                              "--insecure-options=image)");
       }
-      return std::move(sig).error();
+      return sys_error("opening signature " + quote(signature_path));
     }
+    auto sig = read_fd(sig_fd.get(), kMaxSignatureBytes, "signature " + quote(signature_path));
+    if (!sig) return std::move(sig).error();
     signature = std::move(*sig);
   }
-  return verify_and_import(path, what, signature, signature_path, nullptr);
+  // The source is opened once and read once: a file that others can replace or rewrite while
+  // rkt works (a shared directory, a build output, a FIFO) cannot give the signature check one
+  // image and the store another.
+  UniqueFd src(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!src.valid()) return sys_error("opening image " + what);
+  struct stat st {};
+  if (::fstat(src.get(), &st) != 0) return sys_error("reading image " + what);
+  if (S_ISDIR(st.st_mode)) return Error(Errc::InvalidImage, "image " + what + " is a directory, not an image file");
+  if (opts_.insecure_image) {
+    // Nothing is verified, so nothing needs to agree with what is imported: one streaming pass.
+    opts_.warn("signature verification is disabled (--insecure-options=image): image " + what + " is not verified");
+    return import_with_dependencies(src.get(), what);
+  }
+  auto copy = store_.copy_in(src.get(), what);
+  if (!copy) return std::move(copy).error();
+  src.reset();
+  return verify_and_import(copy->path(), what, signature, signature_path, nullptr);
 }
 
 Result<std::string> Fetcher::fetch_url(const std::string& url, const std::string& signature_url,
@@ -274,10 +302,7 @@ Result<std::string> Fetcher::fetch_url(const std::string& url, const std::string
     return reuse((*cached)->key);
   }
   std::string tmp = store_.cas() + "/tmp/download-" + sha256_hex(url + std::to_string(now_ns()));
-  struct Cleanup {
-    std::string p;
-    ~Cleanup() { ::unlink(p.c_str()); }
-  } cleanup{tmp};
+  TempFile cleanup(tmp);
   HttpRequest req = request(url);
   req.progress = opts_.progress;
   if (have) req.if_none_match = (*cached)->etag;

@@ -65,6 +65,7 @@ class Fetcher {
   Result<std::string> verify_and_import(const std::string& path, const std::string& what,
                                         const std::string& signature, const std::string& signature_source,
                                         const ImageRef* expected);
+  Result<std::string> import_with_dependencies(int fd, const std::string& what);
   Status fetch_dependencies(const std::string& key);
   HttpRequest request(const std::string& url) const;
 

@@ -352,18 +352,27 @@ std::string default_stage1_image() {
 
 namespace {
 
-// Imports the stage1 image, reusing the earlier import while the file is unchanged.
+// Imports the stage1 image, reusing the earlier import while the file is unchanged. The file is
+// opened once: the stamp that says "unchanged" and the bytes imported come from the same open
+// file, and the stamp has the inode and its change time, which no user can set back.
 Result<std::string> stage1_key(Store& store, const std::string& path) {
+  std::string what = "stage1 " + quote(path);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) return sys_error(what);
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return sys_error("stage1 image " + quote(path));
+  if (::fstat(fd.get(), &st) != 0) return sys_error(what);
   char abs[PATH_MAX];
   std::string url = "stage1:" + std::string(::realpath(path.c_str(), abs) ? abs : path.c_str());
-  std::string stamp = std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_size);
+  auto ts = [](const timespec& t) { return std::to_string(t.tv_sec) + "." + std::to_string(t.tv_nsec); };
+  std::string stamp = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + ts(st.st_mtim) + ":" +
+                      ts(st.st_ctim) + ":" + std::to_string(st.st_size);
   auto cached = store.remote(url);
-  if (cached && *cached && (*cached)->etag == stamp && store.info((*cached)->key)) return (*cached)->key;
-  auto key = store.import(path, "stage1 " + quote(path));
+  if (S_ISREG(st.st_mode) && cached && *cached && (*cached)->etag == stamp && store.info((*cached)->key)) {
+    return (*cached)->key;
+  }
+  auto key = store.import(fd.get(), what);
   if (!key) return key;
-  (void)store.put_remote({url, "", stamp, *key, 0, now_ns()});
+  if (S_ISREG(st.st_mode)) (void)store.put_remote({url, "", stamp, *key, 0, now_ns()});
   return key;
 }
 

@@ -53,6 +53,12 @@ std::string digest(const EVP_MD* md, const std::string& data) {
   return hex(out, n);
 }
 
+// libarchive's message for its last error, which it may not have set.
+std::string archive_message(archive* a) {
+  const char* m = archive_error_string(a);
+  return m ? m : "unreadable archive";
+}
+
 bool is_key(const std::string& s) {
   if (s.size() != 7 + 64 || s.rfind("sha512-", 0) != 0) return false;
   return std::all_of(s.begin() + 7, s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -207,15 +213,28 @@ std::string Store::manifest_path(const std::string& key) const {
 }
 
 Result<std::string> Store::import(const std::string& path, const std::string& what) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) return sys_error("opening image " + what);
+  return import(fd.get(), what);
+}
+
+Result<TempFile> Store::copy_in(int fd, const std::string& what) const {
+  return copy_to_private_file(fd, cas_ + "/tmp", limits.max_bytes, "image " + what);
+}
+
+Result<std::string> Store::import(int fd, const std::string& what) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return sys_error("reading image " + what);
+  if (S_ISDIR(st.st_mode)) return Error(Errc::InvalidImage, "image " + what + " is a directory, not an image file");
   ReadArchive raw(archive_read_new());
   archive_read_support_filter_all(raw.get());
   archive_read_support_format_raw(raw.get());
-  if (archive_read_open_filename(raw.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    return Error(Errc::InvalidImage, "image " + what + ": " + archive_error_string(raw.get()));
+  if (archive_read_open_fd(raw.get(), fd, 1 << 16) != ARCHIVE_OK) {
+    return Error(Errc::InvalidImage, "image " + what + ": " + archive_message(raw.get()));
   }
   archive_entry* ignored;
   if (archive_read_next_header(raw.get(), &ignored) != ARCHIVE_OK) {
-    return Error(Errc::InvalidImage, "image " + what + ": " + archive_error_string(raw.get()));
+    return Error(Errc::InvalidImage, "image " + what + ": " + archive_message(raw.get()));
   }
   Staging staging(cas_ + "/tmp");
   if (Status s = staging.create(); !s) return std::move(s).error();
@@ -232,7 +251,7 @@ Result<std::string> Store::import(const std::string& path, const std::string& wh
   ReadArchive tar(archive_read_new());
   archive_read_support_format_tar(tar.get());
   if (archive_read_open(tar.get(), &tee, nullptr, Tee::read_cb, nullptr) != ARCHIVE_OK) {
-    return Error(Errc::InvalidImage, "image " + what + ": " + archive_error_string(tar.get()));
+    return Error(Errc::InvalidImage, "image " + what + ": " + archive_message(tar.get()));
   }
   UniqueFd rootfs(::open((staging.path() + "/rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!rootfs.valid()) return sys_error("opening " + quote(staging.path()));
@@ -346,7 +365,7 @@ Status Store::unpack_chain(const std::vector<std::string>& order, const std::str
     ReadArchive tar(archive_read_new());
     archive_read_support_format_tar(tar.get());
     if (archive_read_open_filename(tar.get(), blob_path(k).c_str(), 1 << 16) != ARCHIVE_OK) {
-      return Error(Errc::InvalidImage, "image " + k + ": " + archive_error_string(tar.get()));
+      return Error(Errc::InvalidImage, "image " + k + ": " + archive_message(tar.get()));
     }
     Status s = extract_rootfs(tar.get(), root.get(), k, limits, [](std::string) { return ok(); }, &stats);
     if (!s) return std::move(s).error().wrap("rendering image " + key);

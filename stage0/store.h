@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/fs.h"
 #include "spec/types.h"
 #include "stage0/extract.h"
 
@@ -52,6 +53,14 @@ class Store {
   /// hash, write the blob and extract the tree. Returns the key. Nothing is left behind on
   /// failure. `what` names the image in errors.
   Result<std::string> import(const std::string& path, const std::string& what);
+  /// The same from an open file, read once from its current offset: the bytes hashed, stored
+  /// and unpacked are the bytes read. Works for pipes and FIFOs.
+  Result<std::string> import(int fd, const std::string& what);
+
+  /// Copies an image source (read once, from its current offset) into the store's staging
+  /// directory, which only rkt writes, so that the signature is checked on, and the image
+  /// imported from, the very same bytes. Bounded by `limits.max_bytes`.
+  Result<TempFile> copy_in(int fd, const std::string& what) const;
 
   /// Renders the tree of `key` with its dependencies (which must be in the store) and returns
   /// the tree directory (holding rootfs/). Already rendered trees are returned as they are.

@@ -35,6 +35,33 @@ class StoreTest : public ::testing::Test {
   test::TempDir tmp_;
 };
 
+TEST_F(StoreTest, ImportFromAPipeReadsItOnce) {
+  Store store = open();
+  std::string gz = image("p.aci", "example.com/p");
+  auto want = store.import(gz, "\"p.aci\"");
+  ASSERT_TRUE(want) << want.error().message();
+  ASSERT_TRUE(store.remove(*want));
+  int p[2];
+  ASSERT_EQ(::pipe(p), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(p[0]);
+    std::string data = test::read_file(gz);
+    ssize_t n = ::write(p[1], data.data(), data.size());
+    _exit(n == static_cast<ssize_t>(data.size()) ? 0 : 1);
+  }
+  ::close(p[1]);
+  auto key = store.import(p[0], "the pipe");
+  ::close(p[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(key) << key.error().message();
+  EXPECT_EQ(*key, *want);
+  auto tree = store.tree_dir(*key);
+  ASSERT_TRUE(tree);
+  EXPECT_EQ(test::read_file(*tree + "/rootfs/etc/p.aci"), "hello");
+}
+
 TEST_F(StoreTest, ImportHashesTheUncompressedTarAndRendersTheTree) {
   Store store = open();
   std::string plain = image("a.tar", "example.com/a", "", "");

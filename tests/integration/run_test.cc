@@ -135,6 +135,28 @@ TEST_F(RunTest, Stage1Selection) {
       << "a failed prepare leaves no pod behind";
 }
 
+TEST_F(RunTest, Stage1RewrittenInPlaceIsReadAgain) {
+  // The import of a --stage1-path file is reused while the file is unchanged. Rewriting it in
+  // place with its size and mtime kept (anyone who owns it can) must not pass for unchanged.
+  std::string stage1 = tmp_ / "stage1.aci";
+  ASSERT_EQ(run_command({"/bin/cp", std::string(RKT_TEST_BUILD_DIR) + "/stage1/stage1.aci", stage1}).exit_code, 0);
+  EXPECT_EQ(probe({"--stage1-path=" + stage1}, {}, {"exit:3"}).exit_code, 3);
+  struct stat before {};
+  ASSERT_EQ(::stat(stage1.c_str(), &before), 0);
+  {
+    int fd = ::open(stage1.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    std::string junk(4096, 'x');
+    ASSERT_EQ(::pwrite(fd, junk.data(), junk.size(), before.st_size / 2), static_cast<ssize_t>(junk.size()));
+    ::close(fd);
+  }
+  timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, stage1.c_str(), times, 0), 0);
+  auto changed = probe({"--stage1-path=" + stage1}, {}, {"exit:3"});
+  EXPECT_EQ(changed.exit_code, 254) << "the rewritten (now corrupt) stage1 was not read: " << changed.err;
+  EXPECT_NE(changed.err.find(stage1), std::string::npos) << changed.err;
+}
+
 TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
   auto missing = probe({}, {"--exec=/nonexistent"}, {});
   EXPECT_EQ(missing.exit_code, 254);

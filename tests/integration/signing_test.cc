@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -140,6 +141,107 @@ TEST_P(SigningTest, SignatureFlagNamesTheSignatureFile) {
   auto r = rkt({"fetch", "--signature=" + (tmp_ / "elsewhere.asc"), image_});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
+
+// Feeds `data` to the FIFO at `path` once, from a thread (the reader may open it only once).
+std::thread feed_fifo(const std::string& path, std::string data) {
+  EXPECT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  return std::thread([path, data = std::move(data)] {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::signal(SIGPIPE, SIG_IGN);
+    for (size_t off = 0; off < data.size();) {
+      ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+      if (n <= 0) break;
+      off += static_cast<size_t>(n);
+    }
+    ::close(fd);
+  });
+}
+
+TEST_P(SigningTest, ImageAndSignatureFromFifosAreReadOnce) {
+  // A FIFO can be read only once: the signature check and the import must use that one read.
+  sign(key_, image_);
+  trust("example.com/hello");
+  auto expected = rkt({"fetch", "--full", image_});
+  ASSERT_EQ(expected.exit_code, 0) << expected.err;
+  ASSERT_EQ(rkt({"image", "rm", "example.com/hello"}).exit_code, 0);
+  std::thread image = feed_fifo(tmp_ / "image.fifo", read_file(image_));
+  std::thread signature = feed_fifo(tmp_ / "signature.fifo", read_file(image_ + ".asc"));
+  auto r = run_command({"/usr/bin/timeout", "60", rkt_binary(), "--dir=" + (tmp_ / "data"),
+                        "--local-config=" + (tmp_ / "etc"), "--system-config=" + (tmp_ / "usr-lib"), "fetch", "--full",
+                        "--signature=" + (tmp_ / "signature.fifo"), tmp_ / "image.fifo"});
+  image.join();
+  signature.join();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, expected.out);
+  EXPECT_EQ(rkt({"image", "list", "--no-legend", "--fields=name"}).out, "example.com/hello:1.0\n");
+  auto leftovers = run_command({"/usr/bin/find", tmp_ / "data/cas/tmp", "-mindepth", "1"});
+  EXPECT_EQ(leftovers.out, "") << "the private copy is removed";
+}
+
+TEST_P(SigningTest, ADirectoryIsNotAnImage) {
+  ::mkdir((tmp_ / "dir.aci").c_str(), 0755);
+  write_file(tmp_ / "dir.aci.asc", "x");
+  trust("example.com/hello");
+  expect_refused(rkt({"fetch", tmp_ / "dir.aci"}), "image \"" + (tmp_ / "dir.aci") + "\" is a directory");
+}
+
+class SwapTest : public SigningTest {};
+
+TEST_P(SwapTest, SwappingTheFileDuringAFetchNeverImportsTheUnsignedImage) {
+  // A signed image and an unsigned one of the same name take turns at one path (atomic renames,
+  // as anyone who can write the directory can do) while rkt fetches that path again and again.
+  // Every fetch either imports the signed image or refuses; the unsigned one never enters.
+  sign(key_, image_);
+  trust("example.com/hello");
+  std::string evil = build_image("example.com/hello", "evil.aci", "unsigned content");
+  TempDir probe_dir;
+  auto keys_of = [&](const std::string& file) {
+    auto r = run_command({rkt_binary(), "--dir=" + probe_dir.path(), "--insecure-options=image", "fetch", "--full", file});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  std::string good_key = keys_of(image_), evil_key = keys_of(evil);
+  ASSERT_NE(good_key, evil_key);
+  evil_key.pop_back();
+  std::string path = tmp_ / "shared.aci";
+  ASSERT_EQ(::link(image_.c_str(), path.c_str()), 0);
+  write_file(path + ".asc", read_file(image_ + ".asc"));
+  std::atomic<bool> stop{false};
+  std::thread swapper([&] {
+    std::string next = path + ".next";
+    for (unsigned i = 0; !stop; ++i) {
+      ::unlink(next.c_str());
+      if (::link((i % 2 ? image_ : evil).c_str(), next.c_str()) != 0) break;
+      ::rename(next.c_str(), path.c_str());
+    }
+  });
+  struct Join {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~Join() {
+      stop = true;
+      t.join();
+    }
+  } join{stop, swapper};
+  int imported = 0, refused = 0;
+  for (int round = 0; round < 120; ++round) {
+    auto r = rkt({"fetch", "--full", path});
+    if (r.exit_code == 0) {
+      ++imported;
+      EXPECT_EQ(r.out, good_key) << "round " << round;
+    } else {
+      ++refused;
+      EXPECT_EQ(r.exit_code, 254) << r.err;
+    }
+    ASSERT_NE(::access((tmp_ / "data/cas/index/" + evil_key).c_str(), F_OK), 0)
+        << "round " << round << ": the unsigned image entered the store";
+  }
+  EXPECT_GT(imported, 0) << "the signed image was never fetched";
+  EXPECT_GT(refused, 0) << "the swaps never reached a fetch";
+}
+
+INSTANTIATE_TEST_SUITE_P(Keys, SwapTest, ::testing::Values("ed25519"));
 
 INSTANTIATE_TEST_SUITE_P(Keys, SigningTest, ::testing::Values("ed25519", "rsa2048"));
 
