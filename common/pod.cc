@@ -122,4 +122,35 @@ Result<PodRef> find_pod(const std::string& data_dir, const std::string& uuid_pre
   return matches.back();
 }
 
+const char* state_name(PodState state) {
+  switch (state) {
+    case PodState::Embryo: return "embryo";
+    case PodState::Preparing: return "preparing";
+    case PodState::AbortedPrepare: return "aborted prepare";
+    case PodState::Prepared: return "prepared";
+    case PodState::Running: return "running";
+    case PodState::Exited: return "exited";
+    case PodState::ExitedGarbage: return "exited garbage";
+    case PodState::Garbage: return "garbage";
+  }
+  return "unknown";
+}
+
+Result<PodState> pod_state(const PodRef& pod, bool* locked_out) {
+  auto locked = pod_is_locked(pod.path);
+  if (!locked) return std::move(locked).error().wrap("pod " + pod.uuid);
+  if (locked_out) *locked_out = *locked;
+  switch (pod.phase) {
+    case PodPhase::Embryo: return PodState::Embryo;
+    case PodPhase::Prepare: return *locked ? PodState::Preparing : PodState::AbortedPrepare;
+    case PodPhase::Prepared: return PodState::Prepared;
+    case PodPhase::Run: return *locked ? PodState::Running : PodState::Exited;
+    case PodPhase::ExitedGarbage: return PodState::ExitedGarbage;
+    case PodPhase::Garbage: return PodState::Garbage;
+  }
+  return PodState::Garbage;
+}
+
+bool is_live(PodState state) { return state == PodState::Running || state == PodState::Preparing; }
+
 }  // namespace rkt

@@ -65,4 +65,16 @@ Result<PodRef> find_pod(const std::string& data_dir, const std::string& uuid_pre
 /// Every pod on disk.
 Result<std::vector<PodRef>> list_pods(const std::string& data_dir);
 
+/// What `rkt list` and `rkt status` call a pod: its phase, refined by whether it is locked.
+enum class PodState { Embryo, Preparing, AbortedPrepare, Prepared, Running, Exited, ExitedGarbage, Garbage };
+
+const char* state_name(PodState state);
+
+/// The state of a pod, probing its lock once (an error when the probe fails: never a guess).
+/// `locked`, when given, receives what the probe saw.
+Result<PodState> pod_state(const PodRef& pod, bool* locked = nullptr);
+
+/// Whether the pod is in a state where it may still have processes (running or preparing).
+bool is_live(PodState state);
+
 }  // namespace rkt

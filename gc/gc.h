@@ -16,14 +16,6 @@
 
 namespace rkt::gc {
 
-/// What `rkt list` and `rkt status` call a pod: its phase, refined by whether it is locked.
-enum class PodState { Embryo, Preparing, AbortedPrepare, Prepared, Running, Exited, ExitedGarbage, Garbage };
-
-const char* state_name(PodState state);
-
-/// The state of a pod (probing its lock).
-Result<PodState> pod_state(const PodRef& pod);
-
 struct Options {
   int64_t grace_period_ns = int64_t{30} * 60 * 1000000000;      ///< --grace-period (30m)
   int64_t expire_prepared_ns = int64_t{24} * 3600 * 1000000000;  ///< --expire-prepared (24h)
@@ -38,13 +30,6 @@ struct Report {
 
 /// One gc pass over the data directory.
 Result<Report> collect(const std::string& data_dir, const Options& options);
-
-/// The path of a stage1 entrypoint ("enter", "stop", "gc") of the pod, from the annotation
-/// coreos.com/rkt/stage1/<which> of the stage1 image the pod was prepared with.
-Result<std::string> stage1_entrypoint(const std::string& data_dir, const std::string& pod, const std::string& which);
-
-/// Runs a stage1 entrypoint with the pod directory as working directory; its exit status.
-Result<int> run_entrypoint(const std::string& entry, const std::string& pod, const std::vector<std::string>& args);
 
 /// Removes a pod that no process holds (rkt rm): what stage1 left on the host, then its files.
 /// The pod must be in a non-running state; running pods are refused.

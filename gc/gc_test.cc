@@ -161,6 +161,21 @@ TEST_F(GcTest, ConcurrentCollectorsNeverFight) {
   EXPECT_TRUE(list_pods(dir_)->empty());
 }
 
+TEST_F(GcTest, AFailingLockProbeIsReportedAndTheOthersAreStillCollected) {
+  // A lock that cannot be probed (here a symlink where the lock file should be) says nothing
+  // about the pod: gc reports it, leaves it alone and goes on with the others.
+  std::string broken = pod(PodPhase::Embryo, false), exited = pod(PodPhase::Run);
+  ASSERT_EQ(::symlink("/dev/null", (pod_path(dir_, PodPhase::Embryo, broken) + "/lock").c_str()), 0);
+  Options now;
+  now.grace_period_ns = 0;
+  auto r = collect(dir_, now);
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_NE(r->errors[0].find(broken), std::string::npos) << r->errors[0];
+  EXPECT_TRUE(exists(PodPhase::Embryo, broken));
+  EXPECT_EQ(r->removed, std::vector<std::string>{exited});
+}
+
 TEST_F(GcTest, RemovePodRefusesRunningPods) {
   std::string running = pod(PodPhase::Run), exited = pod(PodPhase::Run);
   hold(PodPhase::Run, running);

@@ -14,6 +14,7 @@
 
 #include "common/duration.h"
 #include "common/fs.h"
+#include "common/stage1_abi.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
 
@@ -196,23 +197,6 @@ Status apply_app_options(spec::App& a, const AppOptions& o) {
 
 }  // namespace
 
-const char* const kStage1RunAnnotation = "coreos.com/rkt/stage1/run";
-
-std::string RuntimeConfig::render() const {
-  std::string out = "net=" + net + "\n";
-  if (!hostname.empty()) out += "hostname=" + hostname + "\n";
-  for (const auto& d : dns) out += "dns=" + d + "\n";
-  for (const auto& d : dns_search) out += "dns-search=" + d + "\n";
-  for (const auto& d : dns_opt) out += "dns-opt=" + d + "\n";
-  if (!dns_domain.empty()) out += "dns-domain=" + dns_domain + "\n";
-  for (const auto& h : hosts_entries) out += "hosts-entry=" + h + "\n";
-  out += std::string("interactive=") + (interactive ? "1" : "0") + "\n";
-  out += "ipc=" + ipc + "\n";
-  out += std::string("insecure-paths=") + (insecure_paths ? "1" : "0") + "\n";
-  out += std::string("insecure-capabilities=") + (insecure_capabilities ? "1" : "0") + "\n";
-  out += std::string("insecure-seccomp=") + (insecure_seccomp ? "1" : "0") + "\n";
-  return out;
-}
 
 Status check_network(const std::string& net) {
   if (net == "host" || net == "none") return ok();
@@ -409,12 +393,12 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
     return std::move(s).error();
   }
   std::string pod = pod_path(dir, PodPhase::Prepare, *uuid);
-  auto fill = [&]() -> Result<std::string> {
+  auto fill = [&]() -> Status {
     if (Status s = write_file_atomic(pod + "/pod-created", "", 0644, Overwrite::No, Durability::NoSync); !s) return std::move(s).error();
     if (Status s = write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No, Durability::NoSync); !s) {
       return std::move(s).error();
     }
-    if (Status s = write_file_atomic(pod + "/runtime-config", rc.render(), 0640, Overwrite::No, Durability::NoSync); !s) return std::move(s).error();
+    if (Status s = stage1_abi::write_runtime_config(pod, rc, false); !s) return s;
     auto s1 = options.stage1_key.empty() ? stage1_key(store, options.stage1_image) : Result<std::string>(options.stage1_key);
     if (!s1) return std::move(s1).error();
     auto s1_tree = store.render(*s1);
@@ -457,25 +441,19 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
       }
     }
     if (!options.no_overlay) (void)write_file_atomic(pod + "/overlay-prepared", "", 0640, Overwrite::Yes, Durability::NoSync);
-    // The run entrypoint is named by the stage1 image's manifest (rkt's stage1 contract).
-    auto s1_info = store.info(*s1);
-    if (!s1_info) return std::move(s1_info).error();
-    const std::string* entry = spec::find_annotation(s1_info->manifest.annotations, kStage1RunAnnotation);
-    if (!entry || entry->empty() || (*entry)[0] != '/' || entry->find("..") != std::string::npos) {
-      return Error(Errc::InvalidImage, "stage1 image " + s1_info->manifest.name + " has no valid " +
-                                           std::string(kStage1RunAnnotation) + " annotation");
-    }
-    return *s1_tree + "/rootfs" + *entry;
+    // The stage1 image, recorded in the pod: its entrypoints are found from the pod alone.
+    auto s1_manifest = read_file(store.manifest_path(*s1), 1 << 20);
+    if (!s1_manifest) return std::move(s1_manifest).error();
+    if (Status s = stage1_abi::write_stage1(pod, *s1_manifest, *s1_tree + "/rootfs"); !s) return s;
+    auto entry = stage1_abi::find_entrypoint(pod, stage1_abi::Entrypoint::Run);
+    if (!entry) return std::move(entry).error();
+    return ok();
   };
-  auto init = fill();
-  if (init) {
-    if (Status s = write_file_atomic(pod + "/stage1-run", *init, 0640, Overwrite::No, Durability::NoSync); !s) init = std::move(s).error();
-  }
-  if (!init) {
+  if (Status s = fill(); !s) {
     (void)remove_tree(pod);
-    return std::move(init).error().wrap("preparing pod " + *uuid);
+    return std::move(s).error().wrap("preparing pod " + *uuid);
   }
-  return PreparedPod{*uuid, *init, std::move(*lock)};
+  return PreparedPod{*uuid, std::move(*lock)};
 }
 
 Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug) {
@@ -484,6 +462,8 @@ Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, b
   }
   std::string dir = pod_path(data_dir, PodPhase::Run, pod.uuid);
   if (::chdir(dir.c_str()) != 0) return sys_error("entering pod " + quote(dir));
+  auto entry = stage1_abi::find_entrypoint(dir, stage1_abi::Entrypoint::Run);
+  if (!entry) return std::move(entry).error();
   int fd = pod.lock.release_to_exec();
   std::string lock_env = "RKT_LOCK_FD=" + std::to_string(fd);
   std::vector<std::string> env_s;
@@ -494,14 +474,14 @@ Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, b
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
-  std::vector<std::string> args = {pod.stage1_init};
+  std::vector<std::string> args = {*entry};
   if (debug) args.push_back("--debug");
   args.push_back(pod.uuid);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   ::execve(argv[0], argv.data(), envp.data());
-  return sys_error("executing stage1 " + quote(pod.stage1_init));
+  return sys_error("executing stage1 " + quote(*entry));
 }
 
 }  // namespace rkt::stage0

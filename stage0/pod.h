@@ -9,13 +9,11 @@
 
 #include "common/error.h"
 #include "common/pod.h"
+#include "common/stage1_abi.h"
 #include "spec/types.h"
 #include "stage0/store.h"
 
 namespace rkt::stage0 {
-
-/// The annotation of a stage1 image that names its run entrypoint.
-extern const char* const kStage1RunAnnotation;
 
 /// Options of one app, from the flags after its image (or before all images).
 struct AppOptions {
@@ -37,17 +35,8 @@ struct PodOptions {
   std::vector<std::string> annotations, user_labels, user_annotations;
 };
 
-/// What stage1 needs at run time (written to <pod>/runtime-config).
-struct RuntimeConfig {
-  std::string net = "default";
-  std::string hostname;
-  std::vector<std::string> dns, dns_search, dns_opt, hosts_entries;
-  std::string dns_domain;
-  bool interactive = false;
-  std::string ipc = "auto";  ///< auto, private or parent (share the host's IPC namespace)
-  bool insecure_paths = false, insecure_capabilities = false, insecure_seccomp = false;
-  std::string render() const;
-};
+/// What stage1 needs at run time: the contract's own type.
+using RuntimeConfig = stage1_abi::RuntimeConfig;
 
 /// Checks the network choice: host and none; rkt's contained networking is not available.
 Status check_network(const std::string& net);
@@ -63,7 +52,6 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
 
 struct PreparedPod {
   std::string uuid;
-  std::string stage1_init;
   PodLock lock;
 };
 

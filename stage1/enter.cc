@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "common/fs.h"
+#include "common/stage1_abi.h"
 #include "stage1/report.h"
 #include "stage1/host/plan.h"
 #include "stage2/exec.h"
@@ -60,10 +61,8 @@ int enter_main(int argc, char** argv) {
   if (!keeper) return report(std::move(keeper).error().wrap("app " + quote(app->name) + " is not running"));
   std::string proc = "/proc/" + keeper->substr(0, keeper->find('\n'));
   // The app's cgroups (host paths, so before the mount namespace changes).
-  if (auto list = read_file(std::string(cwd) + "/cgroups", 1 << 16)) {
-    std::istringstream in(*list);
-    std::string dir;
-    while (std::getline(in, dir)) {
+  if (auto list = stage1_abi::read_cgroup_record(cwd)) {
+    for (const auto& dir : *list) {
       if (dir.size() > app->name.size() && dir.compare(dir.size() - app->name.size() - 1, std::string::npos, "/" + app->name) == 0) {
         int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
         if (fd < 0 || ::write(fd, "0", 1) != 1) return report(sys_error("joining cgroup " + quote(dir)));

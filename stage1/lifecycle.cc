@@ -9,15 +9,16 @@
 #include "stage1/lifecycle.h"
 
 #include <signal.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-#include <sstream>
 
 #include "common/fs.h"
+#include "common/stage1_abi.h"
 #include "stage1/report.h"
 
 namespace rkt::stage1 {
@@ -43,26 +44,10 @@ int stop_main(int argc, char** argv) {
 
 int gc_main(int argc, char** argv) {
   std::string uuid = argc > 1 ? argv[argc - 1] : "";
-  auto list = read_file("cgroups", 1 << 20);
-  if (!list) return 0;  // no cgroups were made
-  // Apps' cgroups come before the pod's in the file: children are removed first.
-  std::istringstream in(*list);
-  std::string dir;
-  int rc = 0;
-  while (std::getline(in, dir)) {
-    if (dir.rfind("/sys/fs/cgroup/", 0) != 0 || dir.find("/rkt-" + uuid) == std::string::npos) continue;
-    if (auto procs = read_file(dir + "/cgroup.procs", 1 << 20)) {
-      std::istringstream p(*procs);
-      pid_t pid;
-      while (p >> pid) ::kill(pid, SIGKILL);
-    }
-    for (int i = 0; i < 100 && ::rmdir(dir.c_str()) != 0 && errno == EBUSY; ++i) ::usleep(10000);
-    if (::access(dir.c_str(), F_OK) == 0) {
-      std::cerr << "stage1: pod " << uuid << ": removing cgroup " << quote(dir) << ": " << std::strerror(errno) << "\n";
-      rc = kExitRuntimeFailure;
-    }
-  }
-  return rc;
+  char cwd[PATH_MAX];
+  if (!::getcwd(cwd, sizeof cwd)) return report(sys_error("gc of pod " + uuid + ": the pod directory"));
+  if (Status s = stage1_abi::remove_pod_cgroups(cwd, uuid); !s) return report(std::move(s).error().wrap("gc of pod " + uuid));
+  return 0;
 }
 
 }  // namespace rkt::stage1

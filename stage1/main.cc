@@ -27,6 +27,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/stage1_abi.h"
 #include "stage1/report.h"
 #include "common/unique_fd.h"
 #include "stage1/child/supervisor.h"
@@ -101,12 +102,10 @@ int run(int argc, char** argv) {
     (void)write_file_atomic(pod_dir + "/subcgroup", cgroups->pod_relative(uuid) + "\n", 0644, Overwrite::Yes,
                             Durability::NoSync);
     // For gc, should this process die before it removes them: apps' cgroups, then the pod's.
-    std::string list;
-    for (const auto& app : plan->apps) {
-      for (const auto& d : app.cgroup.dirs) list += d + "\n";
-    }
-    for (const auto& d : cgroups->pod_dirs(uuid)) list += d + "\n";
-    (void)write_file_atomic(pod_dir + "/cgroups", list, 0644, Overwrite::Yes, Durability::NoSync);
+    std::vector<std::string> made;
+    for (const auto& app : plan->apps) made.insert(made.end(), app.cgroup.dirs.begin(), app.cgroup.dirs.end());
+    for (const auto& d : cgroups->pod_dirs(uuid)) made.push_back(d);
+    (void)stage1_abi::write_cgroup_record(pod_dir, made);
   } else if (limited) {
     return report(std::move(detected).error().wrap("pod " + uuid + " has resource limits"), debug);
   }

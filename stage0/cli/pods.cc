@@ -17,6 +17,7 @@
 #include "actool/aci.h"
 #include "common/duration.h"
 #include "common/fs.h"
+#include "common/stage1_abi.h"
 #include "gc/gc.h"
 #include "spec/manifest.h"
 #include "stage0/cli/commands.h"
@@ -27,7 +28,7 @@ namespace {
 
 struct PodView {
   PodRef ref;
-  gc::PodState state;
+  PodState state;
   std::optional<spec::PodManifest> manifest;
   int64_t created = 0, started = 0;
   std::string pid;
@@ -35,8 +36,8 @@ struct PodView {
 };
 
 Result<PodView> view(const PodRef& ref) {
-  PodView v{ref, gc::PodState::Garbage, std::nullopt, 0, 0, "", {}};
-  auto state = gc::pod_state(ref);
+  PodView v{ref, PodState::Garbage, std::nullopt, 0, 0, "", {}};
+  auto state = pod_state(ref);
   if (!state) return std::move(state).error();
   v.state = *state;
   if (auto text = read_file(ref.path + "/pod", spec::kMaxManifestBytes)) {
@@ -46,7 +47,7 @@ Result<PodView> view(const PodRef& ref) {
   v.created = mtime_ns(ref.path + "/pod-created");
   v.started = mtime_ns(ref.path + "/pid");
   if (auto pid = read_file(ref.path + "/pid", 64)) v.pid = pid->substr(0, pid->find('\n'));
-  if (v.manifest && v.state != gc::PodState::Running) {
+  if (v.manifest && v.state != PodState::Running) {
     for (const auto& app : v.manifest->apps) {
       if (auto code = read_file(ref.path + "/status/" + app.name, 64)) v.app_status[app.name] = code->substr(0, code->find('\n'));
     }
@@ -99,13 +100,13 @@ Result<int> pods_list(GlobalOptions& g, const std::vector<std::string>& args) {
     for (size_t i = 0; i < views.size(); ++i) {
       const auto& v = views[i];
       out += std::string(i ? "," : "") + "{\"name\":" + spec::json_string(v.ref.uuid) + ",\"state\":" +
-             spec::json_string(gc::state_name(v.state)) + ",\"networks\":[],\"app_names\":[";
+             spec::json_string(state_name(v.state)) + ",\"networks\":[],\"app_names\":[";
       std::string apps;
       if (v.manifest) {
         for (size_t a = 0; a < v.manifest->apps.size(); ++a) {
           const auto& app = v.manifest->apps[a];
           out += std::string(a ? "," : "") + spec::json_string(app.name);
-          std::string app_state = v.state == gc::PodState::Running ? "running" : v.app_status.count(app.name) ? "exited" : "created";
+          std::string app_state = v.state == PodState::Running ? "running" : v.app_status.count(app.name) ? "exited" : "created";
           apps += std::string(a ? "," : "") + "{\"name\":" + spec::json_string(app.name) + ",\"state\":" +
                   spec::json_string(app_state) + ",\"image_id\":" + spec::json_string(app.image.id) +
                   (v.app_status.count(app.name) ? ",\"exit_code\":" + v.app_status.at(app.name) : "") + "}";
@@ -137,7 +138,7 @@ Result<int> pods_list(GlobalOptions& g, const std::vector<std::string>& args) {
       std::cout << (i == 0 ? uuid : "") << "\t" << (a ? a->name : "-") << "\t" << (a ? image_name(*a) : "-") << "\t";
       if (full) std::cout << (a ? short_key(a->image.id) : "-") << "\t";
       if (i == 0) {
-        std::cout << gc::state_name(v.state) << "\t" << when(v.created) << "\t" << when(v.started) << "\t";
+        std::cout << state_name(v.state) << "\t" << when(v.created) << "\t" << when(v.started) << "\t";
       } else {
         std::cout << "\t\t\t";
       }
@@ -182,9 +183,9 @@ Result<int> pods_status(GlobalOptions& g, const std::vector<std::string>& args) 
     if (!ref) return std::move(ref).error();
     auto v = view(*ref);
     if (!v) return std::move(v).error();
-    bool exited = v->state == gc::PodState::Exited || v->state == gc::PodState::ExitedGarbage ||
-                  v->state == gc::PodState::Garbage || v->state == gc::PodState::AbortedPrepare;
-    bool ready = v->state == gc::PodState::Running && !v->pid.empty();
+    bool exited = v->state == PodState::Exited || v->state == PodState::ExitedGarbage ||
+                  v->state == PodState::Garbage || v->state == PodState::AbortedPrepare;
+    bool ready = v->state == PodState::Running && !v->pid.empty();
     bool waiting = (*until_exit >= 0 && !exited) || (*until_ready >= 0 && !ready && !exited);
     int64_t limit = std::max(*until_exit, *until_ready);
     if (waiting && (limit == 0 || now_ns() < limit)) {
@@ -193,7 +194,7 @@ Result<int> pods_status(GlobalOptions& g, const std::vector<std::string>& args) 
     }
     if (waiting) return Error(Errc::Generic, "pod " + ref->uuid + ": timed out waiting");
     if (format == "json" || format == "json-pretty") {
-      std::string out = "{\"name\":" + spec::json_string(ref->uuid) + ",\"state\":" + spec::json_string(gc::state_name(v->state)) +
+      std::string out = "{\"name\":" + spec::json_string(ref->uuid) + ",\"state\":" + spec::json_string(state_name(v->state)) +
                         ",\"created_at\":" + std::to_string(v->created) +
                         (v->started ? ",\"started_at\":" + std::to_string(v->started) : "") + ",\"apps\":[";
       bool first = true;
@@ -206,10 +207,10 @@ Result<int> pods_status(GlobalOptions& g, const std::vector<std::string>& args) 
       return 0;
     }
     if (!format.empty()) return Error(Errc::Usage, "--format must be json or json-pretty");
-    std::cout << "state=" << gc::state_name(v->state) << "\n";
+    std::cout << "state=" << state_name(v->state) << "\n";
     if (v->created) std::cout << "created=" << format_time(v->created) << "\n";
     if (v->started) std::cout << "started=" << format_time(v->started) << "\n";
-    if (v->state == gc::PodState::Running || exited) std::cout << "networks=\n";
+    if (v->state == PodState::Running || exited) std::cout << "networks=\n";
     if (!v->pid.empty()) std::cout << "pid=" << v->pid << "\n";
     std::cout << "exited=" << (exited ? "true" : "false") << "\n";
     if (v->manifest) {
@@ -248,22 +249,22 @@ Result<int> pods_stop(GlobalOptions& g, const std::vector<std::string>& args) {
   bool failed = false;
   for (const auto& u : *list) {
     auto ref = find_pod(g.dir, u);
-    auto state = ref ? gc::pod_state(*ref) : Result<gc::PodState>(std::move(ref).error());
+    auto state = ref ? pod_state(*ref) : Result<PodState>(std::move(ref).error());
     if (!state) {
       std::cerr << "rkt: " << state.error().message() << "\n";
       failed = true;
       continue;
     }
-    if (*state != gc::PodState::Running) {
+    if (*state != PodState::Running) {
       std::cerr << "pod " << quote(ref->uuid) << " is already stopped\n";
       continue;
     }
     // The pod's stage1 knows how to stop it (its stop entrypoint).
-    auto entry = gc::stage1_entrypoint(g.dir, ref->path, "stop");
+    auto entry = stage1_abi::find_entrypoint(ref->path, stage1_abi::Entrypoint::Stop);
     std::vector<std::string> stop_args;
     if (force) stop_args.push_back("--force");
     stop_args.push_back(ref->uuid);
-    auto rc = entry ? gc::run_entrypoint(*entry, ref->path, stop_args) : Result<int>(std::move(entry).error());
+    auto rc = entry ? stage1_abi::run_entrypoint(*entry, ref->path, stop_args) : Result<int>(std::move(entry).error());
     if (!rc || *rc != 0) {
       std::cerr << "rkt: stopping pod " << quote(ref->uuid) << ": "
                 << (rc ? "the stage1 stop entrypoint failed" : rc.error().message()) << "\n";
@@ -370,14 +371,14 @@ Result<int> pods_enter(GlobalOptions& g, const std::vector<std::string>& args) {
   if (cmd.empty()) cmd.push_back("/bin/bash");
   // As rkt: wait for the pod to have started (its pid file), and give up if it exits.
   for (int i = 0;; ++i) {
-    auto state = gc::pod_state(*ref);
+    auto state = pod_state(*ref);
     if (!state) return std::move(state).error();
-    if (*state != gc::PodState::Running) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is not running");
+    if (*state != PodState::Running) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is not running");
     if (::access((ref->path + "/pid").c_str(), F_OK) == 0) break;
     if (i > 200) return Error(Errc::Generic, "pod " + ref->uuid + " did not start");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  auto entry = gc::stage1_entrypoint(g.dir, ref->path, "enter");
+  auto entry = stage1_abi::find_entrypoint(ref->path, stage1_abi::Entrypoint::Enter);
   if (!entry) return std::move(entry).error();
   std::vector<std::string> argv_s = {*entry};
   if (!app.empty()) argv_s.push_back("--app=" + app);
@@ -406,10 +407,10 @@ Result<int> pods_export(GlobalOptions& g, const std::vector<std::string>& args) 
   if (pos->size() != 2) return Error(Errc::Usage, "rkt export needs a pod UUID and OUT.aci");
   auto ref = find_pod(g.dir, (*pos)[0]);
   if (!ref) return std::move(ref).error();
-  auto state = gc::pod_state(*ref);
+  auto state = pod_state(*ref);
   if (!state) return std::move(state).error();
-  if (*state != gc::PodState::Exited && *state != gc::PodState::ExitedGarbage) {
-    return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is " + gc::state_name(*state) + ": only exited pods can be exported");
+  if (*state != PodState::Exited && *state != PodState::ExitedGarbage) {
+    return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is " + state_name(*state) + ": only exited pods can be exported");
   }
   auto v = view(*ref);
   if (!v || !v->manifest) return Error(Errc::InvalidManifest, "pod " + ref->uuid + " has no readable manifest");

@@ -255,18 +255,14 @@ Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& a
   auto lock = PodLock::acquire(ref->path, LockMode::Exclusive, Wait::No);
   if (!lock) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is being run by another process");
   // The runtime settings given now replace those of prepare time.
-  auto old = read_file(ref->path + "/runtime-config", 1 << 20);
+  auto old = stage1_abi::read_runtime_config(ref->path);
   if (!old) return std::move(old).error();
-  rc.insecure_paths = g.insecure.paths || old->find("insecure-paths=1") != std::string::npos;
-  rc.insecure_capabilities = g.insecure.capabilities || old->find("insecure-capabilities=1") != std::string::npos;
-  rc.insecure_seccomp = g.insecure.seccomp || old->find("insecure-seccomp=1") != std::string::npos;
+  rc.insecure_paths = g.insecure.paths || old->insecure_paths;
+  rc.insecure_capabilities = g.insecure.capabilities || old->insecure_capabilities;
+  rc.insecure_seccomp = g.insecure.seccomp || old->insecure_seccomp;
   if (Status s = check_network(rc.net); !s) return std::move(s).error();
-  if (Status s = write_file_atomic(ref->path + "/runtime-config", rc.render(), 0640, Overwrite::Yes); !s) {
-    return std::move(s).error();
-  }
-  auto entry = read_file(ref->path + "/stage1-run", 4096);
-  if (!entry) return std::move(entry).error();
-  PreparedPod pod{ref->uuid, *entry, std::move(*lock)};
+  if (Status s = stage1_abi::write_runtime_config(ref->path, rc, true); !s) return std::move(s).error();
+  PreparedPod pod{ref->uuid, std::move(*lock)};
   // Of two run-prepared at once, the rename decides: the loser finds the pod gone.
   Error e = exec_stage1(g.dir, std::move(pod), PodPhase::Prepared, g.debug);
   if (e.sys_errno() == ENOENT) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is already running");

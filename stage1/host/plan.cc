@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <map>
-#include <sstream>
 
 #include "common/fs.h"
+#include "common/stage1_abi.h"
 #include "spec/manifest.h"
 #include "stage1/host/seccomp.h"
 
@@ -14,30 +14,6 @@ namespace rkt::stage1 {
 namespace {
 
 constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-// runtime-config: "key=value" lines written by stage0; keys may repeat.
-std::multimap<std::string, std::string> parse_runtime_config(const std::string& text) {
-  std::multimap<std::string, std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t eq = line.find('=');
-    if (eq != std::string::npos) out.emplace(line.substr(0, eq), line.substr(eq + 1));
-  }
-  return out;
-}
-
-std::string first(const std::multimap<std::string, std::string>& m, const std::string& k, const std::string& def = "") {
-  auto it = m.find(k);
-  return it == m.end() ? def : it->second;
-}
-
-std::vector<std::string> all(const std::multimap<std::string, std::string>& m, const std::string& k) {
-  std::vector<std::string> out;
-  auto [a, b] = m.equal_range(k);
-  for (auto it = a; it != b; ++it) out.push_back(it->second);
-  return out;
-}
 
 Result<std::string> read_text(const std::string& path) { return read_file(path, 16 << 20); }
 
@@ -57,25 +33,23 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
   if (!manifest_text) return std::move(manifest_text).error();
   auto pod = spec::parse_pod_manifest(*manifest_text, pod_dir + "/pod");
   if (!pod) return std::move(pod).error();
-  auto rc_text = read_text(pod_dir + "/runtime-config");
-  if (!rc_text) return std::move(rc_text).error();
-  auto rc = parse_runtime_config(*rc_text);
+  auto rc = stage1_abi::read_runtime_config(pod_dir);
+  if (!rc) return std::move(rc).error();
 
-  plan.hostname = first(rc, "hostname", "rkt-" + uuid);
-  std::string net = first(rc, "net", "host");
-  if (net != "host" && net != "none") {
-    return Error(Errc::Unsupported, "network " + quote(net) + " is not available (use --net=host or --net=none)");
+  plan.hostname = rc->hostname.empty() ? "rkt-" + uuid : rc->hostname;
+  if (rc->net != "host" && rc->net != "none") {
+    return Error(Errc::Unsupported, "network " + quote(rc->net) + " is not available (use --net=host or --net=none)");
   }
-  plan.host_network = net == "host";
-  plan.masked_paths = first(rc, "insecure-paths", "0") != "1";
-  plan.host_ipc = first(rc, "ipc", "auto") == "parent";
-  plan.interactive = first(rc, "interactive", "0") == "1";
-  bool insecure_caps = first(rc, "insecure-capabilities", "0") == "1";
-  bool insecure_seccomp = first(rc, "insecure-seccomp", "0") == "1";
+  plan.host_network = rc->net == "host";
+  plan.masked_paths = !rc->insecure_paths;
+  plan.host_ipc = rc->ipc == "parent";
+  plan.interactive = rc->interactive;
+  bool insecure_caps = rc->insecure_capabilities;
+  bool insecure_seccomp = rc->insecure_seccomp;
 
   std::string hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                       "127.0.1.1\t" + plan.hostname + "\n";
-  for (const auto& e : all(rc, "hosts-entry")) {
+  for (const auto& e : rc->hosts_entries) {
     if (e == "host") {
       auto h = read_text("/etc/hosts");
       if (h) hosts = *h;
@@ -85,7 +59,7 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
     if (eq != std::string::npos) hosts += e.substr(0, eq) + "\t" + e.substr(eq + 1) + "\n";
   }
   std::string resolv;
-  auto dns = all(rc, "dns");
+  const auto& dns = rc->dns;
   bool dns_none = !dns.empty() && dns[0] == "none";
   if (!dns_none) {
     if ((dns.empty() && plan.host_network) || (!dns.empty() && dns[0] == "host")) {
@@ -93,19 +67,19 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
       if (r) resolv = *r;
     } else if (!dns.empty()) {
       for (const auto& d : dns) resolv += "nameserver " + d + "\n";
-      auto search = all(rc, "dns-search");
+      const auto& search = rc->dns_search;
       if (!search.empty()) {
         resolv += "search";
         for (const auto& s : search) resolv += " " + s;
         resolv += "\n";
       }
-      auto opts = all(rc, "dns-opt");
+      const auto& opts = rc->dns_opt;
       if (!opts.empty()) {
         resolv += "options";
         for (const auto& o : opts) resolv += " " + o;
         resolv += "\n";
       }
-      if (auto dom = first(rc, "dns-domain"); !dom.empty()) resolv += "domain " + dom + "\n";
+      if (!rc->dns_domain.empty()) resolv += "domain " + rc->dns_domain + "\n";
     }
   }
 

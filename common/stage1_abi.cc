@@ -1,0 +1,199 @@
+#include "common/stage1_abi.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <sstream>
+
+#include "common/fs.h"
+#include "spec/manifest.h"
+
+namespace rkt::stage1_abi {
+namespace {
+
+const char* flag(bool b) { return b ? "1" : "0"; }
+
+std::string in_pod(const std::string& pod_dir, const char* file) { return pod_dir + "/" + file; }
+
+}  // namespace
+
+std::string RuntimeConfig::render() const {
+  std::string out = "net=" + net + "\n";
+  if (!hostname.empty()) out += "hostname=" + hostname + "\n";
+  for (const auto& d : dns) out += "dns=" + d + "\n";
+  for (const auto& d : dns_search) out += "dns-search=" + d + "\n";
+  for (const auto& d : dns_opt) out += "dns-opt=" + d + "\n";
+  if (!dns_domain.empty()) out += "dns-domain=" + dns_domain + "\n";
+  for (const auto& h : hosts_entries) out += "hosts-entry=" + h + "\n";
+  out += std::string("interactive=") + flag(interactive) + "\n";
+  out += "ipc=" + ipc + "\n";
+  out += std::string("insecure-paths=") + flag(insecure_paths) + "\n";
+  out += std::string("insecure-capabilities=") + flag(insecure_capabilities) + "\n";
+  out += std::string("insecure-seccomp=") + flag(insecure_seccomp) + "\n";
+  return out;
+}
+
+Result<RuntimeConfig> RuntimeConfig::parse(const std::string& text, const std::string& what) {
+  RuntimeConfig rc;
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty()) continue;
+    auto bad = [&](const std::string& why) {
+      return Error(Errc::InvalidArgument, what + ": line " + std::to_string(n) + ": " + why);
+    };
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) return bad(quote(line) + " is not key=value");
+    std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    auto boolean = [&](bool* out) -> Status {
+      if (value != "0" && value != "1") return bad(quote(key) + " must be 0 or 1, not " + quote(value));
+      *out = value == "1";
+      return ok();
+    };
+    Status s = ok();
+    if (key == "net") {
+      rc.net = value;
+    } else if (key == "hostname") {
+      rc.hostname = value;
+    } else if (key == "dns") {
+      rc.dns.push_back(value);
+    } else if (key == "dns-search") {
+      rc.dns_search.push_back(value);
+    } else if (key == "dns-opt") {
+      rc.dns_opt.push_back(value);
+    } else if (key == "dns-domain") {
+      rc.dns_domain = value;
+    } else if (key == "hosts-entry") {
+      rc.hosts_entries.push_back(value);
+    } else if (key == "ipc") {
+      rc.ipc = value;
+    } else if (key == "interactive") {
+      s = boolean(&rc.interactive);
+    } else if (key == "insecure-paths") {
+      s = boolean(&rc.insecure_paths);
+    } else if (key == "insecure-capabilities") {
+      s = boolean(&rc.insecure_capabilities);
+    } else if (key == "insecure-seccomp") {
+      s = boolean(&rc.insecure_seccomp);
+    } else {
+      return bad("unknown key " + quote(key));
+    }
+    if (!s) return std::move(s).error();
+  }
+  return rc;
+}
+
+Result<RuntimeConfig> read_runtime_config(const std::string& pod_dir) {
+  std::string path = in_pod(pod_dir, kRuntimeConfig);
+  auto text = read_file(path, 1 << 20);
+  if (!text) return std::move(text).error();
+  return RuntimeConfig::parse(*text, quote(path));
+}
+
+Status write_runtime_config(const std::string& pod_dir, const RuntimeConfig& rc, bool replace) {
+  return write_file_atomic(in_pod(pod_dir, kRuntimeConfig), rc.render(), 0640, replace ? Overwrite::Yes : Overwrite::No,
+                           replace ? Durability::Sync : Durability::NoSync);
+}
+
+const char* entrypoint_name(Entrypoint e) {
+  switch (e) {
+    case Entrypoint::Run: return "run";
+    case Entrypoint::Enter: return "enter";
+    case Entrypoint::Stop: return "stop";
+    case Entrypoint::Gc: return "gc";
+  }
+  return "unknown";
+}
+
+std::string entrypoint_annotation(Entrypoint e) { return std::string("coreos.com/rkt/stage1/") + entrypoint_name(e); }
+
+Status write_stage1(const std::string& pod_dir, const std::string& manifest_json, const std::string& rootfs) {
+  if (Status s = make_dirs(pod_dir + "/stage1", 0750); !s) return s;
+  if (Status s = write_file_atomic(in_pod(pod_dir, kStage1Manifest), manifest_json, 0640, Overwrite::No, Durability::NoSync); !s) {
+    return s;
+  }
+  std::string link = in_pod(pod_dir, kStage1Rootfs);
+  if (::symlink(rootfs.c_str(), link.c_str()) != 0) return sys_error("linking " + quote(link));
+  return ok();
+}
+
+Result<std::string> find_entrypoint(const std::string& pod_dir, Entrypoint e) {
+  std::string path = in_pod(pod_dir, kStage1Manifest);
+  auto text = read_file(path, spec::kMaxManifestBytes);
+  if (!text) return std::move(text).error().wrap("finding the stage1 of pod " + quote(pod_dir));
+  auto m = spec::parse_image_manifest(*text, path);
+  if (!m) return std::move(m).error();
+  const std::string* entry = spec::find_annotation(m->annotations, entrypoint_annotation(e));
+  if (!entry || entry->empty() || (*entry)[0] != '/' || entry->find("..") != std::string::npos) {
+    return Error(Errc::Unsupported, "the stage1 of pod " + quote(pod_dir) + " has no " + entrypoint_name(e) + " entrypoint");
+  }
+  return in_pod(pod_dir, kStage1Rootfs) + *entry;
+}
+
+Result<int> run_entrypoint(const std::string& entry, const std::string& pod_dir, const std::vector<std::string>& args) {
+  std::vector<std::string> a = {entry};
+  a.insert(a.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& x : a) argv.push_back(x.data());
+  argv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return sys_error("forking");
+  if (pid == 0) {
+    if (::chdir(pod_dir.c_str()) == 0) ::execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return sys_error("waiting for " + quote(entry));
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return Error(Errc::NotFound, "cannot execute " + quote(entry));
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+Status write_cgroup_record(const std::string& pod_dir, const std::vector<std::string>& dirs) {
+  std::string list;
+  for (const auto& d : dirs) list += d + "\n";
+  return write_file_atomic(in_pod(pod_dir, kCgroups), list, 0644, Overwrite::Yes, Durability::NoSync);
+}
+
+Result<std::vector<std::string>> read_cgroup_record(const std::string& pod_dir) {
+  std::vector<std::string> out;
+  auto text = read_file(in_pod(pod_dir, kCgroups), 1 << 20);
+  if (!text) {
+    if (text.error().sys_errno() == ENOENT) return out;
+    return std::move(text).error();
+  }
+  std::istringstream in(*text);
+  for (std::string d; std::getline(in, d);) {
+    if (!d.empty()) out.push_back(d);
+  }
+  return out;
+}
+
+Status remove_pod_cgroups(const std::string& pod_dir, const std::string& uuid) {
+  auto dirs = read_cgroup_record(pod_dir);
+  if (!dirs) return std::move(dirs).error();
+  for (const auto& dir : *dirs) {
+    if (dir.rfind("/sys/fs/cgroup/", 0) != 0 || dir.find("/rkt-" + uuid) == std::string::npos ||
+        dir.find("/../") != std::string::npos) {
+      continue;
+    }
+    // Any process left (stage1 killed with SIGKILL takes its pod along, but be sure) is killed.
+    if (auto procs = read_file(dir + "/cgroup.procs", 1 << 20)) {
+      std::istringstream p(*procs);
+      for (pid_t pid; p >> pid;) ::kill(pid, SIGKILL);
+    }
+    for (int i = 0; i < 100 && ::rmdir(dir.c_str()) != 0 && errno == EBUSY; ++i) ::usleep(10000);
+    if (::access(dir.c_str(), F_OK) == 0 && ::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
+      return sys_error("removing cgroup " + quote(dir));
+    }
+  }
+  return ok();
+}
+
+}  // namespace rkt::stage1_abi

@@ -1,0 +1,76 @@
+#pragma once
+
+// The one definition of the contract between stage0, stage1 and gc (docs/stage-interface.md):
+// the files of a pod directory that cross the boundary, the runtime configuration with its one
+// set of defaults, how an entrypoint of the pod's stage1 is found and run, and the record of the
+// cgroups stage1 made with their removal. stage0 writes, stage1 reads; gc reads what both left.
+
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace rkt::stage1_abi {
+
+inline constexpr int kInterfaceVersion = 1;
+
+/// Files of the pod directory, relative to it.
+inline constexpr const char* kPodManifest = "pod";
+inline constexpr const char* kRuntimeConfig = "runtime-config";
+inline constexpr const char* kStage1Manifest = "stage1/manifest";  ///< the stage1 image's manifest
+inline constexpr const char* kStage1Rootfs = "stage1/rootfs";      ///< a symlink to its rendered root
+inline constexpr const char* kStage1TreeStoreId = "stage1TreeStoreID";
+inline constexpr const char* kCgroups = "cgroups";
+inline constexpr const char* kStage1Pid = "ppid";
+inline constexpr const char* kPodPid = "pid";
+
+/// What stage1 needs at run time, written by stage0 to <pod>/runtime-config as `key=value` lines
+/// (list values repeat their key). A key that is absent takes the default below, for the writer
+/// and the reader alike.
+struct RuntimeConfig {
+  std::string net = "default";  ///< host, none, or network names
+  std::string hostname;         ///< empty: "rkt-<uuid>"
+  std::vector<std::string> dns, dns_search, dns_opt, hosts_entries;
+  std::string dns_domain;
+  bool interactive = false;
+  std::string ipc = "auto";  ///< auto, private or parent (share the host's IPC namespace)
+  bool insecure_paths = false, insecure_capabilities = false, insecure_seccomp = false;
+
+  std::string render() const;
+  /// Parses what render() wrote; unknown keys are refused (they mean another interface version).
+  /// `what` names the file in errors.
+  static Result<RuntimeConfig> parse(const std::string& text, const std::string& what);
+
+  bool operator==(const RuntimeConfig&) const = default;
+};
+
+Result<RuntimeConfig> read_runtime_config(const std::string& pod_dir);
+/// Written atomically; a pod being prepared is written without fsync (a crash makes it moot).
+Status write_runtime_config(const std::string& pod_dir, const RuntimeConfig& rc, bool replace);
+
+/// The entrypoints a stage1 image names in its annotations coreos.com/rkt/stage1/<name>.
+enum class Entrypoint { Run, Enter, Stop, Gc };
+const char* entrypoint_name(Entrypoint e);
+std::string entrypoint_annotation(Entrypoint e);
+
+/// Records the stage1 image of a pod: its manifest (as stored) and a link to its rendered root, so
+/// that every later command finds the entrypoints from the pod directory alone.
+Status write_stage1(const std::string& pod_dir, const std::string& manifest_json, const std::string& rootfs);
+
+/// The host path of an entrypoint of the pod's stage1. Errc::Unsupported when it has none.
+Result<std::string> find_entrypoint(const std::string& pod_dir, Entrypoint e);
+
+/// Runs an entrypoint with the pod directory as working directory; its exit status (128 + signal
+/// when killed).
+Result<int> run_entrypoint(const std::string& entry, const std::string& pod_dir, const std::vector<std::string>& args);
+
+/// The cgroups stage1 made for a pod, apps' before the pod's (children first), one a line.
+Status write_cgroup_record(const std::string& pod_dir, const std::vector<std::string>& dirs);
+Result<std::vector<std::string>> read_cgroup_record(const std::string& pod_dir);
+
+/// Removes the recorded cgroups of pod `uuid` (killing any process left in them). Only
+/// directories below /sys/fs/cgroup whose name carries the pod's UUID are touched, whatever the
+/// record says. A pod without a record made none.
+Status remove_pod_cgroups(const std::string& pod_dir, const std::string& uuid);
+
+}  // namespace rkt::stage1_abi

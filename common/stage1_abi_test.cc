@@ -1,0 +1,118 @@
+#include "common/stage1_abi.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "common/fs.h"
+
+namespace rkt::stage1_abi {
+namespace {
+
+class Stage1AbiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/rkt-abi-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { (void)remove_tree(dir_); }
+  std::string dir_;
+};
+
+TEST_F(Stage1AbiTest, RuntimeConfigRoundTripsAndAbsentKeysTakeTheDefaults) {
+  RuntimeConfig rc;
+  rc.net = "host";
+  rc.hostname = "h";
+  rc.dns = {"1.1.1.1", "8.8.8.8"};
+  rc.dns_search = {"a", "b"};
+  rc.dns_opt = {"ndots:2"};
+  rc.dns_domain = "example.com";
+  rc.hosts_entries = {"10.0.0.1=db", "host"};
+  rc.interactive = true;
+  rc.ipc = "parent";
+  rc.insecure_seccomp = true;
+  auto back = RuntimeConfig::parse(rc.render(), "rc");
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(*back, rc);
+
+  auto empty = RuntimeConfig::parse("", "rc");
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(*empty, RuntimeConfig{}) << "the reader's defaults are the writer's";
+  EXPECT_EQ(empty->net, "default");
+}
+
+TEST_F(Stage1AbiTest, RuntimeConfigRefusesWhatItDoesNotKnow) {
+  auto unknown = RuntimeConfig::parse("net=host\nfrobnicate=1\n", "\"rc\"");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message(), "\"rc\": line 2: unknown key \"frobnicate\"");
+  auto boolean = RuntimeConfig::parse("interactive=yes\n", "\"rc\"");
+  ASSERT_FALSE(boolean);
+  EXPECT_EQ(boolean.error().message(), "\"rc\": line 1: \"interactive\" must be 0 or 1, not \"yes\"");
+  EXPECT_FALSE(RuntimeConfig::parse("net\n", "rc"));
+}
+
+TEST_F(Stage1AbiTest, RuntimeConfigFileIsWrittenOnceUnlessReplaced) {
+  RuntimeConfig rc;
+  rc.net = "none";
+  ASSERT_TRUE(write_runtime_config(dir_, rc, false));
+  EXPECT_FALSE(write_runtime_config(dir_, rc, false));
+  rc.net = "host";
+  ASSERT_TRUE(write_runtime_config(dir_, rc, true));
+  auto back = read_runtime_config(dir_);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->net, "host");
+}
+
+TEST_F(Stage1AbiTest, EntrypointsAreFoundFromThePodDirectoryAlone) {
+  std::string tree = dir_ + "/tree-rootfs";
+  ASSERT_TRUE(make_dirs(tree, 0755));
+  std::string pod = dir_ + "/pod";
+  ASSERT_TRUE(make_dirs(pod, 0755));
+  std::string manifest = R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":"rkt.local/stage1",
+    "annotations":[{"name":"coreos.com/rkt/stage1/run","value":"/init"},
+                   {"name":"coreos.com/rkt/stage1/stop","value":"/../escape"}]})";
+  ASSERT_TRUE(write_stage1(pod, manifest, tree));
+  auto run = find_entrypoint(pod, Entrypoint::Run);
+  ASSERT_TRUE(run) << run.error().message();
+  EXPECT_EQ(*run, pod + "/stage1/rootfs/init");
+  char target[4096] = {};
+  ASSERT_GT(::readlink((pod + "/stage1/rootfs").c_str(), target, sizeof target - 1), 0);
+  EXPECT_EQ(std::string(target), tree);
+  auto gc = find_entrypoint(pod, Entrypoint::Gc);
+  ASSERT_FALSE(gc);
+  EXPECT_EQ(gc.error().code(), Errc::Unsupported);
+  EXPECT_FALSE(find_entrypoint(pod, Entrypoint::Stop)) << "a path with .. is refused";
+  EXPECT_FALSE(find_entrypoint(dir_, Entrypoint::Run)) << "no stage1 recorded";
+}
+
+TEST_F(Stage1AbiTest, EntrypointRunsInThePodDirectory) {
+  auto rc = run_entrypoint("/bin/sh", dir_, {"-c", "test \"$PWD\" = " + dir_ + " && exit 7"});
+  ASSERT_TRUE(rc) << rc.error().message();
+  EXPECT_EQ(*rc, 7);
+  auto missing = run_entrypoint(dir_ + "/nope", dir_, {});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), Errc::NotFound);
+}
+
+TEST_F(Stage1AbiTest, CgroupRecordAndItsRemovalTouchOnlyThePodsCgroups) {
+  auto none = read_cgroup_record(dir_);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  EXPECT_TRUE(remove_pod_cgroups(dir_, "u")) << "a pod without a record made none";
+  std::string victim = dir_ + "/rkt-u";
+  ASSERT_TRUE(make_dirs(victim, 0755));
+  std::vector<std::string> dirs = {"/sys/fs/cgroup/memory/rkt-u/app", victim, "/sys/fs/cgroup/../../" + victim};
+  ASSERT_TRUE(write_cgroup_record(dir_, dirs));
+  auto back = read_cgroup_record(dir_);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, dirs);
+  EXPECT_TRUE(remove_pod_cgroups(dir_, "u"));
+  EXPECT_EQ(::access(victim.c_str(), F_OK), 0) << "nothing outside /sys/fs/cgroup is removed";
+}
+
+}  // namespace
+}  // namespace rkt::stage1_abi
