@@ -44,6 +44,10 @@ enum class Pretty { No, Yes };
 std::string to_json(const ImageManifest& m, Pretty pretty = Pretty::No);
 std::string to_json(const PodManifest& m, Pretty pretty = Pretty::No);
 
+/// An isolator with a typed value, its value_json rendered from it (as a manifest writes it).
+/// The result is not validated here: parse the manifest it goes into, as for any other.
+Isolator make_isolator(std::string name, IsolatorValue value);
+
 /// Re-indents any JSON document (for cat-manifest --pretty-print).
 Result<std::string> pretty_print_json(std::string_view json);
 

@@ -24,6 +24,32 @@ Json port_json(const Port& p) {
               {"socketActivated", p.socket_activated}};
 }
 
+Json isolator_value_json(const IsolatorValue& value) {
+  struct Visit {
+    Json operator()(const std::monostate&) const { return nullptr; }
+    Json operator()(const ResourceValue& r) const {
+      Json j = Json::object();
+      if (r.is_default) j["default"] = true;
+      if (r.request) j["request"] = r.request->text;
+      if (r.limit) j["limit"] = r.limit->text;
+      return j;
+    }
+    Json operator()(const CapabilitySet& c) const { return Json{{"set", c.set}}; }
+    Json operator()(const SeccompSet& s) const {
+      Json j{{"set", s.set}};
+      if (!s.errno_name.empty()) j["errno"] = s.errno_name;
+      return j;
+    }
+    Json operator()(bool b) const { return b; }
+    Json operator()(int64_t n) const { return n; }
+    Json operator()(const Sysctl& s) const { return Json(s); }
+    Json operator()(const SELinuxContext& c) const {
+      return Json{{"user", c.user}, {"role", c.role}, {"type", c.type}, {"level", c.level}};
+    }
+  };
+  return std::visit(Visit{}, value);
+}
+
 Json isolators_json(const Isolators& isolators) {
   Json out = Json::array();
   for (const auto& i : isolators) {
@@ -85,6 +111,14 @@ std::string dump(const Json& j, Pretty pretty) {
 }
 
 }  // namespace
+
+Isolator make_isolator(std::string name, IsolatorValue value) {
+  Isolator i;
+  i.name = std::move(name);
+  i.value_json = isolator_value_json(value).dump();
+  i.value = std::move(value);
+  return i;
+}
 
 std::string to_json(const ImageManifest& m, Pretty pretty) {
   Json j{{"acKind", "ImageManifest"}, {"acVersion", m.ac_version}, {"name", m.name}};

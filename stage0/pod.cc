@@ -18,27 +18,10 @@
 #include "spec/manifest.h"
 #include "spec/names.h"
 
-extern char** environ;
+extern char** environ;  // handed on to stage1
 
 namespace rkt::stage0 {
 namespace {
-
-// "k=v,k=v" after an optional leading bare value (returned in *head).
-Result<std::map<std::string, std::string>> params(const std::string& s, const std::string& flag, std::string* head) {
-  std::map<std::string, std::string> out;
-  auto parts = split(s, ',');
-  size_t i = 0;
-  if (head) {
-    *head = parts[0];
-    i = 1;
-  }
-  for (; i < parts.size(); ++i) {
-    size_t eq = parts[i].find('=');
-    if (eq == std::string::npos) return Error(Errc::Usage, flag + " " + quote(s) + ": " + quote(parts[i]) + " is not key=value");
-    out[parts[i].substr(0, eq)] = parts[i].substr(eq + 1);
-  }
-  return out;
-}
 
 void set_env(spec::Environment& env, const std::string& name, const std::string& value) {
   for (auto& e : env) {
@@ -50,63 +33,12 @@ void set_env(spec::Environment& env, const std::string& name, const std::string&
   env.push_back({name, value});
 }
 
-Status add_env_assignment(spec::Environment& env, const std::string& kv, const std::string& flag) {
-  size_t eq = kv.find('=');
-  if (eq == std::string::npos || eq == 0) return Error(Errc::Usage, flag + " " + quote(kv) + " is not NAME=VALUE");
-  if (std::string msg = spec::check_env_name(kv.substr(0, eq)); !msg.empty()) return Error(Errc::Usage, flag + ": " + msg);
-  set_env(env, kv.substr(0, eq), kv.substr(eq + 1));
-  return ok();
-}
-
-void replace_isolator(spec::Isolators& isos, const std::vector<std::string>& names, spec::Isolator iso) {
-  std::erase_if(isos, [&](const spec::Isolator& i) { return std::find(names.begin(), names.end(), i.name) != names.end(); });
-  isos.push_back(std::move(iso));
-}
-
-spec::Isolator raw_isolator(const std::string& name, const std::string& json) {
-  spec::Isolator i;
-  i.name = name;
-  i.value_json = json;
-  return i;
-}
-
-std::string string_list_json(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + spec::json_string(items[i]);
-  return out + "]";
-}
-
-Result<spec::Volume> parse_volume(const std::string& s) {
-  std::string name;
-  auto p = params(s, "--volume", &name);
-  if (!p) return std::move(p).error();
-  spec::Volume v;
-  v.name = name;
-  for (const auto& [k, val] : *p) {
-    if (k == "kind") {
-      v.kind = val;
-    } else if (k == "source") {
-      v.source = val;
-    } else if (k == "readOnly" || k == "recursive") {
-      if (val != "true" && val != "false") return Error(Errc::Usage, "--volume " + quote(s) + ": " + k + " must be true or false");
-      (k == "readOnly" ? v.read_only : v.recursive) = val == "true";
-    } else if (k == "mode") {
-      v.mode = val;
-    } else if (k == "uid" || k == "gid") {
-      if (val.empty() || val.find_first_not_of("0123456789") != std::string::npos) {
-        return Error(Errc::Usage, "--volume " + quote(s) + ": " + k + " must be a number");
-      }
-      (k == "uid" ? v.uid : v.gid) = std::stoll(val);
-    } else {
-      return Error(Errc::Usage, "--volume " + quote(s) + ": unknown parameter " + quote(k));
-    }
-  }
-  if (v.kind == "empty") {
-    if (!v.mode) v.mode = "0755";
-    if (!v.uid) v.uid = 0;
-    if (!v.gid) v.gid = 0;
-  }
-  return v;
+// Isolators that replace one another: a set given for an app replaces the image's set of the
+// same kind, whether retain or remove.
+std::string isolator_family(const std::string& name) {
+  if (name == spec::kIsolatorCapsRetain || name == spec::kIsolatorCapsRemove) return "capabilities";
+  if (name == spec::kIsolatorSeccompRetain || name == spec::kIsolatorSeccompRemove) return "seccomp";
+  return name;
 }
 
 std::string default_app_name(const std::string& image_name) {
@@ -118,81 +50,25 @@ std::string default_app_name(const std::string& image_name) {
   return out.empty() ? "app" : out;
 }
 
-Status apply_app_options(spec::App& a, const AppOptions& o) {
+void apply_app_request(spec::App& a, const AppRequest& o) {
   if (!o.exec.empty()) {
-    if (o.exec[0] != '/') return Error(Errc::Usage, "--exec " + quote(o.exec) + " must be an absolute path");
     a.exec = {o.exec};
-    if (o.has_args) a.exec.insert(a.exec.end(), o.args.begin(), o.args.end());
-  } else if (o.has_args && !a.exec.empty()) {
+    if (o.args) a.exec.insert(a.exec.end(), o.args->begin(), o.args->end());
+  } else if (o.args && !a.exec.empty()) {
     a.exec.resize(1);
-    a.exec.insert(a.exec.end(), o.args.begin(), o.args.end());
+    a.exec.insert(a.exec.end(), o.args->begin(), o.args->end());
   }
   if (!o.working_dir.empty()) a.working_directory = o.working_dir;
   if (!o.user.empty()) a.user = o.user;
   if (!o.group.empty()) a.group = o.group;
-  if (!o.supplementary_gids.empty()) {
-    a.supplementary_gids.clear();
-    for (const auto& g : split(o.supplementary_gids, ',')) {
-      if (g.empty() || g.find_first_not_of("0123456789") != std::string::npos) {
-        return Error(Errc::Usage, "--supplementary-gids: " + quote(g) + " is not a number");
-      }
-      a.supplementary_gids.push_back(std::stoll(g));
-    }
+  if (o.supplementary_gids) a.supplementary_gids = *o.supplementary_gids;
+  for (const auto& iso : o.isolators) {
+    std::string family = isolator_family(iso.name);
+    std::erase_if(a.isolators, [&](const spec::Isolator& i) { return isolator_family(i.name) == family; });
+    a.isolators.push_back(iso);
   }
-  if (!o.memory.empty()) {
-    replace_isolator(a.isolators, {spec::kIsolatorMemory},
-                     raw_isolator(spec::kIsolatorMemory, "{\"limit\":" + spec::json_string(o.memory) + "}"));
-  }
-  if (!o.cpu.empty()) {
-    replace_isolator(a.isolators, {spec::kIsolatorCpu}, raw_isolator(spec::kIsolatorCpu, "{\"limit\":" + spec::json_string(o.cpu) + "}"));
-  }
-  if (!o.cpu_shares.empty()) {
-    if (o.cpu_shares.find_first_not_of("0123456789") != std::string::npos) {
-      return Error(Errc::Usage, "--cpu-shares " + quote(o.cpu_shares) + " is not a number");
-    }
-    replace_isolator(a.isolators, {spec::kIsolatorCpuShares}, raw_isolator(spec::kIsolatorCpuShares, o.cpu_shares));
-  }
-  if (!o.caps_retain.empty() && !o.caps_remove.empty()) {
-    return Error(Errc::Usage, "--caps-retain and --caps-remove cannot be combined");
-  }
-  if (!o.caps_retain.empty() || !o.caps_remove.empty()) {
-    bool retain = !o.caps_retain.empty();
-    replace_isolator(a.isolators, {spec::kIsolatorCapsRetain, spec::kIsolatorCapsRemove},
-                     raw_isolator(retain ? spec::kIsolatorCapsRetain : spec::kIsolatorCapsRemove,
-                                  "{\"set\":" + string_list_json(split(retain ? o.caps_retain : o.caps_remove, ',')) + "}"));
-  }
-  if (!o.seccomp.empty()) {
-    // mode=retain|remove[,errno=E],syscall,...
-    std::string mode, err;
-    std::vector<std::string> calls;
-    for (const auto& part : split(o.seccomp, ',')) {
-      if (part.rfind("mode=", 0) == 0) {
-        mode = part.substr(5);
-      } else if (part.rfind("errno=", 0) == 0) {
-        err = part.substr(6);
-      } else if (!part.empty()) {
-        calls.push_back(part);
-      }
-    }
-    if (mode != "retain" && mode != "remove") return Error(Errc::Usage, "--seccomp " + quote(o.seccomp) + ": mode must be retain or remove");
-    std::string v = "{\"set\":" + string_list_json(calls) + (err.empty() ? "" : ",\"errno\":" + spec::json_string(err)) + "}";
-    replace_isolator(a.isolators, {spec::kIsolatorSeccompRetain, spec::kIsolatorSeccompRemove},
-                     raw_isolator(mode == "retain" ? spec::kIsolatorSeccompRetain : spec::kIsolatorSeccompRemove, v));
-  }
-  if (!o.oom_score_adj.empty()) {
-    replace_isolator(a.isolators, {spec::kIsolatorOomScoreAdj}, raw_isolator(spec::kIsolatorOomScoreAdj, o.oom_score_adj));
-  }
-  for (const auto& l : o.user_labels) {
-    size_t eq = l.find('=');
-    if (eq == std::string::npos) return Error(Errc::Usage, "--user-label " + quote(l) + " is not NAME=VALUE");
-    a.user_labels[l.substr(0, eq)] = l.substr(eq + 1);
-  }
-  for (const auto& l : o.user_annotations) {
-    size_t eq = l.find('=');
-    if (eq == std::string::npos) return Error(Errc::Usage, "--user-annotation " + quote(l) + " is not NAME=VALUE");
-    a.user_annotations[l.substr(0, eq)] = l.substr(eq + 1);
-  }
-  return ok();
+  for (const auto& [k, v] : o.user_labels) a.user_labels[k] = v;
+  for (const auto& [k, v] : o.user_annotations) a.user_annotations[k] = v;
 }
 
 }  // namespace
@@ -205,47 +81,23 @@ Status check_network(const std::string& net) {
 }
 
 Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vector<ResolvedApp>& apps,
-                                             const PodOptions& pod, const std::function<void(const std::string&)>& warn) {
+                                             const PodRequest& pod, const std::function<void(const std::string&)>& warn) {
   spec::PodManifest pm;
   pm.ac_version = std::string(spec::kAppcVersion);
   std::set<std::string> volume_names;
   for (const auto& v : pod.volumes) {
-    auto vol = parse_volume(v);
-    if (!vol) return std::move(vol).error();
-    if (!volume_names.insert(vol->name).second) return Error(Errc::Usage, "--volume " + quote(vol->name) + " given twice");
-    pm.volumes.push_back(std::move(*vol));
-  }
-  // Environment shared by all apps, lowest precedence first.
-  spec::Environment base_env;
-  if (pod.inherit_env) {
-    for (char** e = environ; *e; ++e) {
-      std::string kv = *e;
-      size_t eq = kv.find('=');
-      if (eq != std::string::npos && spec::check_env_name(kv.substr(0, eq)).empty()) base_env.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
-    }
-  }
-  spec::Environment file_env, flag_env;
-  if (!pod.set_env_file.empty()) {
-    auto text = read_file(pod.set_env_file, 1 << 20);
-    if (!text) return std::move(text).error().wrap("--set-env-file");
-    std::istringstream in(*text);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-      if (Status s = add_env_assignment(file_env, line, "--set-env-file " + quote(pod.set_env_file)); !s) return std::move(s).error();
-    }
-  }
-  for (const auto& kv : pod.set_env) {
-    if (Status s = add_env_assignment(flag_env, kv, "--set-env"); !s) return std::move(s).error();
+    if (!volume_names.insert(v.name).second) return Error(Errc::Usage, "volume " + quote(v.name) + " given twice");
+    pm.volumes.push_back(v);
   }
   std::set<std::string> names;
   for (const auto& ra : apps) {
+    const AppRequest& req = ra.request;
     auto info = store.info(ra.image_key);
     if (!info) return std::move(info).error();
     const spec::ImageManifest& im = info->manifest;
     spec::RuntimeApp app;
-    app.name = ra.options.name.empty() ? default_app_name(im.name) : ra.options.name;
-    if (std::string msg = spec::check_ac_name(app.name); !msg.empty()) return Error(Errc::Usage, "--name " + quote(app.name) + ": " + msg);
+    app.name = req.name.empty() ? default_app_name(im.name) : req.name;
+    if (std::string msg = spec::check_ac_name(app.name); !msg.empty()) return Error(Errc::Usage, "app name " + quote(app.name) + ": " + msg);
     if (!names.insert(app.name).second) {
       return Error(Errc::Usage, "two apps are named " + quote(app.name) + ": give one of them --name");
     }
@@ -254,32 +106,25 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
     app.image.labels = im.labels;
     spec::App a = im.app.value_or(spec::App{});
     if (!im.app) {
-      if (ra.options.exec.empty()) {
-        return Error(Errc::Usage, "image " + quote(im.name) + " has no app: give --exec for it");
-      }
+      if (req.exec.empty()) return Error(Errc::Usage, "image " + quote(im.name) + " has no app: give --exec for it");
       a.user = "0";
       a.group = "0";
     }
-    spec::Environment env = base_env;
+    // The environment, lowest precedence first.
+    spec::Environment env = pod.inherited_environment;
     for (const auto& e : a.environment) set_env(env, e.name, e.value);
-    for (const auto& e : file_env) set_env(env, e.name, e.value);
-    for (const auto& e : flag_env) set_env(env, e.name, e.value);
-    for (const auto& kv : ra.options.environment) {
-      if (Status s = add_env_assignment(env, kv, "--environment"); !s) return std::move(s).error();
-    }
+    for (const auto& e : pod.environment) set_env(env, e.name, e.value);
+    for (const auto& e : req.environment) set_env(env, e.name, e.value);
     a.environment = env;
-    if (Status s = apply_app_options(a, ra.options); !s) return std::move(s).error().wrap("app " + quote(app.name));
-    app.read_only_root_fs = ra.options.readonly_rootfs;
+    apply_app_request(a, req);
+    app.read_only_root_fs = req.readonly_rootfs;
     std::set<std::string> mounted;
-    for (const auto& m : ra.options.mounts) {
-      auto p = params(m, "--mount", nullptr);
-      if (!p) return std::move(p).error();
-      if (!p->count("volume") || !p->count("target") || p->size() != 2) {
-        return Error(Errc::Usage, "--mount " + quote(m) + " must be volume=NAME,target=PATH");
+    for (const auto& m : req.mounts) {
+      if (!volume_names.count(m.volume)) {
+        return Error(Errc::Usage, "app " + quote(app.name) + ": mount of " + quote(m.target) + ": no volume " + quote(m.volume));
       }
-      if (!volume_names.count(p->at("volume"))) return Error(Errc::Usage, "--mount " + quote(m) + ": no --volume " + quote(p->at("volume")));
-      app.mounts.push_back({p->at("volume"), p->at("target"), std::nullopt});
-      mounted.insert(p->at("volume"));
+      app.mounts.push_back({m.volume, m.target, std::nullopt});
+      mounted.insert(m.volume);
     }
     for (const auto& mp : a.mount_points) {
       if (mounted.count(mp.name)) continue;
@@ -297,25 +142,13 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
       }
       app.mounts.push_back({mp.name, mp.path, std::nullopt});
     }
-    for (const auto& an : ra.options.annotations) {
-      size_t eq = an.find('=');
-      if (eq == std::string::npos) return Error(Errc::Usage, "--annotation " + quote(an) + " is not NAME=VALUE");
-      app.annotations.push_back({an.substr(0, eq), an.substr(eq + 1)});
-    }
+    app.annotations = req.annotations;
     app.app = std::move(a);
     pm.apps.push_back(std::move(app));
   }
-  for (const auto& l : pod.user_labels) {
-    size_t eq = l.find('=');
-    if (eq == std::string::npos) return Error(Errc::Usage, "--user-label " + quote(l) + " is not NAME=VALUE");
-    pm.user_labels[l.substr(0, eq)] = l.substr(eq + 1);
-  }
-  for (const auto& l : pod.user_annotations) {
-    size_t eq = l.find('=');
-    if (eq == std::string::npos) return Error(Errc::Usage, "--user-annotation " + quote(l) + " is not NAME=VALUE");
-    pm.user_annotations[l.substr(0, eq)] = l.substr(eq + 1);
-  }
-  // The manifest is validated like any other: the command line cannot make an invalid one.
+  pm.user_labels = pod.user_labels;
+  pm.user_annotations = pod.user_annotations;
+  // The manifest is validated like any other: what was asked cannot make an invalid one.
   auto valid = spec::parse_pod_manifest(spec::to_json(pm), "the pod manifest built from the command line");
   if (!valid) return std::move(valid).error();
   return valid;

@@ -4,6 +4,8 @@
 // pod directory prepared for stage1, and the exec of stage1. See docs/stage-interface.md.
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,24 +17,35 @@
 
 namespace rkt::stage0 {
 
-/// Options of one app, from the flags after its image (or before all images).
-struct AppOptions {
-  std::string image;
-  std::vector<std::string> args;  ///< after "--"
-  bool has_args = false;
-  std::string exec, name, working_dir, user, group, supplementary_gids;
-  std::vector<std::string> environment, mounts, annotations, user_labels, user_annotations;
+/// What is asked of one app, typed: the image to run and what replaces the image's own settings.
+/// Empty or absent members keep what the image says.
+struct AppRequest {
+  std::string image;      ///< as the user gave it: a file, URL, name or ID (see parse_image_ref)
+  std::string signature;  ///< the image's signature file, when the image is a file
+  std::string name;       ///< the app's name in the pod; empty: from the image's name
+  std::string exec;       ///< replaces exec[0]; must be absolute
+  std::optional<std::vector<std::string>> args;  ///< replace exec[1:]
+  std::string working_dir, user, group;
+  std::optional<std::vector<int64_t>> supplementary_gids;
+  spec::Environment environment;  ///< over every other source
+  struct Mount {
+    std::string volume, target;
+  };
+  std::vector<Mount> mounts;
   bool readonly_rootfs = false;
-  std::string memory, cpu, cpu_shares, caps_retain, caps_remove, seccomp, oom_score_adj, signature;
+  /// Replace the image's isolators of the same kind (a capability or seccomp set replaces both
+  /// its retain and remove forms).
+  spec::Isolators isolators;
+  spec::Annotations annotations;
+  std::map<std::string, std::string> user_labels, user_annotations;
 };
 
-/// Options of the pod as a whole.
-struct PodOptions {
-  std::vector<std::string> volumes;  ///< --volume
-  std::vector<std::string> set_env;  ///< --set-env K=V
-  std::string set_env_file;
-  bool inherit_env = false;
-  std::vector<std::string> annotations, user_labels, user_annotations;
+/// What is asked of the pod as a whole.
+struct PodRequest {
+  std::vector<spec::Volume> volumes;
+  spec::Environment inherited_environment;  ///< below the images' own (--inherit-env)
+  spec::Environment environment;            ///< over the images' own (--set-env-file, --set-env)
+  std::map<std::string, std::string> user_labels, user_annotations;
 };
 
 /// What stage1 needs at run time: the contract's own type.
@@ -42,13 +55,13 @@ using RuntimeConfig = stage1_abi::RuntimeConfig;
 Status check_network(const std::string& net);
 
 struct ResolvedApp {
-  AppOptions options;
+  AppRequest request;
   std::string image_key;
 };
 
-/// Builds and validates the pod manifest.
+/// Builds and validates the pod manifest from the images in the store and what was asked.
 Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vector<ResolvedApp>& apps,
-                                             const PodOptions& pod, const std::function<void(const std::string&)>& warn);
+                                             const PodRequest& pod, const std::function<void(const std::string&)>& warn);
 
 struct PreparedPod {
   std::string uuid;

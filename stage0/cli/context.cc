@@ -24,17 +24,4 @@ Result<FetchOptions> fetch_options(const GlobalOptions& g) {
   return o;
 }
 
-Result<std::string> resolve_image(const Store& store, const std::string& arg) {
-  if (arg.rfind("sha512-", 0) == 0) return store.resolve(arg);
-  auto ref = parse_image_ref(arg);
-  if (!ref) return std::move(ref).error();
-  if (ref->kind != ImageRef::Kind::Name) {
-    return Error(Errc::Usage, "image " + quote(arg) + ": give an image ID or name, not a file or URL");
-  }
-  auto found = store.find(ref->value, ref->labels);
-  if (!found) return std::move(found).error();
-  if (!*found) return Error(Errc::NotFound, "no image " + quote(arg) + " in the store");
-  return **found;
-}
-
 }  // namespace rkt::stage0

@@ -7,6 +7,7 @@
 #include "stage0/cli/global.h"
 #include "stage0/fetch.h"
 #include "stage0/keystore.h"
+#include "stage0/prepare.h"
 #include "stage0/store.h"
 
 namespace rkt::stage0 {
@@ -17,7 +18,5 @@ Keystore open_keystore(const GlobalOptions& g);
 Result<FetchOptions> fetch_options(const GlobalOptions& g);
 /// Prints "rkt: warning: ..." on stderr.
 void warn(const std::string& message);
-/// Resolves an image given to an `image` command: an ID (or prefix of one) or a name[:version].
-Result<std::string> resolve_image(const Store& store, const std::string& arg);
 
 }  // namespace rkt::stage0

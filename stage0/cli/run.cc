@@ -10,38 +10,14 @@
 #include "spec/manifest.h"
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
+#include "stage0/cli/run_flags.h"
 #include "stage0/pod.h"
 
 namespace rkt::stage0 {
 namespace {
 
-void add_app_flags(FlagSet& fs, AppOptions& a) {
-  fs.add_string("exec", &a.exec, "the executable to run instead of the image's");
-  fs.add_string("name", &a.name, "the app's name in the pod");
-  fs.add_string("working-dir", &a.working_dir, "the app's working directory");
-  fs.add_string("user", &a.user, "the app's user: a number, a name in the image's /etc/passwd, or a file's path");
-  fs.add_string("group", &a.group, "the app's group: a number, a name in the image's /etc/group, or a file's path");
-  fs.add_string("supplementary-gids", &a.supplementary_gids, "comma-separated supplementary gids");
-  fs.add_list("environment", &a.environment, "NAME=VALUE for the app's environment");
-  fs.add_list("mount", &a.mounts, "volume=NAME,target=PATH");
-  fs.add_bool("readonly-rootfs", &a.readonly_rootfs, "mount the app's root filesystem read-only");
-  fs.add_string("memory", &a.memory, "memory limit (e.g. 50M)");
-  fs.add_string("cpu", &a.cpu, "cpu limit (e.g. 500m)");
-  fs.add_string("cpu-shares", &a.cpu_shares, "relative cpu weight");
-  fs.add_string("caps-retain", &a.caps_retain, "capabilities to keep, comma-separated");
-  fs.add_string("caps-remove", &a.caps_remove, "capabilities to drop, comma-separated");
-  fs.add_string("cap-retain", &a.caps_retain, "deprecated: --caps-retain");
-  fs.add_string("cap-remove", &a.caps_remove, "deprecated: --caps-remove");
-  fs.add_string("seccomp", &a.seccomp, "mode=retain|remove[,errno=E],SYSCALL,...");
-  fs.add_string("oom-score-adj", &a.oom_score_adj, "oom_score_adj of the app");
-  fs.add_list("annotation", &a.annotations, "NAME=VALUE annotation of the app");
-  fs.add_list("user-label", &a.user_labels, "NAME=VALUE");
-  fs.add_list("user-annotation", &a.user_annotations, "NAME=VALUE");
-  fs.add_string("signature", &a.signature, "the image's signature file");
-}
-
-struct PodFlags {
-  PodOptions pod;
+struct RunFlags {
+  PodFlags pod;
   RuntimeConfig rc;
   std::string uuid_file_save, stage1_path, stage1_name, stage1_hash, pull_policy = "new", pod_manifest, ipc;
   bool no_overlay = false, quiet = false, mds_register = false, private_users = false;
@@ -60,7 +36,7 @@ void add_runtime_flags(FlagSet& fs, RuntimeConfig& rc, std::string& ipc, bool& m
   fs.add_bool("mds-register", &mds, "register with the metadata service (not available)");
 }
 
-void add_pod_flags(FlagSet& fs, PodFlags& p, bool run) {
+void add_pod_flags(FlagSet& fs, RunFlags& p, bool run) {
   fs.add_list("volume", &p.pod.volumes, "NAME,kind=host,source=PATH[,readOnly=B][,recursive=B] or NAME,kind=empty[,mode=M][,uid=U][,gid=G]");
   fs.add_list("set-env", &p.pod.set_env, "NAME=VALUE for every app");
   fs.add_string("set-env-file", &p.pod.set_env_file, "a file of NAME=VALUE lines for every app");
@@ -83,14 +59,14 @@ Status require_root(const char* cmd) {
   return ok();
 }
 
-Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::string>& args, bool run, PodFlags& p) {
+Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::string>& args, bool run, RunFlags& p) {
   const char* cmd = run ? "rkt run" : "rkt prepare";
   if (Status s = require_root(cmd); !s) return std::move(s).error();
   FlagSet fs(cmd);
   add_global_flags(fs, g);
   add_pod_flags(fs, p, run);
   if (run) add_runtime_flags(fs, p.rc, p.ipc, p.mds_register);
-  AppOptions defaults;
+  AppFlags defaults;
   FlagSet app_defaults(cmd);
   add_app_flags(app_defaults, defaults);
   // Pod flags and flags for every app may come before the first image.
@@ -124,10 +100,10 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
     }
     p.rc.ipc = p.ipc;
   }
-  std::vector<AppOptions> apps;
+  std::vector<AppFlags> apps;
   while (i < args.size()) {
     if (args[i] == "---" || args[i] == "--") return Error(Errc::Usage, quote(args[i]) + " must follow an image");
-    AppOptions app = defaults;
+    AppFlags app = defaults;
     app.image = args[i++];
     FlagSet afs(cmd);
     add_app_flags(afs, app);
@@ -156,73 +132,47 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   }
   if (p.rc.interactive && apps.size() > 1) return Error(Errc::Usage, "--interactive needs exactly one image");
 
-  auto store = open_store(g);
-  if (!store) return std::move(store).error();
+  PrepareRequest req;
+  req.data_dir = g.dir;
+  for (const auto& a : apps) {
+    auto app = app_request(a);
+    if (!app) return std::move(app).error().wrap("image " + quote(a.image));
+    req.apps.push_back(std::move(*app));
+  }
+  auto pod = pod_request(p.pod);
+  if (!pod) return std::move(pod).error();
+  req.pod = std::move(*pod);
+  req.pod_manifest = p.pod_manifest;
+  req.runtime = p.rc;
+  req.runtime.insecure_paths = g.insecure.paths;
+  req.runtime.insecure_capabilities = g.insecure.capabilities;
+  req.runtime.insecure_seccomp = g.insecure.seccomp;
+  req.stage1 = {p.stage1_path, p.stage1_name, p.stage1_hash};
   auto opts = fetch_options(g);
   if (!opts) return std::move(opts).error();
   auto policy = parse_pull_policy(p.pull_policy);
   if (!policy) return std::move(policy).error();
   opts->policy = *policy;
-  p.rc.insecure_paths = g.insecure.paths;
-  p.rc.insecure_capabilities = g.insecure.capabilities;
-  p.rc.insecure_seccomp = g.insecure.seccomp;
+  req.fetch = std::move(*opts);
+  req.no_overlay = p.no_overlay;
+  req.uuid_file_save = p.uuid_file_save;
 
-  spec::PodManifest manifest;
-  if (!p.pod_manifest.empty()) {
-    auto text = read_file(p.pod_manifest, spec::kMaxManifestBytes);
-    if (!text) return std::move(text).error();
-    auto pm = spec::parse_pod_manifest(*text, p.pod_manifest);
-    if (!pm) return std::move(pm).error();
-    for (auto& app : pm->apps) {
-      auto key = store->resolve(app.image.id);
-      if (!key) return std::move(key).error().wrap("app " + quote(app.name));
-      app.image.id = *key;
-      if (!app.app) {
-        auto info = store->info(*key);
-        if (!info || !info->manifest.app) return Error(Errc::InvalidManifest, "app " + quote(app.name) + " has no app section");
-        app.app = info->manifest.app;
-      }
-    }
-    manifest = std::move(*pm);
-  } else {
-    Keystore ks = open_keystore(g);
-    std::vector<ResolvedApp> resolved;
-    for (const auto& app : apps) {
-      FetchOptions fo = *opts;
-      fo.signature = app.signature;
-      Fetcher fetcher(*store, ks, fo);
-      auto key = fetcher.fetch(app.image);
-      if (!key) return std::move(key).error().wrap("fetching image " + quote(app.image));
-      resolved.push_back({app, *key});
-    }
-    auto pm = build_pod_manifest(*store, resolved, p.pod, warn);
-    if (!pm) return std::move(pm).error();
-    manifest = std::move(*pm);
-  }
-  PrepareOptions po;
-  po.data_dir = g.dir;
-  po.no_overlay = p.no_overlay;
-  po.uuid_file_save = p.uuid_file_save;
-  po.stage1_image = p.stage1_path.empty() ? default_stage1_image() : p.stage1_path;
-  if (!p.stage1_hash.empty() || !p.stage1_name.empty()) {
-    auto key = !p.stage1_hash.empty() ? store->resolve(p.stage1_hash) : resolve_image(*store, p.stage1_name);
-    if (!key) return std::move(key).error().wrap("stage1");
-    po.stage1_key = *key;
-  }
-  return prepare_pod(*store, manifest, p.rc, po);
+  auto store = open_store(g);
+  if (!store) return std::move(store).error();
+  return prepare(*store, open_keystore(g), req);
 }
 
 }  // namespace
 
 Result<int> cmd_run(GlobalOptions& g, const std::vector<std::string>& args) {
-  PodFlags p;
+  RunFlags p;
   auto pod = prepare_from_args(g, args, true, p);
   if (!pod) return std::move(pod).error();
   return exec_stage1(g.dir, std::move(*pod), PodPhase::Prepare, g.debug);
 }
 
 Result<int> cmd_prepare(GlobalOptions& g, const std::vector<std::string>& args) {
-  PodFlags p;
+  RunFlags p;
   auto pod = prepare_from_args(g, args, false, p);
   if (!pod) return std::move(pod).error();
   if (Status s = move_pod(g.dir, pod->uuid, PodPhase::Prepare, PodPhase::Prepared); !s) return std::move(s).error();

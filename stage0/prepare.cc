@@ -1,0 +1,77 @@
+#include "stage0/prepare.h"
+
+#include "common/fs.h"
+#include "spec/manifest.h"
+
+namespace rkt::stage0 {
+namespace {
+
+// A given pod manifest: every image must be in the store; an app without an app section takes
+// its image's.
+Result<spec::PodManifest> load_pod_manifest(const Store& store, const std::string& path) {
+  auto text = read_file(path, spec::kMaxManifestBytes);
+  if (!text) return std::move(text).error();
+  auto pm = spec::parse_pod_manifest(*text, path);
+  if (!pm) return std::move(pm).error();
+  for (auto& app : pm->apps) {
+    auto key = store.resolve(app.image.id);
+    if (!key) return std::move(key).error().wrap("app " + quote(app.name));
+    app.image.id = *key;
+    if (!app.app) {
+      auto info = store.info(*key);
+      if (!info || !info->manifest.app) return Error(Errc::InvalidManifest, "app " + quote(app.name) + " has no app section");
+      app.app = info->manifest.app;
+    }
+  }
+  return pm;
+}
+
+}  // namespace
+
+Result<std::string> resolve_image(const Store& store, const std::string& arg) {
+  if (arg.rfind("sha512-", 0) == 0) return store.resolve(arg);
+  auto ref = parse_image_ref(arg);
+  if (!ref) return std::move(ref).error();
+  if (ref->kind != ImageRef::Kind::Name) {
+    return Error(Errc::Usage, "image " + quote(arg) + ": give an image ID or name, not a file or URL");
+  }
+  auto found = store.find(ref->value, ref->labels);
+  if (!found) return std::move(found).error();
+  if (!*found) return Error(Errc::NotFound, "no image " + quote(arg) + " in the store");
+  return **found;
+}
+
+Result<PreparedPod> prepare(Store& store, const Keystore& keystore, const PrepareRequest& req) {
+  spec::PodManifest manifest;
+  if (!req.pod_manifest.empty()) {
+    auto pm = load_pod_manifest(store, req.pod_manifest);
+    if (!pm) return std::move(pm).error();
+    manifest = std::move(*pm);
+  } else {
+    std::vector<ResolvedApp> resolved;
+    for (const auto& app : req.apps) {
+      FetchOptions fo = req.fetch;
+      fo.signature = app.signature;
+      Fetcher fetcher(store, keystore, fo);
+      auto key = fetcher.fetch(app.image);
+      if (!key) return std::move(key).error().wrap("fetching image " + quote(app.image));
+      resolved.push_back({app, *key});
+    }
+    auto pm = build_pod_manifest(store, resolved, req.pod, req.fetch.warn);
+    if (!pm) return std::move(pm).error();
+    manifest = std::move(*pm);
+  }
+  PrepareOptions po;
+  po.data_dir = req.data_dir;
+  po.no_overlay = req.no_overlay;
+  po.uuid_file_save = req.uuid_file_save;
+  po.stage1_image = req.stage1.path.empty() ? default_stage1_image() : req.stage1.path;
+  if (!req.stage1.hash.empty() || !req.stage1.name.empty()) {
+    auto key = !req.stage1.hash.empty() ? store.resolve(req.stage1.hash) : resolve_image(store, req.stage1.name);
+    if (!key) return std::move(key).error().wrap("stage1");
+    po.stage1_key = *key;
+  }
+  return prepare_pod(store, manifest, req.runtime, po);
+}
+
+}  // namespace rkt::stage0

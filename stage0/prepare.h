@@ -1,0 +1,44 @@
+#pragma once
+
+// `rkt run` and `rkt prepare` as one library call: fetch (or find) every app's image, build the
+// pod manifest from what was asked (or take a given one), choose the stage1 image and prepare
+// the pod directory. The command line only turns flags into a PrepareRequest.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "stage0/fetch.h"
+#include "stage0/keystore.h"
+#include "stage0/pod.h"
+#include "stage0/store.h"
+
+namespace rkt::stage0 {
+
+/// Which stage1 image runs the pod: at most one of these; none: the default one.
+struct Stage1Choice {
+  std::string path;  ///< --stage1-path: an image file
+  std::string name;  ///< --stage1-name: an image in the store, by name
+  std::string hash;  ///< --stage1-hash: an image in the store, by ID
+};
+
+struct PrepareRequest {
+  std::string data_dir;
+  std::vector<AppRequest> apps;
+  std::string pod_manifest;  ///< --pod-manifest: a file to run instead of building one from apps
+  PodRequest pod;
+  RuntimeConfig runtime;
+  Stage1Choice stage1;
+  FetchOptions fetch;  ///< for the apps' images; AppRequest::signature applies per app
+  bool no_overlay = false;
+  std::string uuid_file_save;
+};
+
+/// Prepares a pod for the request (locked, in prepare/). Nothing of the pod is left on failure.
+Result<PreparedPod> prepare(Store& store, const Keystore& keystore, const PrepareRequest& request);
+
+/// Resolves an image already in the store: an ID (or a prefix of one) or a name[:version][,labels].
+Result<std::string> resolve_image(const Store& store, const std::string& arg);
+
+}  // namespace rkt::stage0
