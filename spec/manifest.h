@@ -44,6 +44,9 @@ enum class Pretty { No, Yes };
 std::string to_json(const ImageManifest& m, Pretty pretty = Pretty::No);
 std::string to_json(const PodManifest& m, Pretty pretty = Pretty::No);
 
+/// Sets `name` to `value` in `env`, replacing an existing entry in place or appending.
+void set_env(Environment& env, const std::string& name, const std::string& value);
+
 /// An isolator with a typed value, its value_json rendered from it (as a manifest writes it).
 /// The result is not validated here: parse the manifest it goes into, as for any other.
 Isolator make_isolator(std::string name, IsolatorValue value);

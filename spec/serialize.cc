@@ -112,6 +112,16 @@ std::string dump(const Json& j, Pretty pretty) {
 
 }  // namespace
 
+void set_env(Environment& env, const std::string& name, const std::string& value) {
+  for (auto& e : env) {
+    if (e.name == name) {
+      e.value = value;
+      return;
+    }
+  }
+  env.push_back({name, value});
+}
+
 Isolator make_isolator(std::string name, IsolatorValue value) {
   Isolator i;
   i.name = std::move(name);

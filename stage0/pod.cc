@@ -23,16 +23,6 @@ extern char** environ;  // handed on to stage1
 namespace rkt::stage0 {
 namespace {
 
-void set_env(spec::Environment& env, const std::string& name, const std::string& value) {
-  for (auto& e : env) {
-    if (e.name == name) {
-      e.value = value;
-      return;
-    }
-  }
-  env.push_back({name, value});
-}
-
 // Isolators that replace one another: a set given for an app replaces the image's set of the
 // same kind, whether retain or remove.
 std::string isolator_family(const std::string& name) {
@@ -112,9 +102,9 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
     }
     // The environment, lowest precedence first.
     spec::Environment env = pod.inherited_environment;
-    for (const auto& e : a.environment) set_env(env, e.name, e.value);
-    for (const auto& e : pod.environment) set_env(env, e.name, e.value);
-    for (const auto& e : req.environment) set_env(env, e.name, e.value);
+    for (const auto& e : a.environment) spec::set_env(env, e.name, e.value);
+    for (const auto& e : pod.environment) spec::set_env(env, e.name, e.value);
+    for (const auto& e : req.environment) spec::set_env(env, e.name, e.value);
     a.environment = env;
     apply_app_request(a, req);
     app.read_only_root_fs = req.readonly_rootfs;

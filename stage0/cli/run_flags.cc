@@ -32,21 +32,11 @@ Result<std::map<std::string, std::string>> params(const std::string& s, const st
 
 bool is_number(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
 
-void set_env(spec::Environment& env, const std::string& name, const std::string& value) {
-  for (auto& e : env) {
-    if (e.name == name) {
-      e.value = value;
-      return;
-    }
-  }
-  env.push_back({name, value});
-}
-
 Status add_env_assignment(spec::Environment& env, const std::string& kv, const std::string& flag) {
   size_t eq = kv.find('=');
   if (eq == std::string::npos || eq == 0) return Error(Errc::Usage, flag + " " + quote(kv) + " is not NAME=VALUE");
   if (std::string msg = spec::check_env_name(kv.substr(0, eq)); !msg.empty()) return Error(Errc::Usage, flag + ": " + msg);
-  set_env(env, kv.substr(0, eq), kv.substr(eq + 1));
+  spec::set_env(env, kv.substr(0, eq), kv.substr(eq + 1));
   return ok();
 }
 
@@ -57,6 +47,18 @@ Result<spec::Isolator> resource_flag(const char* isolator, const std::string& fl
   spec::ResourceValue r;
   r.limit = *q;
   return spec::make_isolator(isolator, r);
+}
+
+// --user-label and --user-annotation, of an app or of the pod.
+template <typename Flags, typename Request>
+Status user_labels_and_annotations(const Flags& f, Request& r) {
+  auto labels = parse_name_values(f.user_labels, "--user-label");
+  if (!labels) return std::move(labels).error();
+  r.user_labels = std::move(*labels);
+  auto annotations = parse_name_values(f.user_annotations, "--user-annotation");
+  if (!annotations) return std::move(annotations).error();
+  r.user_annotations = std::move(*annotations);
+  return ok();
 }
 
 }  // namespace
@@ -227,12 +229,7 @@ Result<AppRequest> app_request(const AppFlags& f) {
     if (eq == std::string::npos) return Error(Errc::Usage, "--annotation " + quote(an) + " is not NAME=VALUE");
     r.annotations.push_back({an.substr(0, eq), an.substr(eq + 1)});
   }
-  auto labels = parse_name_values(f.user_labels, "--user-label");
-  if (!labels) return std::move(labels).error();
-  r.user_labels = std::move(*labels);
-  auto annotations = parse_name_values(f.user_annotations, "--user-annotation");
-  if (!annotations) return std::move(annotations).error();
-  r.user_annotations = std::move(*annotations);
+  if (Status s = user_labels_and_annotations(f, r); !s) return std::move(s).error();
   return r;
 }
 
@@ -267,12 +264,7 @@ Result<PodRequest> pod_request(const PodFlags& f) {
   for (const auto& kv : f.set_env) {
     if (Status s = add_env_assignment(r.environment, kv, "--set-env"); !s) return std::move(s).error();
   }
-  auto labels = parse_name_values(f.user_labels, "--user-label");
-  if (!labels) return std::move(labels).error();
-  r.user_labels = std::move(*labels);
-  auto annotations = parse_name_values(f.user_annotations, "--user-annotation");
-  if (!annotations) return std::move(annotations).error();
-  r.user_annotations = std::move(*annotations);
+  if (Status s = user_labels_and_annotations(f, r); !s) return std::move(s).error();
   return r;
 }
 
