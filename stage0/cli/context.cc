@@ -24,4 +24,29 @@ Result<FetchOptions> fetch_options(const GlobalOptions& g) {
   return o;
 }
 
+Result<std::string> uuid_argument(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd) {
+  if (!uuid_file.empty()) {
+    if (!pos.empty()) return Error(Errc::Usage, std::string(cmd) + ": give a UUID or --uuid-file, not both");
+    auto text = read_file(uuid_file, 4096);
+    if (!text) return std::move(text).error().wrap("--uuid-file");
+    std::string u = text->substr(0, text->find_first_of("\n \t"));
+    if (u.empty()) return Error(Errc::Usage, "--uuid-file " + quote(uuid_file) + " is empty");
+    return u;
+  }
+  if (pos.size() != 1) return Error(Errc::Usage, std::string(cmd) + " needs one pod UUID (or --uuid-file)");
+  return pos[0];
+}
+
+Result<std::vector<std::string>> uuids(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd) {
+  if (!uuid_file.empty()) {
+    auto u = uuid_argument({}, uuid_file, cmd);
+    if (!u) return std::move(u).error();
+    std::vector<std::string> out = pos;
+    out.push_back(*u);
+    return out;
+  }
+  if (pos.empty()) return Error(Errc::Usage, std::string(cmd) + " needs pod UUIDs (or --uuid-file)");
+  return pos;
+}
+
 }  // namespace rkt::stage0

@@ -3,6 +3,7 @@
 // What the commands share: the store, the trust store and fetch settings, from the global flags.
 
 #include <string>
+#include <vector>
 
 #include "stage0/cli/global.h"
 #include "stage0/fetch.h"
@@ -18,5 +19,10 @@ Keystore open_keystore(const GlobalOptions& g);
 Result<FetchOptions> fetch_options(const GlobalOptions& g);
 /// Prints "rkt: warning: ..." on stderr.
 void warn(const std::string& message);
+
+/// The one pod UUID (or prefix) of a pod command: its argument, or read from --uuid-file.
+Result<std::string> uuid_argument(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd);
+/// The pod UUIDs of a command that takes several, with the one of --uuid-file added.
+Result<std::vector<std::string>> uuids(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd);
 
 }  // namespace rkt::stage0

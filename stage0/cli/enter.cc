@@ -1,0 +1,27 @@
+// rkt enter: a command in a running app, confined exactly as the app.
+
+#include <unistd.h>
+
+#include "stage0/cli/commands.h"
+#include "stage0/pods.h"
+
+namespace rkt::stage0 {
+
+Result<int> cmd_enter(GlobalOptions& g, const std::vector<std::string>& args) {
+  if (::geteuid() != 0) return Error(Errc::Usage, "rkt enter: cannot run as unprivileged user");
+  FlagSet fs("rkt enter");
+  add_global_flags(fs, g);
+  std::string app;
+  fs.add_string("app", &app, "the app to enter (needed when the pod has several)");
+  auto pos = fs.parse(args, FlagSet::Interspersed::No);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  if (pos->empty()) return Error(Errc::Usage, "rkt enter needs a pod UUID");
+  auto ref = find_pod(g.dir, (*pos)[0]);
+  if (!ref) return std::move(ref).error();
+  std::vector<std::string> cmd(pos->begin() + 1, pos->end());
+  if (cmd.empty()) cmd.push_back("/bin/bash");
+  return enter_pod(*ref, app, cmd);
+}
+
+}  // namespace rkt::stage0

@@ -1,0 +1,45 @@
+// rkt gc: marks exited pods and failed prepares, and removes them after the grace period.
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "common/duration.h"
+
+#include "stage0/cli/commands.h"
+#include "stage0/cli/context.h"
+#include "gc/gc.h"
+
+namespace rkt::stage0 {
+
+Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args) {
+  if (::geteuid() != 0) return Error(Errc::Usage, "rkt gc: cannot run as unprivileged user");
+  FlagSet fs("rkt gc");
+  add_global_flags(fs, g);
+  std::string grace = "30m", expire = "24h";
+  bool mark_only = false;
+  fs.add_string("grace-period", &grace, "how long exited pods stay marked before removal");
+  fs.add_string("expire-prepared", &expire, "how long prepared pods may wait to be run");
+  fs.add_bool("mark-only", &mark_only, "only mark pods as garbage");
+  auto pos = fs.parse(args);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  if (!pos->empty()) return Error(Errc::Usage, "rkt gc takes no arguments");
+  gc::Options o;
+  auto gp = parse_duration(grace);
+  if (!gp) return std::move(gp).error().wrap("--grace-period");
+  auto ep = parse_duration(expire);
+  if (!ep) return std::move(ep).error().wrap("--expire-prepared");
+  o.grace_period_ns = *gp;
+  o.expire_prepared_ns = *ep;
+  o.mark_only = mark_only;
+  auto r = gc::collect(g.dir, o);
+  if (!r) return std::move(r).error();
+  for (const auto& u : r->marked) std::cout << "Moving pod " << quote(u) << " to garbage\n";
+  for (const auto& u : r->removed) std::cout << "Garbage collecting pod " << quote(u) << "\n";
+  for (const auto& e : r->errors) std::cerr << "rkt: " << e << "\n";
+  if (!r->errors.empty()) return Error(Errc::Generic, std::to_string(r->errors.size()) + " pod(s) could not be collected");
+  return 0;
+}
+
+}  // namespace rkt::stage0

@@ -1,0 +1,68 @@
+// rkt list: every pod, one line per app, or rkt's JSON.
+
+#include <iostream>
+
+#include "common/duration.h"
+
+#include "stage0/cli/commands.h"
+#include "stage0/cli/context.h"
+#include "stage0/pods.h"
+
+namespace rkt::stage0 {
+namespace {
+
+std::string image_name(const spec::RuntimeApp& app) {
+  std::string n = app.image.name.value_or("");
+  if (const std::string* v = spec::find_label(app.image.labels, "version")) n += ":" + *v;
+  return n;
+}
+
+}  // namespace
+
+Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args) {
+  FlagSet fs("rkt list");
+  add_global_flags(fs, g);
+  bool full = false, no_legend = false;
+  std::string format;
+  fs.add_bool("full", &full, "full UUIDs, image IDs and times");
+  fs.add_bool("no-legend", &no_legend, "no header line");
+  fs.add_string("format", &format, "json or json-pretty");
+  auto pos = fs.parse(args);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  if (!pos->empty()) return Error(Errc::Usage, "rkt list takes no arguments");
+  auto views = list_pod_info(g.dir);
+  if (!views) return std::move(views).error();
+  if (!format.empty()) {
+    if (format != "json" && format != "json-pretty") return Error(Errc::Usage, "--format must be json or json-pretty");
+    std::cout << pods_json(*views, format == "json-pretty") << "\n";
+    return 0;
+  }
+  int64_t now = now_ns();
+  auto when = [&](int64_t t) { return t == 0 ? std::string() : full ? format_time(t) : humanize_since(t, now); };
+  if (!no_legend) {
+    std::cout << "UUID\tAPP\tIMAGE NAME\t" << (full ? "IMAGE ID\t" : "") << "STATE\tCREATED\tSTARTED\tNETWORKS\n";
+  }
+  for (const auto& v : *views) {
+    std::string uuid = full ? v.ref.uuid : v.ref.uuid.substr(0, 8);
+    std::vector<const spec::RuntimeApp*> apps;
+    if (v.manifest) {
+      for (const auto& a : v.manifest->apps) apps.push_back(&a);
+    }
+    if (apps.empty()) apps.push_back(nullptr);
+    for (size_t i = 0; i < apps.size(); ++i) {
+      const auto* a = apps[i];
+      std::cout << (i == 0 ? uuid : "") << "\t" << (a ? a->name : "-") << "\t" << (a ? image_name(*a) : "-") << "\t";
+      if (full) std::cout << (a ? short_key(a->image.id) : "-") << "\t";
+      if (i == 0) {
+        std::cout << state_name(v.state) << "\t" << when(v.created_ns) << "\t" << when(v.started_ns) << "\t";
+      } else {
+        std::cout << "\t\t\t";
+      }
+      std::cout << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace rkt::stage0

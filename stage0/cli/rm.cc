@@ -1,0 +1,39 @@
+// rkt rm: removes pods that no process holds.
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "stage0/cli/commands.h"
+#include "stage0/cli/context.h"
+#include "gc/gc.h"
+
+namespace rkt::stage0 {
+
+Result<int> cmd_rm(GlobalOptions& g, const std::vector<std::string>& args) {
+  if (::geteuid() != 0) return Error(Errc::Usage, "rkt rm: cannot run as unprivileged user");
+  FlagSet fs("rkt rm");
+  add_global_flags(fs, g);
+  std::string uuid_file;
+  fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
+  auto pos = fs.parse(args);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  auto list = uuids(*pos, uuid_file, "rkt rm");
+  if (!list) return std::move(list).error();
+  bool failed = false;
+  for (const auto& u : *list) {
+    auto ref = find_pod(g.dir, u);
+    Status s = ref ? gc::remove_pod(g.dir, *ref) : Status(std::move(ref).error());
+    if (!s) {
+      std::cerr << "rkt: " << s.error().message() << "\n";
+      failed = true;
+      continue;
+    }
+    std::cout << quote(ref->uuid) << "\n";
+  }
+  if (failed) return Error(Errc::Generic, "not every pod could be removed");
+  return 0;
+}
+
+}  // namespace rkt::stage0

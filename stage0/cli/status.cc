@@ -1,0 +1,80 @@
+// rkt status: one pod's state, optionally waiting for it to be ready or to exit.
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "common/duration.h"
+
+#include "stage0/cli/commands.h"
+#include "stage0/cli/context.h"
+#include "stage0/pods.h"
+
+namespace rkt::stage0 {
+
+Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& args) {
+  FlagSet fs("rkt status");
+  add_global_flags(fs, g);
+  std::string uuid_file, wait, wait_ready, format;
+  fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
+  fs.add_string("wait", &wait, "wait for the pod to exit (true, or a duration: 10s)");
+  fs.add_string("wait-ready", &wait_ready, "wait for the pod to be running (true, or a duration)");
+  fs.add_string("format", &format, "json or json-pretty");
+  // "--wait" alone means "forever".
+  std::vector<std::string> a = args;
+  for (auto& x : a) {
+    if (x == "--wait") x = "--wait=true";
+    if (x == "--wait-ready") x = "--wait-ready=true";
+  }
+  auto pos = fs.parse(a);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  auto uuid = uuid_argument(*pos, uuid_file, "rkt status");
+  if (!uuid) return std::move(uuid).error();
+  auto deadline = [](const std::string& w) -> Result<int64_t> {
+    if (w.empty() || w == "false") return int64_t{-1};
+    if (w == "true") return int64_t{0};
+    auto d = parse_duration(w);
+    if (!d) return std::move(d).error();
+    return now_ns() + *d;
+  };
+  auto until_exit = deadline(wait);
+  if (!until_exit) return std::move(until_exit).error();
+  auto until_ready = deadline(wait_ready);
+  if (!until_ready) return std::move(until_ready).error();
+  for (;;) {
+    auto ref = find_pod(g.dir, *uuid);
+    if (!ref) return std::move(ref).error();
+    auto v = pod_info(*ref);
+    if (!v) return std::move(v).error();
+    bool exited = v->exited();
+    bool ready = v->ready();
+    bool waiting = (*until_exit >= 0 && !exited) || (*until_ready >= 0 && !ready && !exited);
+    int64_t limit = std::max(*until_exit, *until_ready);
+    if (waiting && (limit == 0 || now_ns() < limit)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    if (waiting) return Error(Errc::Generic, "pod " + ref->uuid + ": timed out waiting");
+    if (format == "json" || format == "json-pretty") {
+      std::cout << pod_status_json(*v, format == "json-pretty") << "\n";
+      return 0;
+    }
+    if (!format.empty()) return Error(Errc::Usage, "--format must be json or json-pretty");
+    std::cout << "state=" << state_name(v->state) << "\n";
+    if (v->created_ns) std::cout << "created=" << format_time(v->created_ns) << "\n";
+    if (v->started_ns) std::cout << "started=" << format_time(v->started_ns) << "\n";
+    if (v->state == PodState::Running || exited) std::cout << "networks=\n";
+    if (!v->pid.empty()) std::cout << "pid=" << v->pid << "\n";
+    std::cout << "exited=" << (exited ? "true" : "false") << "\n";
+    if (v->manifest) {
+      for (const auto& app : v->manifest->apps) {
+        if (v->app_exit_codes.count(app.name)) std::cout << "app-" << app.name << "=" << v->app_exit_codes.at(app.name) << "\n";
+      }
+    }
+    return 0;
+  }
+}
+
+}  // namespace rkt::stage0

@@ -1,0 +1,202 @@
+#include "stage0/pods.h"
+
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "actool/aci.h"
+#include "common/duration.h"
+#include "common/fs.h"
+#include "common/stage1_abi.h"
+#include "spec/manifest.h"
+
+namespace rkt::stage0 {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string dump(const Json& j, bool pretty) { return pretty ? j.dump(4) : j.dump(); }
+
+// An exit status as rkt prints it: a number (it was written by stage1 as one).
+Json exit_code(const std::string& code) {
+  char* end = nullptr;
+  long v = std::strtol(code.c_str(), &end, 10);
+  if (end == code.c_str() || *end != '\0') return code;
+  return v;
+}
+
+}  // namespace
+
+bool PodInfo::exited() const {
+  return state == PodState::Exited || state == PodState::ExitedGarbage || state == PodState::Garbage ||
+         state == PodState::AbortedPrepare;
+}
+
+bool PodInfo::ready() const { return state == PodState::Running && !pid.empty(); }
+
+Result<PodInfo> pod_info(const PodRef& ref) {
+  PodInfo v;
+  v.ref = ref;
+  auto state = pod_state(ref);
+  if (!state) return std::move(state).error();
+  v.state = *state;
+  std::string manifest_path = ref.path + "/" + stage1_abi::kPodManifest;
+  if (auto text = read_file(manifest_path, spec::kMaxManifestBytes)) {
+    auto m = spec::parse_pod_manifest(*text, manifest_path);
+    if (m) v.manifest = std::move(*m);
+  }
+  v.created_ns = mtime_ns(ref.path + "/pod-created");
+  std::string pid_path = ref.path + "/" + stage1_abi::kPodPid;
+  v.started_ns = mtime_ns(pid_path);
+  if (auto pid = read_file(pid_path, 64)) v.pid = pid->substr(0, pid->find('\n'));
+  if (v.manifest && v.state != PodState::Running) {
+    for (const auto& app : v.manifest->apps) {
+      if (auto code = read_file(ref.path + "/status/" + app.name, 64)) v.app_exit_codes[app.name] = code->substr(0, code->find('\n'));
+    }
+  }
+  return v;
+}
+
+Result<std::vector<PodInfo>> list_pod_info(const std::string& data_dir) {
+  auto pods = list_pods(data_dir);
+  if (!pods) return std::move(pods).error();
+  std::vector<PodInfo> out;
+  for (const auto& p : *pods) {
+    if (auto v = pod_info(p)) out.push_back(std::move(*v));
+  }
+  std::sort(out.begin(), out.end(), [](const PodInfo& a, const PodInfo& b) { return a.created_ns < b.created_ns; });
+  return out;
+}
+
+std::string pods_json(const std::vector<PodInfo>& pods, bool pretty) {
+  Json out = Json::array();
+  for (const auto& v : pods) {
+    Json names = Json::array(), apps = Json::array();
+    if (v.manifest) {
+      for (const auto& app : v.manifest->apps) {
+        names.push_back(app.name);
+        auto code = v.app_exit_codes.find(app.name);
+        Json a{{"name", app.name},
+               {"state", v.state == PodState::Running ? "running" : code != v.app_exit_codes.end() ? "exited" : "created"},
+               {"image_id", app.image.id}};
+        if (code != v.app_exit_codes.end()) a["exit_code"] = exit_code(code->second);
+        apps.push_back(std::move(a));
+      }
+    }
+    Json p{{"name", v.ref.uuid}, {"state", state_name(v.state)}, {"networks", Json::array()}, {"app_names", names},
+           {"apps", apps}, {"created_at", v.created_ns}};
+    if (v.started_ns) p["started_at"] = v.started_ns;
+    out.push_back(std::move(p));
+  }
+  return dump(out, pretty);
+}
+
+std::string pod_status_json(const PodInfo& v, bool pretty) {
+  Json p{{"name", v.ref.uuid}, {"state", state_name(v.state)}, {"created_at", v.created_ns}};
+  if (v.started_ns) p["started_at"] = v.started_ns;
+  Json apps = Json::array();
+  for (const auto& [name, code] : v.app_exit_codes) apps.push_back(Json{{"name", name}, {"exit_code", exit_code(code)}});
+  p["apps"] = apps;
+  return dump(p, pretty);
+}
+
+Result<std::string> pod_manifest_text(const PodRef& ref) {
+  return read_file(ref.path + "/" + stage1_abi::kPodManifest, spec::kMaxManifestBytes);
+}
+
+Result<bool> stop_pod(const PodRef& ref, bool force) {
+  auto state = pod_state(ref);
+  if (!state) return std::move(state).error();
+  if (*state != PodState::Running) return false;
+  auto entry = stage1_abi::find_entrypoint(ref.path, stage1_abi::Entrypoint::Stop);
+  if (!entry) return std::move(entry).error().wrap("stopping pod " + quote(ref.uuid));
+  std::vector<std::string> args;
+  if (force) args.push_back("--force");
+  args.push_back(ref.uuid);
+  auto rc = stage1_abi::run_entrypoint(*entry, ref.path, args);
+  if (!rc) return std::move(rc).error().wrap("stopping pod " + quote(ref.uuid));
+  if (*rc != 0) return Error(Errc::Generic, "stopping pod " + quote(ref.uuid) + ": the stage1 stop entrypoint failed");
+  return true;
+}
+
+Error enter_pod(const PodRef& ref, const std::string& app, const std::vector<std::string>& cmd) {
+  // As rkt: wait for the pod to have started (its pid file), and give up if it exits.
+  for (int i = 0;; ++i) {
+    auto state = pod_state(ref);
+    if (!state) return std::move(state).error();
+    if (*state != PodState::Running) return Error(Errc::InvalidArgument, "pod " + ref.uuid + " is not running");
+    if (::access((ref.path + "/" + stage1_abi::kPodPid).c_str(), F_OK) == 0) break;
+    if (i > 200) return Error(Errc::Generic, "pod " + ref.uuid + " did not start");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto entry = stage1_abi::find_entrypoint(ref.path, stage1_abi::Entrypoint::Enter);
+  if (!entry) return std::move(entry).error();
+  std::vector<std::string> argv_s = {*entry};
+  if (!app.empty()) argv_s.push_back("--app=" + app);
+  argv_s.push_back(ref.uuid);
+  argv_s.push_back("--");
+  argv_s.insert(argv_s.end(), cmd.begin(), cmd.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  if (::chdir(ref.path.c_str()) != 0) return sys_error("entering pod directory " + quote(ref.path));
+  ::execv(argv[0], argv.data());
+  return sys_error("executing the stage1 enter entrypoint " + quote(argv_s[0]));
+}
+
+Status export_app(const Store& store, const PodRef& ref, const std::string& app_name, const std::string& out,
+                  bool overwrite) {
+  auto v = pod_info(ref);
+  if (!v) return std::move(v).error();
+  if (v->state != PodState::Exited && v->state != PodState::ExitedGarbage) {
+    return Error(Errc::InvalidArgument, "pod " + ref.uuid + " is " + state_name(v->state) + ": only exited pods can be exported");
+  }
+  if (!v->manifest) return Error(Errc::InvalidManifest, "pod " + ref.uuid + " has no readable manifest");
+  std::string app = app_name;
+  if (app.empty()) {
+    if (v->manifest->apps.size() != 1) return Error(Errc::Usage, "pod " + ref.uuid + " has several apps: give --app");
+    app = v->manifest->apps[0].name;
+  }
+  std::string info = ref.path + "/appsinfo/" + app;
+  auto manifest = read_file(info + "/manifest", spec::kMaxManifestBytes);
+  if (!manifest) return std::move(manifest).error().wrap("app " + quote(app));
+  auto lower = read_file(info + "/lower", 4096);
+  if (!lower) return std::move(lower).error().wrap("app " + quote(app));
+  // The app's root as it was left: its overlay, read-only (the upper dir as the top lower
+  // layer), mounted in a mount namespace of this process's own that dies with it.
+  std::string layout = store.cas() + "/tmp/export-" + ref.uuid + "-" + std::to_string(::getpid());
+  if (Status s = make_dirs(layout + "/rootfs", 0755); !s) return s;
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      ::umount2((dir + "/rootfs").c_str(), MNT_DETACH);
+      (void)remove_tree(dir);
+    }
+  } cleanup{layout};
+  if (Status s = write_file_atomic(layout + "/manifest", *manifest, 0644, Overwrite::Yes, Durability::NoSync); !s) return s;
+  if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return sys_error("creating a private mount namespace for the export");
+  }
+  std::string rootfs = layout + "/rootfs";
+  int rc;
+  if (lower->empty()) {
+    std::string copy = ref.path + "/apps/" + app + "/rootfs";
+    rc = ::mount(copy.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr);
+  } else {
+    std::string opts = "lowerdir=" + ref.path + "/overlay/" + app + "/upper:" + *lower;
+    rc = ::mount("overlay", rootfs.c_str(), "overlay", MS_RDONLY, opts.c_str());
+  }
+  if (rc != 0) return sys_error("mounting the root of app " + quote(app));
+  aci::WriteOptions o;
+  o.overwrite = overwrite ? Overwrite::Yes : Overwrite::No;
+  if (Status s = aci::build(layout, out, o); !s) return std::move(s).error().wrap("exporting app " + quote(app));
+  return ok();
+}
+
+}  // namespace rkt::stage0

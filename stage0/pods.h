@@ -1,0 +1,59 @@
+#pragma once
+
+// Pods from the command line's side: what `rkt list` and `rkt status` report, and the pod
+// commands that act on one pod (stop, enter, export). Each reads the pod directory through the
+// pod model (common/pod.h) and reaches stage1 only through its entrypoints (common/stage1_abi.h).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/pod.h"
+#include "spec/types.h"
+#include "stage0/store.h"
+
+namespace rkt::stage0 {
+
+/// What rkt reports of a pod.
+struct PodInfo {
+  PodRef ref;
+  PodState state = PodState::Garbage;
+  std::optional<spec::PodManifest> manifest;  ///< absent while an embryo has none yet
+  int64_t created_ns = 0, started_ns = 0;     ///< 0: not (yet) known
+  std::string pid;                            ///< of the pod's PID 1, once started
+  std::map<std::string, std::string> app_exit_codes;  ///< app -> exit status, once exited
+
+  /// Exited, or in a phase that means it never will run again.
+  bool exited() const;
+  /// Running with its PID 1 started.
+  bool ready() const;
+};
+
+Result<PodInfo> pod_info(const PodRef& ref);
+
+/// Every pod, oldest first; a pod removed while being read is left out.
+Result<std::vector<PodInfo>> list_pod_info(const std::string& data_dir);
+
+/// rkt's JSON: `rkt list --format=json` (an array) and `rkt status --format=json` (an object).
+std::string pods_json(const std::vector<PodInfo>& pods, bool pretty);
+std::string pod_status_json(const PodInfo& pod, bool pretty);
+
+/// The pod manifest as stored.
+Result<std::string> pod_manifest_text(const PodRef& ref);
+
+/// Asks a running pod to stop through its stage1's stop entrypoint (SIGKILL with `force`).
+/// False when the pod was not running.
+Result<bool> stop_pod(const PodRef& ref, bool force);
+
+/// Runs `cmd` in an app of a running pod through its stage1's enter entrypoint, waiting for the
+/// pod to have started. Replaces this process; returns only on failure.
+Error enter_pod(const PodRef& ref, const std::string& app, const std::vector<std::string>& cmd);
+
+/// Writes an exited app's root, with its changes, as an image (the app's image manifest).
+/// `app` may be empty when the pod has one app.
+Status export_app(const Store& store, const PodRef& ref, const std::string& app, const std::string& out, bool overwrite);
+
+}  // namespace rkt::stage0
