@@ -11,14 +11,12 @@ namespace rkt::stage0 {
 
 Result<int> cmd_cat_manifest(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt cat-manifest");
-  add_global_flags(fs, g);
   bool pretty = true;
   std::string uuid_file;
   fs.add_bool("pretty-print", &pretty, "indent the JSON");
   fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   auto uuid = uuid_argument(*pos, uuid_file, "rkt cat-manifest");
   if (!uuid) return std::move(uuid).error();
   auto ref = find_pod(g.dir, *uuid);

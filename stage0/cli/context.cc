@@ -1,5 +1,7 @@
 #include "stage0/cli/context.h"
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "common/fs.h"
@@ -22,6 +24,20 @@ Result<FetchOptions> fetch_options(const GlobalOptions& g) {
   if (!auth) return std::move(auth).error();
   o.auth = std::move(*auth);
   return o;
+}
+
+Status require_root(const std::string& cmd) {
+  if (::geteuid() != 0) return Error(Errc::Usage, cmd + ": cannot run as unprivileged user");
+  return ok();
+}
+
+Result<std::vector<std::string>> parse_command_line(FlagSet& fs, GlobalOptions& g, const std::vector<std::string>& args,
+                                                    FlagSet::Interspersed interspersed) {
+  add_global_flags(fs, g);
+  auto pos = fs.parse(args, interspersed);
+  if (!pos) return std::move(pos).error();
+  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  return pos;
 }
 
 Result<std::string> uuid_argument(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd) {

@@ -20,6 +20,14 @@ Result<FetchOptions> fetch_options(const GlobalOptions& g);
 /// Prints "rkt: warning: ..." on stderr.
 void warn(const std::string& message);
 
+/// Fails unless rkt runs as root: `cmd` needs namespaces, mounts or the pod directories.
+Status require_root(const std::string& cmd);
+
+/// Parses a command's flags with the global ones added, then checks the global values. Returns
+/// the positional arguments.
+Result<std::vector<std::string>> parse_command_line(FlagSet& fs, GlobalOptions& g, const std::vector<std::string>& args,
+                                                    FlagSet::Interspersed interspersed = FlagSet::Interspersed::Yes);
+
 /// The one pod UUID (or prefix) of a pod command: its argument, or read from --uuid-file.
 Result<std::string> uuid_argument(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd);
 /// The pod UUIDs of a command that takes several, with the one of --uuid-file added.

@@ -3,19 +3,18 @@
 #include <unistd.h>
 
 #include "stage0/cli/commands.h"
+#include "stage0/cli/context.h"
 #include "stage0/pods.h"
 
 namespace rkt::stage0 {
 
 Result<int> cmd_enter(GlobalOptions& g, const std::vector<std::string>& args) {
-  if (::geteuid() != 0) return Error(Errc::Usage, "rkt enter: cannot run as unprivileged user");
+  if (Status s = require_root("rkt enter"); !s) return std::move(s).error();
   FlagSet fs("rkt enter");
-  add_global_flags(fs, g);
   std::string app;
   fs.add_string("app", &app, "the app to enter (needed when the pod has several)");
-  auto pos = fs.parse(args, FlagSet::Interspersed::No);
+  auto pos = parse_command_line(fs, g, args, FlagSet::Interspersed::No);
   if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   if (pos->empty()) return Error(Errc::Usage, "rkt enter needs a pod UUID");
   auto ref = find_pod(g.dir, (*pos)[0]);
   if (!ref) return std::move(ref).error();

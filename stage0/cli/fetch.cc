@@ -11,7 +11,6 @@ namespace rkt::stage0 {
 
 Result<int> cmd_fetch(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt fetch");
-  add_global_flags(fs, g);
   std::string signature, policy = "update";
   bool full = false, store_only = false, no_store = false;
   fs.add_string("signature", &signature, "the signature file of the image (default: IMAGE.asc)");
@@ -19,9 +18,8 @@ Result<int> cmd_fetch(GlobalOptions& g, const std::vector<std::string>& args) {
   fs.add_string("pull-policy", &policy, "never, new or update");
   fs.add_bool("store-only", &store_only, "deprecated: --pull-policy=never");
   fs.add_bool("no-store", &no_store, "deprecated: --pull-policy=update");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   if (pos->empty()) return Error(Errc::Usage, "rkt fetch needs at least one image");
   if (!signature.empty() && pos->size() != 1) return Error(Errc::Usage, "--signature goes with a single image");
   if (store_only && no_store) return Error(Errc::Usage, "--store-only and --no-store cannot be combined");

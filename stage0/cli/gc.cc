@@ -13,17 +13,15 @@
 namespace rkt::stage0 {
 
 Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args) {
-  if (::geteuid() != 0) return Error(Errc::Usage, "rkt gc: cannot run as unprivileged user");
+  if (Status s = require_root("rkt gc"); !s) return std::move(s).error();
   FlagSet fs("rkt gc");
-  add_global_flags(fs, g);
   std::string grace = "30m", expire = "24h";
   bool mark_only = false;
   fs.add_string("grace-period", &grace, "how long exited pods stay marked before removal");
   fs.add_string("expire-prepared", &expire, "how long prepared pods may wait to be run");
   fs.add_bool("mark-only", &mark_only, "only mark pods as garbage");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   if (!pos->empty()) return Error(Errc::Usage, "rkt gc takes no arguments");
   gc::Options o;
   auto gp = parse_duration(grace);

@@ -21,15 +21,13 @@ std::string image_name(const spec::RuntimeApp& app) {
 
 Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt list");
-  add_global_flags(fs, g);
   bool full = false, no_legend = false;
   std::string format;
   fs.add_bool("full", &full, "full UUIDs, image IDs and times");
   fs.add_bool("no-legend", &no_legend, "no header line");
   fs.add_string("format", &format, "json or json-pretty");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   if (!pos->empty()) return Error(Errc::Usage, "rkt list takes no arguments");
   auto views = list_pod_info(g.dir);
   if (!views) return std::move(views).error();

@@ -11,14 +11,12 @@
 namespace rkt::stage0 {
 
 Result<int> cmd_rm(GlobalOptions& g, const std::vector<std::string>& args) {
-  if (::geteuid() != 0) return Error(Errc::Usage, "rkt rm: cannot run as unprivileged user");
+  if (Status s = require_root("rkt rm"); !s) return std::move(s).error();
   FlagSet fs("rkt rm");
-  add_global_flags(fs, g);
   std::string uuid_file;
   fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   auto list = uuids(*pos, uuid_file, "rkt rm");
   if (!list) return std::move(list).error();
   bool failed = false;

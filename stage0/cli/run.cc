@@ -54,16 +54,10 @@ void add_pod_flags(FlagSet& fs, RunFlags& p, bool run) {
   if (!run) fs.add_bool("quiet", &p.quiet, "print only the UUID");
 }
 
-Status require_root(const char* cmd) {
-  if (::geteuid() != 0) return Error(Errc::Usage, std::string(cmd) + ": cannot run as unprivileged user");
-  return ok();
-}
-
 Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::string>& args, bool run, RunFlags& p) {
   const char* cmd = run ? "rkt run" : "rkt prepare";
   if (Status s = require_root(cmd); !s) return std::move(s).error();
   FlagSet fs(cmd);
-  add_global_flags(fs, g);
   add_pod_flags(fs, p, run);
   if (run) add_runtime_flags(fs, p.rc, p.ipc, p.mds_register);
   AppFlags defaults;
@@ -188,9 +182,8 @@ Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& a
   std::string ipc;
   bool mds = false;
   add_runtime_flags(fs, rc, ipc, mds);
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   if (pos->size() != 1) return Error(Errc::Usage, "rkt run-prepared needs one pod UUID");
   if (mds) return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
   if (!ipc.empty()) {

@@ -15,7 +15,6 @@ namespace rkt::stage0 {
 
 Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt status");
-  add_global_flags(fs, g);
   std::string uuid_file, wait, wait_ready, format;
   fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
   fs.add_string("wait", &wait, "wait for the pod to exit (true, or a duration: 10s)");
@@ -27,9 +26,8 @@ Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& args) {
     if (x == "--wait") x = "--wait=true";
     if (x == "--wait-ready") x = "--wait-ready=true";
   }
-  auto pos = fs.parse(a);
+  auto pos = parse_command_line(fs, g, a);
   if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   auto uuid = uuid_argument(*pos, uuid_file, "rkt status");
   if (!uuid) return std::move(uuid).error();
   auto deadline = [](const std::string& w) -> Result<int64_t> {

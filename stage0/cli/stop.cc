@@ -10,14 +10,12 @@ namespace rkt::stage0 {
 
 Result<int> cmd_stop(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt stop");
-  add_global_flags(fs, g);
   bool force = false;
   std::string uuid_file;
   fs.add_bool("force", &force, "kill the pod at once (SIGKILL) instead of stopping it");
   fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   auto list = uuids(*pos, uuid_file, "rkt stop");
   if (!list) return std::move(list).error();
   bool failed = false;

@@ -37,16 +37,14 @@ Result<std::string> read_key_source(const std::string& src, bool allow_http, con
 
 Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt trust");
-  add_global_flags(fs, g);
   std::string prefix;
   bool root = false, skip_review = false, allow_http = false;
   fs.add_string("prefix", &prefix, "trust the keys for images named PREFIX or below it");
   fs.add_bool("root", &root, "trust the keys for every image");
   fs.add_bool("skip-fingerprint-review", &skip_review, "trust without asking to review the fingerprint");
   fs.add_bool("insecure-allow-http", &allow_http, "allow fetching keys over plain http");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
   if (root && !prefix.empty()) return Error(Errc::Usage, "--root and --prefix cannot be combined");
   if (!root && prefix.empty()) {
     return Error(Errc::Usage, "give --prefix=PREFIX or --root: refusing implicit unbounded trust");
