@@ -231,7 +231,7 @@ Result<ArchiveContents> read_archive(const std::string& path) {
   if (!have_manifest) return Error(Errc::InvalidImage, "image " + quote(path) + " has no manifest");
   if (!have_rootfs) return Error(Errc::InvalidImage, "image " + quote(path) + " has no rootfs directory");
   auto m = spec::parse_image_manifest(out.manifest_json, path + ":manifest");
-  if (!m) return std::move(m).error();
+  RKT_TRY(m);
   out.manifest = std::move(*m);
   return out;
 }
@@ -283,7 +283,7 @@ Result<spec::ImageManifest> validate_layout(const std::string& dir) {
   }
   std::string mpath = dir + "/manifest";
   auto text = read_file(mpath, spec::kMaxManifestBytes);
-  if (!text) return std::move(text).error().wrap("image layout " + quote(dir));
+  RKT_TRY_WRAP(text, "image layout " + quote(dir));
   return spec::parse_image_manifest(*text, mpath);
 }
 
@@ -376,10 +376,10 @@ struct Walker {
 
 Status build(const std::string& layout_dir, const std::string& out, const WriteOptions& options) {
   auto manifest = validate_layout(layout_dir);
-  if (!manifest) return std::move(manifest).error();
+  RKT_TRY(manifest);
   PendingFile pending(out, options.overwrite);
   auto fd = pending.open();
-  if (!fd) return std::move(fd).error();
+  RKT_TRY(fd);
   Error err(Errc::Generic, "");
   WriteArchive a = open_write(*fd, options.compression, &err);
   if (!a) return err.wrap("writing " + quote(out));
@@ -393,13 +393,13 @@ Status build(const std::string& layout_dir, const std::string& out, const WriteO
 Status replace_manifest(const std::string& in, const std::string& out, const std::string& manifest_json,
                         const WriteOptions& options) {
   auto checked = read_archive(in);
-  if (!checked) return std::move(checked).error();
+  RKT_TRY(checked);
   Error err(Errc::Generic, "");
   ReadArchive r = open_read(in, &err);
   if (!r) return err;
   PendingFile pending(out, options.overwrite);
   auto fd = pending.open();
-  if (!fd) return std::move(fd).error();
+  RKT_TRY(fd);
   WriteArchive w = open_write(*fd, options.compression, &err);
   if (!w) return err.wrap("writing " + quote(out));
   archive_entry* e;

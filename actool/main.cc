@@ -84,15 +84,15 @@ Status validate_one(const std::string& path, std::string type) {
   }
   if (type == "layout") {
     auto m = validate_layout(path);
-    if (!m) return std::move(m).error();
+    RKT_TRY(m);
   } else if (type == "appimage") {
     auto a = read_archive(path);
-    if (!a) return std::move(a).error();
+    RKT_TRY(a);
   } else if (type == "manifest") {
     auto text = read_file(path, spec::kMaxManifestBytes);
-    if (!text) return std::move(text).error();
+    RKT_TRY(text);
     auto kind = spec::validate_manifest(*text, path);
-    if (!kind) return std::move(kind).error();
+    RKT_TRY(kind);
   } else {
     return Error(Errc::Usage, "unknown --type " + quote(type) + " (appimage, layout or manifest)");
   }

@@ -57,7 +57,7 @@ Result<std::string> patch_manifest(spec::ImageManifest m, const PatchOptions& o)
       return Error(Errc::Usage, "--manifest cannot be combined with other manifest edits");
     }
     auto replaced = spec::parse_image_manifest(o.manifest_file_json, "--manifest");
-    if (!replaced) return std::move(replaced).error();
+    RKT_TRY(replaced);
     return o.manifest_file_json;
   }
   if (!o.name.empty()) {
@@ -80,7 +80,7 @@ Result<std::string> patch_manifest(spec::ImageManifest m, const PatchOptions& o)
     m.app->supplementary_gids.clear();
     for (const auto& g : split(o.supplementary_gids, ',')) {
       auto v = parse_u32(g, "--supplementary-groups");
-      if (!v) return std::move(v).error();
+      RKT_TRY(v);
       m.app->supplementary_gids.push_back(*v);
     }
   }
@@ -97,7 +97,7 @@ Result<std::string> patch_manifest(spec::ImageManifest m, const PatchOptions& o)
   if (!o.mounts.empty()) {
     for (const auto& mp : split(o.mounts, ':')) {
       auto p = parse_params(mp, "--mounts");
-      if (!p) return std::move(p).error();
+      RKT_TRY(p);
       spec::MountPoint point;
       for (const auto& [k, v] : *p) {
         if (k == "name") {
@@ -118,7 +118,7 @@ Result<std::string> patch_manifest(spec::ImageManifest m, const PatchOptions& o)
   if (!o.ports.empty()) {
     for (const auto& pt : split(o.ports, ':')) {
       auto p = parse_params(pt, "--ports");
-      if (!p) return std::move(p).error();
+      RKT_TRY(p);
       spec::Port port;
       for (const auto& [k, v] : *p) {
         if (k == "name") {
@@ -127,7 +127,7 @@ Result<std::string> patch_manifest(spec::ImageManifest m, const PatchOptions& o)
           port.protocol = v;
         } else if (k == "port" || k == "count") {
           auto n = parse_u32(v, "--ports " + quote(pt) + " " + k);
-          if (!n) return std::move(n).error();
+          RKT_TRY(n);
           (k == "port" ? port.port : port.count) = *n;
         } else if (k == "socketActivated") {
           auto b = parse_bool(v);
@@ -192,7 +192,7 @@ Result<std::string> patch_manifest(spec::ImageManifest m, const PatchOptions& o)
   }
   std::string json = spec::to_json(m);
   auto valid = spec::parse_image_manifest(json, "patched manifest");
-  if (!valid) return std::move(valid).error();
+  RKT_TRY(valid);
   return spec::to_json(*valid);
 }
 

@@ -3,6 +3,7 @@
 // Errors are values: every fallible function returns rkt::Result<T> (or rkt::Status). An Error
 // names what failed and gathers context on its way up; it is printed once, by main().
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -90,30 +91,39 @@ class [[nodiscard]] Result {
   std::variant<T, Error> v_;
 };
 
-/// A result with no value.
+/// A result with no value. Success holds nothing: no Error is built until something fails.
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT
+  Status(Error error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
-  bool has_value() const { return !failed_; }
-  explicit operator bool() const { return !failed_; }
-  Error& error() & { return error_; }
-  const Error& error() const& { return error_; }
-  Error&& error() && { return std::move(error_); }
+  bool has_value() const { return !error_.has_value(); }
+  explicit operator bool() const { return has_value(); }
+  /// Only of a failed Status.
+  Error& error() & { return *error_; }
+  const Error& error() const& { return *error_; }
+  Error&& error() && { return std::move(*error_); }
 
  private:
-  Error error_{Errc::Generic, ""};
-  bool failed_ = false;
+  std::optional<Error> error_;
 };
 
 inline Status ok() { return {}; }
 
 }  // namespace rkt
 
-/// Returns the error of `expr` (a Result or Status) from the enclosing function.
-#define RKT_TRY(expr)                                  \
-  do {                                                 \
-    auto&& rkt_try_result_ = (expr);                   \
+/// Returns the error of `expr` (a Result or Status, often a variable holding one) from the
+/// enclosing function, which returns a Result, a Status or an Error. `expr` is left as it was
+/// on success: `auto x = f(); RKT_TRY(x); use(*x);`.
+#define RKT_TRY(expr)                                                \
+  do {                                                               \
+    auto&& rkt_try_result_ = (expr);                                 \
     if (!rkt_try_result_) return std::move(rkt_try_result_).error(); \
+  } while (0)
+
+/// RKT_TRY with `context` put in front of the error (see Error::wrap).
+#define RKT_TRY_WRAP(expr, context)                                                \
+  do {                                                                             \
+    auto&& rkt_try_result_ = (expr);                                               \
+    if (!rkt_try_result_) return std::move(rkt_try_result_).error().wrap(context); \
   } while (0)

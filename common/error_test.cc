@@ -1,8 +1,21 @@
 #include "common/error.h"
 
+#include <atomic>
 #include <cerrno>
+#include <cstdlib>
+#include <new>
 
 #include <gtest/gtest.h>
+
+// Counts this test binary's heap allocations, to show that success costs none.
+static std::atomic<long> g_allocations{0};
+void* operator new(std::size_t n) {
+  ++g_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace rkt {
 namespace {
@@ -48,6 +61,26 @@ TEST(Result, CarriesValueOrError) {
   Status s = twice_half(5, &out);
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code(), Errc::InvalidArgument);
+}
+
+Status succeed() { return ok(); }
+
+Status wrap_failure(bool fail) {
+  RKT_TRY_WRAP(fail ? Status(Error(Errc::NotFound, "inner")) : ok(), "outer " + std::to_string(1));
+  return ok();
+}
+
+TEST(Status, SuccessAllocatesNothing) {
+  long before = g_allocations;
+  for (int i = 0; i < 100; ++i) {
+    Status s = succeed();
+    EXPECT_TRUE(s);
+    EXPECT_TRUE(wrap_failure(false)) << "the context is not even built on success";
+  }
+  EXPECT_EQ(g_allocations - before, 0);
+  Status failed = wrap_failure(true);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().message(), "outer 1: inner");
 }
 
 }  // namespace

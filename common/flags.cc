@@ -87,7 +87,7 @@ Result<size_t> FlagSet::parse_leading(const std::vector<std::string>& args, size
       one.push_back(args[++i]);
     }
     auto r = parse(one);
-    if (!r) return std::move(r).error();
+    RKT_TRY(r);
     ++i;
   }
   return i;

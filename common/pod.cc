@@ -108,7 +108,7 @@ Result<std::vector<PodRef>> list_pods(const std::string& data_dir) {
 Result<PodRef> find_pod(const std::string& data_dir, const std::string& uuid_prefix) {
   if (uuid_prefix.empty()) return Error(Errc::Usage, "empty pod UUID");
   auto pods = list_pods(data_dir);
-  if (!pods) return std::move(pods).error();
+  RKT_TRY(pods);
   std::vector<PodRef> matches;
   for (const auto& p : *pods) {
     if (p.uuid.rfind(uuid_prefix, 0) == 0) matches.push_back(p);
@@ -138,7 +138,7 @@ const char* state_name(PodState state) {
 
 Result<PodState> pod_state(const PodRef& pod, bool* locked_out) {
   auto locked = pod_is_locked(pod.path);
-  if (!locked) return std::move(locked).error().wrap("pod " + pod.uuid);
+  RKT_TRY_WRAP(locked, "pod " + pod.uuid);
   if (locked_out) *locked_out = *locked;
   switch (pod.phase) {
     case PodPhase::Embryo: return PodState::Embryo;

@@ -83,7 +83,7 @@ Result<RuntimeConfig> RuntimeConfig::parse(const std::string& text, const std::s
     } else {
       return bad("unknown key " + quote(key));
     }
-    if (!s) return std::move(s).error();
+    RKT_TRY(s);
   }
   return rc;
 }
@@ -91,7 +91,7 @@ Result<RuntimeConfig> RuntimeConfig::parse(const std::string& text, const std::s
 Result<RuntimeConfig> read_runtime_config(const std::string& pod_dir) {
   std::string path = in_pod(pod_dir, kRuntimeConfig);
   auto text = read_file(path, 1 << 20);
-  if (!text) return std::move(text).error();
+  RKT_TRY(text);
   return RuntimeConfig::parse(*text, quote(path));
 }
 
@@ -125,9 +125,9 @@ Status write_stage1(const std::string& pod_dir, const std::string& manifest_json
 Result<std::string> find_entrypoint(const std::string& pod_dir, Entrypoint e) {
   std::string path = in_pod(pod_dir, kStage1Manifest);
   auto text = read_file(path, spec::kMaxManifestBytes);
-  if (!text) return std::move(text).error().wrap("finding the stage1 of pod " + quote(pod_dir));
+  RKT_TRY_WRAP(text, "finding the stage1 of pod " + quote(pod_dir));
   auto m = spec::parse_image_manifest(*text, path);
-  if (!m) return std::move(m).error();
+  RKT_TRY(m);
   const std::string* entry = spec::find_annotation(m->annotations, entrypoint_annotation(e));
   if (!entry || entry->empty() || (*entry)[0] != '/' || entry->find("..") != std::string::npos) {
     return Error(Errc::Unsupported, "the stage1 of pod " + quote(pod_dir) + " has no " + entrypoint_name(e) + " entrypoint");
@@ -177,7 +177,7 @@ Result<std::vector<std::string>> read_cgroup_record(const std::string& pod_dir) 
 
 Status remove_pod_cgroups(const std::string& pod_dir, const std::string& uuid) {
   auto dirs = read_cgroup_record(pod_dir);
-  if (!dirs) return std::move(dirs).error();
+  RKT_TRY(dirs);
   for (const auto& dir : *dirs) {
     if (dir.rfind("/sys/fs/cgroup/", 0) != 0 || dir.find("/rkt-" + uuid) == std::string::npos ||
         dir.find("/../") != std::string::npos) {

@@ -27,7 +27,7 @@ Status mark(const std::string& data_dir, const PodRef& pod, PodPhase to) {
 // Detaches every mount at or below `dir` in this mount namespace, deepest first.
 Status unmount_below(const std::string& dir) {
   auto info = read_file("/proc/self/mountinfo", 16 << 20);
-  if (!info) return std::move(info).error();
+  RKT_TRY(info);
   std::vector<std::string> targets;
   std::istringstream in(*info);
   std::string line;
@@ -66,7 +66,7 @@ Status teardown(const PodRef& pod) {
   auto entry = stage1_abi::find_entrypoint(pod.path, stage1_abi::Entrypoint::Gc);
   if (!entry) return stage1_abi::remove_pod_cgroups(pod.path, pod.uuid);
   auto rc = stage1_abi::run_entrypoint(*entry, pod.path, {pod.uuid});
-  if (!rc) return std::move(rc).error();
+  RKT_TRY(rc);
   if (*rc != 0) return Error(Errc::Generic, "the stage1 gc entrypoint failed with status " + std::to_string(*rc));
   return ok();
 }
@@ -83,7 +83,7 @@ Status sweep(const PodRef& pod, bool* busy) {
   if (Status s = teardown(pod); !s) return s;
   if (Status s = unmount_below(pod.path); !s) return s;
   auto claimed = claim(pod.path, pod.uuid);
-  if (!claimed) return std::move(claimed).error();
+  RKT_TRY(claimed);
   if (claimed->empty()) return ok();
   if (Status s = stage1_abi::remove_pod_cgroups(*claimed, pod.uuid); !s) return s;
   return remove_tree(*claimed);
@@ -138,7 +138,7 @@ void finish_interrupted(const std::string& data_dir, Report* report) {
 Result<Report> collect(const std::string& data_dir, const Options& options) {
   Report report;
   auto pods = list_pods(data_dir);
-  if (!pods) return std::move(pods).error();
+  RKT_TRY(pods);
   int64_t now = now_ns();
   // Mark.
   for (const auto& p : *pods) {
@@ -172,7 +172,7 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
   finish_interrupted(data_dir, &report);
   // Sweep what has been garbage for longer than the grace period.
   pods = list_pods(data_dir);
-  if (!pods) return std::move(pods).error();
+  RKT_TRY(pods);
   now = now_ns();  // after the marks just made
   for (const auto& p : *pods) {
     if (p.phase != PodPhase::ExitedGarbage && p.phase != PodPhase::Garbage) continue;
@@ -190,7 +190,7 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
 
 Status remove_pod(const std::string& data_dir, const PodRef& pod) {
   auto state = pod_state(pod);
-  if (!state) return std::move(state).error();
+  RKT_TRY(state);
   if (is_live(*state)) {
     return Error(Errc::InvalidArgument, "pod " + pod.uuid + " is " + state_name(*state) + ": stop it first");
   }

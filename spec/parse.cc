@@ -440,12 +440,12 @@ Result<ManifestKind> validate_manifest(std::string_view json, std::string_view s
   const Json* kind = doc->is_object() && doc->contains("acKind") ? &(*doc)["acKind"] : nullptr;
   if (kind && kind->is_string() && kind->get<std::string>() == "PodManifest") {
     auto r = parse_pod_manifest(json, source, problems);
-    if (!r) return std::move(r).error();
+    RKT_TRY(r);
     return ManifestKind::Pod;
   }
   if (kind && kind->is_string() && kind->get<std::string>() == "ImageManifest") {
     auto r = parse_image_manifest(json, source, problems);
-    if (!r) return std::move(r).error();
+    RKT_TRY(r);
     return ManifestKind::Image;
   }
   local.push_back({"/acKind", kind ? "must be \"ImageManifest\" or \"PodManifest\"" : "is required"});

@@ -130,7 +130,7 @@ class Extractor {
       return ok();
     }
     auto parent = open_dir(parts, parts.size() - 1, entry);
-    if (!parent) return std::move(parent).error();
+    RKT_TRY(parent);
     int pfd = parent->get();
     const std::string& leaf = parts.back();
     const char* c = leaf.c_str();
@@ -143,7 +143,7 @@ class Extractor {
       }
       tparts.erase(tparts.begin());
       auto tdir = open_dir(tparts, tparts.size() - 1, link);
-      if (!tdir) return std::move(tdir).error();
+      RKT_TRY(tdir);
       struct stat tst {};
       if (::fstatat(tdir->get(), tparts.back().c_str(), &tst, AT_SYMLINK_NOFOLLOW) != 0) {
         return fail(Errc::InvalidImage, "hard link " + quote(entry) + " points to " + quote(link) + ", which does not exist");
@@ -280,7 +280,7 @@ class Extractor {
   Status finish_directories() {
     for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
       auto fd = open_dir(it->first, it->first.size(), join(it->first, it->first.size()));
-      if (!fd) return std::move(fd).error();
+      RKT_TRY(fd);
       if (Status s = set_meta(fd->get(), it->second, "rootfs/" + join(it->first, it->first.size())); !s) return s;
     }
     return ok();

@@ -170,11 +170,11 @@ HttpRequest Fetcher::request(const std::string& url) const {
 
 Result<std::string> Fetcher::fetch(const std::string& arg) {
   auto ref = parse_image_ref(arg);
-  if (!ref) return std::move(ref).error();
+  RKT_TRY(ref);
   auto key = fetch_ref(*ref);
   if (!key) return key;
   auto tree = store_.render(*key);
-  if (!tree) return std::move(tree).error().wrap("rendering image " + quote(arg));
+  RKT_TRY_WRAP(tree, "rendering image " + quote(arg));
   return key;
 }
 
@@ -201,24 +201,24 @@ Result<std::string> Fetcher::verify_and_import(const std::string& path, const st
     opts_.warn("signature verification is disabled (--insecure-options=image): image " + what + " is not verified");
     if (expected) {
       auto m = aci::read_manifest_only(path, what);
-      if (!m) return std::move(m).error();
-      if (Status s = check_expected(*m, *expected, what); !s) return std::move(s).error();
+      RKT_TRY(m);
+      RKT_TRY(check_expected(*m, *expected, what));
     }
   } else {
     // Who signed it? Any trusted key may answer; whether that key is trusted for this image's
     // name is checked once the name is known. Nothing of the image but its manifest is read
     // before the signature is good.
     auto all = keystore_.all_keys();
-    if (!all) return std::move(all).error();
+    RKT_TRY(all);
     auto signer = verify_detached(path, signature, signature_source, *all);
-    if (!signer) return std::move(signer).error().wrap("verifying image " + what);
+    RKT_TRY_WRAP(signer, "verifying image " + what);
     auto m = aci::read_manifest_only(path, what);
-    if (!m) return std::move(m).error();
+    RKT_TRY(m);
     if (expected) {
-      if (Status s = check_expected(*m, *expected, what); !s) return std::move(s).error();
+      RKT_TRY(check_expected(*m, *expected, what));
     }
     auto allowed = keystore_.keys_for(m->name);
-    if (!allowed) return std::move(allowed).error();
+    RKT_TRY(allowed);
     bool trusted = false;
     for (const auto& k : *allowed) {
       auto pk = read_public_key(k.data, k.origin);
@@ -238,7 +238,7 @@ Result<std::string> Fetcher::verify_and_import(const std::string& path, const st
 Result<std::string> Fetcher::import_with_dependencies(int fd, const std::string& what) {
   auto key = store_.import(fd, what);
   if (!key) return key;
-  if (Status s = fetch_dependencies(*key); !s) return std::move(s).error().wrap("fetching the dependencies of " + what);
+  RKT_TRY_WRAP(fetch_dependencies(*key), "fetching the dependencies of " + what);
   return key;
 }
 
@@ -259,7 +259,7 @@ Result<std::string> Fetcher::fetch_file(const std::string& path, const std::stri
       return sys_error("opening signature " + quote(signature_path));
     }
     auto sig = read_fd(sig_fd.get(), kMaxSignatureBytes, "signature " + quote(signature_path));
-    if (!sig) return std::move(sig).error();
+    RKT_TRY(sig);
     signature = std::move(*sig);
   }
   // The source is opened once and read once: a file that others can replace or rewrite while
@@ -276,7 +276,7 @@ Result<std::string> Fetcher::fetch_file(const std::string& path, const std::stri
     return import_with_dependencies(src.get(), what);
   }
   auto copy = store_.copy_in(src.get(), what);
-  if (!copy) return std::move(copy).error();
+  RKT_TRY(copy);
   src.reset();
   return verify_and_import(copy->path(), what, signature, signature_path, nullptr);
 }
@@ -284,13 +284,13 @@ Result<std::string> Fetcher::fetch_file(const std::string& path, const std::stri
 Result<std::string> Fetcher::fetch_url(const std::string& url, const std::string& signature_url,
                                        const ImageRef* expected) {
   auto cached = store_.remote(url);
-  if (!cached) return std::move(cached).error();
+  RKT_TRY(cached);
   auto cached_info = *cached ? store_.info((*cached)->key) : Result<ImageInfo>(Error(Errc::NotFound, ""));
   bool have = cached_info.has_value();
   // What the URL gave before must still be what is asked for now.
   auto reuse = [&](const std::string& key) -> Result<std::string> {
     if (expected) {
-      if (Status s = check_expected(cached_info->manifest, *expected, quote(url)); !s) return std::move(s).error();
+      RKT_TRY(check_expected(cached_info->manifest, *expected, quote(url)));
     }
     return key;
   };
@@ -307,7 +307,7 @@ Result<std::string> Fetcher::fetch_url(const std::string& url, const std::string
   req.progress = opts_.progress;
   if (have) req.if_none_match = (*cached)->etag;
   auto resp = http_get_file(req, tmp);
-  if (!resp) return std::move(resp).error();
+  RKT_TRY(resp);
   if (resp->status == 304 && have) {
     RemoteInfo r = **cached;
     r.download_time_ns = now_ns();
@@ -340,7 +340,7 @@ Result<std::string> Fetcher::fetch_name(const ImageRef& ref) {
   }
   if (opts_.policy != PullPolicy::Update) {
     auto found = store_.find(ref.value, with_host_labels(ref.labels));
-    if (!found) return std::move(found).error();
+    RKT_TRY(found);
     if (*found) return **found;
     if (opts_.policy == PullPolicy::Never) {
       return Error(Errc::NotFound, "image " + quote(ref.value) + " is not in the store (--pull-policy=never)");
@@ -353,14 +353,14 @@ Result<std::string> Fetcher::fetch_name(const ImageRef& ref) {
   } pop{fetching_};
   auto page = [this](const std::string& url) { return http_get_text(request(url), kMaxPageBytes); };
   auto where = discover_image(ref.value, with_host_labels(ref.labels), page, opts_.insecure_http);
-  if (!where) return std::move(where).error();
+  RKT_TRY(where);
   ImageRef expected = ref;
   return fetch_url(where->image_url, where->signature_url, &expected);
 }
 
 Status Fetcher::fetch_dependencies(const std::string& key) {
   auto info = store_.info(key);
-  if (!info) return std::move(info).error();
+  RKT_TRY(info);
   for (const auto& dep : info->manifest.dependencies) {
     if (dep.image_id && store_.resolve(*dep.image_id)) continue;
     ImageRef ref{ImageRef::Kind::Name, dep.image_name, dep.labels};
@@ -368,7 +368,7 @@ Status Fetcher::fetch_dependencies(const std::string& key) {
     if (opts_.policy == PullPolicy::Update) opts_.policy = PullPolicy::New;
     auto dk = fetch_name(ref);
     opts_ = saved;
-    if (!dk) return std::move(dk).error();
+    RKT_TRY(dk);
     if (dep.image_id && dk->rfind(dep.image_id->substr(0, std::min<size_t>(dep.image_id->size(), 7 + 64)), 0) != 0) {
       return Error(Errc::BadSignature, "dependency " + quote(dep.image_name) + " has ID " + *dk + ", not the " +
                                            *dep.image_id + " the manifest requires");
@@ -394,7 +394,7 @@ Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config
     for (const auto& f : files) {
       std::string path = dir + "/" + f;
       auto text = read_file(path, 1 << 20);
-      if (!text) return std::move(text).error();
+      RKT_TRY(text);
       auto j = nlohmann::json::parse(*text, nullptr, false);
       auto bad = [&](const std::string& why) { return Error(Errc::InvalidArgument, "auth config " + quote(path) + ": " + why); };
       if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");

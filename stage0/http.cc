@@ -130,7 +130,7 @@ int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_o
 }
 
 Result<HttpResponse> perform(const HttpRequest& req, Transfer& t) {
-  if (Status s = load_curl(); !s) return std::move(s).error();
+  RKT_TRY(load_curl());
   static const bool initialized = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!initialized) return Error(Errc::Generic, "initializing libcurl");
   bool https = req.url.rfind("https://", 0) == 0;
@@ -212,7 +212,7 @@ Result<std::string> http_get_text(const HttpRequest& req, size_t max_bytes, Http
   t.text = &body;
   t.max_text = max_bytes;
   auto r = perform(req, t);
-  if (!r) return std::move(r).error();
+  RKT_TRY(r);
   if (response) *response = *r;
   if (r->status != 200) return Error(Errc::NotFound, "fetching " + quote(req.url) + ": HTTP status " + std::to_string(r->status));
   return body;

@@ -23,7 +23,7 @@ bool is_fingerprint(const std::string& s) {
 // The fingerprint-named files of a directory; a missing directory is empty.
 Result<std::vector<std::string>> key_files(const std::string& dir) {
   auto names = list_directory(dir);
-  if (!names) return std::move(names).error().wrap("reading the trust store");
+  RKT_TRY_WRAP(names, "reading the trust store");
   std::erase_if(*names, [](const std::string& n) { return !is_fingerprint(n); });
   return names;
 }
@@ -59,12 +59,12 @@ Result<std::vector<TrustedKey>> Keystore::keys_for(const std::string& image_name
       if (root.empty()) continue;
       std::string dir = root + "/" + sub;
       auto files = key_files(dir);
-      if (!files) return std::move(files).error();
+      RKT_TRY(files);
       for (const auto& f : *files) chosen[f] = dir + "/" + f;
     }
     for (const auto& [fp, path] : chosen) {
       auto data = read_file(path, kMaxKeyBytes);
-      if (!data) return std::move(data).error();
+      RKT_TRY(data);
       if (data->empty()) continue;  // masked
       out.push_back({std::move(*data), path});
     }
@@ -79,7 +79,7 @@ Result<std::vector<TrustedKey>> Keystore::all_keys() const {
                                                                            const std::string& sub) -> Status {
     std::string dir = root + "/" + sub;
     auto names = list_directory(dir);
-    if (!names) return std::move(names).error();
+    RKT_TRY(names);
     for (const auto& n : *names) {
       struct stat st {};
       if (::lstat((dir + "/" + n).c_str(), &st) != 0) continue;
@@ -93,12 +93,12 @@ Result<std::vector<TrustedKey>> Keystore::all_keys() const {
   };
   for (const std::string& root : {system_, local_}) {
     if (root.empty()) continue;
-    if (Status s = walk(root, "trustedkeys"); !s) return std::move(s).error();
+    RKT_TRY(walk(root, "trustedkeys"));
   }
   std::vector<TrustedKey> out;
   for (const auto& [sub, path] : chosen) {
     auto data = read_file(path, kMaxKeyBytes);
-    if (!data) return std::move(data).error();
+    RKT_TRY(data);
     if (!data->empty()) out.push_back({std::move(*data), path});
   }
   return out;
@@ -107,12 +107,12 @@ Result<std::vector<TrustedKey>> Keystore::all_keys() const {
 Result<std::string> Keystore::store(const std::string& key_data, const PublicKey& key,
                                     const std::string& prefix) const {
   if (!prefix.empty()) {
-    if (Status s = check_prefix(prefix); !s) return std::move(s).error();
+    RKT_TRY(check_prefix(prefix));
   }
   std::string dir = local_ + "/trustedkeys/" + (prefix.empty() ? "root.d" : "prefix.d/" + prefix);
-  if (Status s = make_dirs(dir, 0755); !s) return std::move(s).error();
+  RKT_TRY(make_dirs(dir, 0755));
   std::string path = dir + "/" + key.fingerprint;
-  if (Status s = write_file_atomic(path, key_data, 0644, Overwrite::Yes); !s) return std::move(s).error();
+  RKT_TRY(write_file_atomic(path, key_data, 0644, Overwrite::Yes));
   return path;
 }
 

@@ -160,7 +160,7 @@ std::string primary_of(rnp_key_handle_t k) {
 }  // namespace
 
 Result<PublicKey> read_public_key(const std::string& data, const std::string& source) {
-  if (Status s = load_rnp(); !s) return std::move(s).error();
+  RKT_TRY(load_rnp());
   QuietStderr quiet;
   Ffi ffi = new_ffi();
   if (!ffi) return Error(Errc::Generic, "initializing OpenPGP (librnp)");
@@ -191,7 +191,7 @@ Result<PublicKey> read_public_key(const std::string& data, const std::string& so
 
 Result<std::string> verify_detached(const std::string& path, const std::string& signature,
                                     const std::string& signature_source, const std::vector<TrustedKey>& trusted) {
-  if (Status s = load_rnp(); !s) return std::move(s).error();
+  RKT_TRY(load_rnp());
   QuietStderr quiet;
   Ffi ffi = new_ffi();
   if (!ffi) return Error(Errc::Generic, "initializing OpenPGP (librnp)");

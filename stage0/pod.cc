@@ -83,7 +83,7 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
   for (const auto& ra : apps) {
     const AppRequest& req = ra.request;
     auto info = store.info(ra.image_key);
-    if (!info) return std::move(info).error();
+    RKT_TRY(info);
     const spec::ImageManifest& im = info->manifest;
     spec::RuntimeApp app;
     app.name = req.name.empty() ? default_app_name(im.name) : req.name;
@@ -140,7 +140,7 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
   pm.user_annotations = pod.user_annotations;
   // The manifest is validated like any other: what was asked cannot make an invalid one.
   auto valid = spec::parse_pod_manifest(spec::to_json(pm), "the pod manifest built from the command line");
-  if (!valid) return std::move(valid).error();
+  RKT_TRY(valid);
   return valid;
 }
 
@@ -188,18 +188,16 @@ Result<std::string> stage1_key(Store& store, const std::string& path) {
 Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest, const RuntimeConfig& rc,
                                 const PrepareOptions& options) {
   auto uuid = new_pod_uuid();
-  if (!uuid) return std::move(uuid).error();
+  RKT_TRY(uuid);
   if (!options.uuid_file_save.empty()) {
-    if (Status s = write_file_atomic(options.uuid_file_save, *uuid + "\n", 0644, Overwrite::Yes, Durability::NoSync); !s) {
-      return std::move(s).error().wrap("--uuid-file-save");
-    }
+    RKT_TRY_WRAP(write_file_atomic(options.uuid_file_save, *uuid + "\n", 0644, Overwrite::Yes, Durability::NoSync), "--uuid-file-save");
   }
   const std::string& dir = options.data_dir;
   // The pod appears in embryo/ already locked: it is made under a name gc ignores, locked, then
   // renamed to its UUID, so no collector ever sees it unlocked.
   std::string embryo_dir = dir + "/pods/" + phase_dir(PodPhase::Embryo);
   std::string hidden = embryo_dir + "/.new-" + *uuid;
-  if (Status s = make_dirs(hidden, 0750); !s) return std::move(s).error();
+  RKT_TRY(make_dirs(hidden, 0750));
   auto lock = PodLock::acquire(hidden, LockMode::Exclusive, Wait::No, true);
   if (!lock) {
     (void)remove_tree(hidden);
@@ -217,47 +215,41 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
   }
   std::string pod = pod_path(dir, PodPhase::Prepare, *uuid);
   auto fill = [&]() -> Status {
-    if (Status s = write_file_atomic(pod + "/pod-created", "", 0644, Overwrite::No, Durability::NoSync); !s) return std::move(s).error();
-    if (Status s = write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No, Durability::NoSync); !s) {
-      return std::move(s).error();
-    }
+    RKT_TRY(write_file_atomic(pod + "/pod-created", "", 0644, Overwrite::No, Durability::NoSync));
+    RKT_TRY(write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No, Durability::NoSync));
     if (Status s = stage1_abi::write_runtime_config(pod, rc, false); !s) return s;
     auto s1 = options.stage1_key.empty() ? stage1_key(store, options.stage1_image) : Result<std::string>(options.stage1_key);
-    if (!s1) return std::move(s1).error();
+    RKT_TRY(s1);
     auto s1_tree = store.render(*s1);
-    if (!s1_tree) return std::move(s1_tree).error();
-    if (Status s = write_file_atomic(pod + "/stage1TreeStoreID", s1_tree->substr(s1_tree->rfind('/') + 1) + "\n", 0640, Overwrite::No, Durability::NoSync); !s) {
-      return std::move(s).error();
-    }
+    RKT_TRY(s1_tree);
+    RKT_TRY(write_file_atomic(pod + "/stage1TreeStoreID", s1_tree->substr(s1_tree->rfind('/') + 1) + "\n", 0640, Overwrite::No, Durability::NoSync));
     for (const auto& app : manifest.apps) {
       std::string info = pod + "/appsinfo/" + app.name;
-      if (Status s = make_dirs(info, 0750); !s) return std::move(s).error();
+      RKT_TRY(make_dirs(info, 0750));
       auto tree = store.render(app.image.id);
-      if (!tree) return std::move(tree).error().wrap("app " + quote(app.name));
+      RKT_TRY_WRAP(tree, "app " + quote(app.name));
       store.touch(app.image.id);
       auto im = read_file(store.manifest_path(app.image.id), 1 << 20);
-      if (!im) return std::move(im).error();
-      if (Status s = write_file_atomic(info + "/manifest", *im, 0640, Overwrite::No, Durability::NoSync); !s) return std::move(s).error();
-      if (Status s = write_file_atomic(info + "/treeStoreID", tree->substr(tree->rfind('/') + 1) + "\n", 0640, Overwrite::No, Durability::NoSync); !s) {
-        return std::move(s).error();
-      }
+      RKT_TRY(im);
+      RKT_TRY(write_file_atomic(info + "/manifest", *im, 0640, Overwrite::No, Durability::NoSync));
+      RKT_TRY(write_file_atomic(info + "/treeStoreID", tree->substr(tree->rfind('/') + 1) + "\n", 0640, Overwrite::No, Durability::NoSync));
       std::string rootfs = pod + "/apps/" + app.name + "/rootfs";
-      if (Status s = make_dirs(rootfs, 0755); !s) return std::move(s).error();
+      RKT_TRY(make_dirs(rootfs, 0755));
       std::string lower;
       if (options.no_overlay) {
-        if (Status s = store.unpack_to(app.image.id, rootfs, Store::WithDependencies::Yes); !s) return std::move(s).error();
+        RKT_TRY(store.unpack_to(app.image.id, rootfs, Store::WithDependencies::Yes));
       } else {
         lower = *tree + "/rootfs";
         for (const char* d : {"upper", "work"}) {
-          if (Status s = make_dirs(pod + "/overlay/" + app.name + "/" + d, 0755); !s) return std::move(s).error();
+          RKT_TRY(make_dirs(pod + "/overlay/" + app.name + "/" + d, 0755));
         }
       }
-      if (Status s = write_file_atomic(info + "/lower", lower, 0640, Overwrite::No, Durability::NoSync); !s) return std::move(s).error();
+      RKT_TRY(write_file_atomic(info + "/lower", lower, 0640, Overwrite::No, Durability::NoSync));
     }
     for (const auto& v : manifest.volumes) {
       if (v.kind != "empty") continue;
       std::string vd = pod + "/volumes/" + v.name;
-      if (Status s = make_dirs(vd, 0755); !s) return std::move(s).error();
+      RKT_TRY(make_dirs(vd, 0755));
       ::chmod(vd.c_str(), static_cast<mode_t>(std::strtol(v.mode.value_or("0755").c_str(), nullptr, 8)));
       if (::chown(vd.c_str(), static_cast<uid_t>(v.uid.value_or(0)), static_cast<gid_t>(v.gid.value_or(0))) != 0) {
         return sys_error("setting the owner of volume " + quote(v.name));
@@ -266,10 +258,10 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
     if (!options.no_overlay) (void)write_file_atomic(pod + "/overlay-prepared", "", 0640, Overwrite::Yes, Durability::NoSync);
     // The stage1 image, recorded in the pod: its entrypoints are found from the pod alone.
     auto s1_manifest = read_file(store.manifest_path(*s1), 1 << 20);
-    if (!s1_manifest) return std::move(s1_manifest).error();
+    RKT_TRY(s1_manifest);
     if (Status s = stage1_abi::write_stage1(pod, *s1_manifest, *s1_tree + "/rootfs"); !s) return s;
     auto entry = stage1_abi::find_entrypoint(pod, stage1_abi::Entrypoint::Run);
-    if (!entry) return std::move(entry).error();
+    RKT_TRY(entry);
     return ok();
   };
   if (Status s = fill(); !s) {
@@ -281,12 +273,12 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
 
 Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug) {
   if (from != PodPhase::Run) {
-    if (Status s = move_pod(data_dir, pod.uuid, from, PodPhase::Run); !s) return std::move(s).error();
+    RKT_TRY(move_pod(data_dir, pod.uuid, from, PodPhase::Run));
   }
   std::string dir = pod_path(data_dir, PodPhase::Run, pod.uuid);
   if (::chdir(dir.c_str()) != 0) return sys_error("entering pod " + quote(dir));
   auto entry = stage1_abi::find_entrypoint(dir, stage1_abi::Entrypoint::Run);
-  if (!entry) return std::move(entry).error();
+  RKT_TRY(entry);
   int fd = pod.lock.release_to_exec();
   std::string lock_env = "RKT_LOCK_FD=" + std::to_string(fd);
   std::vector<std::string> env_s;

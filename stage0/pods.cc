@@ -44,7 +44,7 @@ Result<PodInfo> pod_info(const PodRef& ref) {
   PodInfo v;
   v.ref = ref;
   auto state = pod_state(ref);
-  if (!state) return std::move(state).error();
+  RKT_TRY(state);
   v.state = *state;
   std::string manifest_path = ref.path + "/" + stage1_abi::kPodManifest;
   if (auto text = read_file(manifest_path, spec::kMaxManifestBytes)) {
@@ -65,7 +65,7 @@ Result<PodInfo> pod_info(const PodRef& ref) {
 
 Result<std::vector<PodInfo>> list_pod_info(const std::string& data_dir) {
   auto pods = list_pods(data_dir);
-  if (!pods) return std::move(pods).error();
+  RKT_TRY(pods);
   std::vector<PodInfo> out;
   for (const auto& p : *pods) {
     if (auto v = pod_info(p)) out.push_back(std::move(*v));
@@ -112,15 +112,15 @@ Result<std::string> pod_manifest_text(const PodRef& ref) {
 
 Result<bool> stop_pod(const PodRef& ref, bool force) {
   auto state = pod_state(ref);
-  if (!state) return std::move(state).error();
+  RKT_TRY(state);
   if (*state != PodState::Running) return false;
   auto entry = stage1_abi::find_entrypoint(ref.path, stage1_abi::Entrypoint::Stop);
-  if (!entry) return std::move(entry).error().wrap("stopping pod " + quote(ref.uuid));
+  RKT_TRY_WRAP(entry, "stopping pod " + quote(ref.uuid));
   std::vector<std::string> args;
   if (force) args.push_back("--force");
   args.push_back(ref.uuid);
   auto rc = stage1_abi::run_entrypoint(*entry, ref.path, args);
-  if (!rc) return std::move(rc).error().wrap("stopping pod " + quote(ref.uuid));
+  RKT_TRY_WRAP(rc, "stopping pod " + quote(ref.uuid));
   if (*rc != 0) return Error(Errc::Generic, "stopping pod " + quote(ref.uuid) + ": the stage1 stop entrypoint failed");
   return true;
 }
@@ -129,14 +129,14 @@ Error enter_pod(const PodRef& ref, const std::string& app, const std::vector<std
   // As rkt: wait for the pod to have started (its pid file), and give up if it exits.
   for (int i = 0;; ++i) {
     auto state = pod_state(ref);
-    if (!state) return std::move(state).error();
+    RKT_TRY(state);
     if (*state != PodState::Running) return Error(Errc::InvalidArgument, "pod " + ref.uuid + " is not running");
     if (::access((ref.path + "/" + stage1_abi::kPodPid).c_str(), F_OK) == 0) break;
     if (i > 200) return Error(Errc::Generic, "pod " + ref.uuid + " did not start");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   auto entry = stage1_abi::find_entrypoint(ref.path, stage1_abi::Entrypoint::Enter);
-  if (!entry) return std::move(entry).error();
+  RKT_TRY(entry);
   std::vector<std::string> argv_s = {*entry};
   if (!app.empty()) argv_s.push_back("--app=" + app);
   argv_s.push_back(ref.uuid);
@@ -153,7 +153,7 @@ Error enter_pod(const PodRef& ref, const std::string& app, const std::vector<std
 Status export_app(const Store& store, const PodRef& ref, const std::string& app_name, const std::string& out,
                   bool overwrite) {
   auto v = pod_info(ref);
-  if (!v) return std::move(v).error();
+  RKT_TRY(v);
   if (v->state != PodState::Exited && v->state != PodState::ExitedGarbage) {
     return Error(Errc::InvalidArgument, "pod " + ref.uuid + " is " + state_name(v->state) + ": only exited pods can be exported");
   }
@@ -165,9 +165,9 @@ Status export_app(const Store& store, const PodRef& ref, const std::string& app_
   }
   std::string info = ref.path + "/appsinfo/" + app;
   auto manifest = read_file(info + "/manifest", spec::kMaxManifestBytes);
-  if (!manifest) return std::move(manifest).error().wrap("app " + quote(app));
+  RKT_TRY_WRAP(manifest, "app " + quote(app));
   auto lower = read_file(info + "/lower", 4096);
-  if (!lower) return std::move(lower).error().wrap("app " + quote(app));
+  RKT_TRY_WRAP(lower, "app " + quote(app));
   // The app's root as it was left: its overlay, read-only (the upper dir as the top lower
   // layer), mounted in a mount namespace of this process's own that dies with it.
   std::string layout = store.cas() + "/tmp/export-" + ref.uuid + "-" + std::to_string(::getpid());
@@ -195,7 +195,7 @@ Status export_app(const Store& store, const PodRef& ref, const std::string& app_
   if (rc != 0) return sys_error("mounting the root of app " + quote(app));
   aci::WriteOptions o;
   o.overwrite = overwrite ? Overwrite::Yes : Overwrite::No;
-  if (Status s = aci::build(layout, out, o); !s) return std::move(s).error().wrap("exporting app " + quote(app));
+  RKT_TRY_WRAP(aci::build(layout, out, o), "exporting app " + quote(app));
   return ok();
 }
 

@@ -10,12 +10,12 @@ namespace {
 // its image's.
 Result<spec::PodManifest> load_pod_manifest(const Store& store, const std::string& path) {
   auto text = read_file(path, spec::kMaxManifestBytes);
-  if (!text) return std::move(text).error();
+  RKT_TRY(text);
   auto pm = spec::parse_pod_manifest(*text, path);
-  if (!pm) return std::move(pm).error();
+  RKT_TRY(pm);
   for (auto& app : pm->apps) {
     auto key = store.resolve(app.image.id);
-    if (!key) return std::move(key).error().wrap("app " + quote(app.name));
+    RKT_TRY_WRAP(key, "app " + quote(app.name));
     app.image.id = *key;
     if (!app.app) {
       auto info = store.info(*key);
@@ -31,12 +31,12 @@ Result<spec::PodManifest> load_pod_manifest(const Store& store, const std::strin
 Result<std::string> resolve_image(const Store& store, const std::string& arg) {
   if (arg.rfind("sha512-", 0) == 0) return store.resolve(arg);
   auto ref = parse_image_ref(arg);
-  if (!ref) return std::move(ref).error();
+  RKT_TRY(ref);
   if (ref->kind != ImageRef::Kind::Name) {
     return Error(Errc::Usage, "image " + quote(arg) + ": give an image ID or name, not a file or URL");
   }
   auto found = store.find(ref->value, ref->labels);
-  if (!found) return std::move(found).error();
+  RKT_TRY(found);
   if (!*found) return Error(Errc::NotFound, "no image " + quote(arg) + " in the store");
   return **found;
 }
@@ -45,7 +45,7 @@ Result<PreparedPod> prepare(Store& store, const Keystore& keystore, const Prepar
   spec::PodManifest manifest;
   if (!req.pod_manifest.empty()) {
     auto pm = load_pod_manifest(store, req.pod_manifest);
-    if (!pm) return std::move(pm).error();
+    RKT_TRY(pm);
     manifest = std::move(*pm);
   } else {
     std::vector<ResolvedApp> resolved;
@@ -54,11 +54,11 @@ Result<PreparedPod> prepare(Store& store, const Keystore& keystore, const Prepar
       fo.signature = app.signature;
       Fetcher fetcher(store, keystore, fo);
       auto key = fetcher.fetch(app.image);
-      if (!key) return std::move(key).error().wrap("fetching image " + quote(app.image));
+      RKT_TRY_WRAP(key, "fetching image " + quote(app.image));
       resolved.push_back({app, *key});
     }
     auto pm = build_pod_manifest(store, resolved, req.pod, req.fetch.warn);
-    if (!pm) return std::move(pm).error();
+    RKT_TRY(pm);
     manifest = std::move(*pm);
   }
   PrepareOptions po;
@@ -68,7 +68,7 @@ Result<PreparedPod> prepare(Store& store, const Keystore& keystore, const Prepar
   po.stage1_image = req.stage1.path.empty() ? default_stage1_image() : req.stage1.path;
   if (!req.stage1.hash.empty() || !req.stage1.name.empty()) {
     auto key = !req.stage1.hash.empty() ? store.resolve(req.stage1.hash) : resolve_image(store, req.stage1.name);
-    if (!key) return std::move(key).error().wrap("stage1");
+    RKT_TRY_WRAP(key, "stage1");
     po.stage1_key = *key;
   }
   return prepare_pod(store, manifest, req.runtime, po);

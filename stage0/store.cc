@@ -192,7 +192,7 @@ std::string short_key(const std::string& key) { return key.substr(0, std::min<si
 Result<Store> Store::open(const std::string& data_dir) {
   std::string cas = data_dir + "/cas";
   for (const char* sub : {"blob/sha512", "imageManifest/sha512", "tree", "index", "lastused", "remote", "tmp"}) {
-    if (Status s = make_dirs(cas + "/" + sub, 0750); !s) return std::move(s).error().wrap("opening the image store");
+    RKT_TRY_WRAP(make_dirs(cas + "/" + sub, 0750), "opening the image store");
   }
   Store store(cas);
   struct statvfs vfs {};
@@ -237,7 +237,7 @@ Result<std::string> Store::import(int fd, const std::string& what) {
     return Error(Errc::InvalidImage, "image " + what + ": " + archive_message(raw.get()));
   }
   Staging staging(cas_ + "/tmp");
-  if (Status s = staging.create(); !s) return std::move(s).error();
+  RKT_TRY(staging.create());
   std::string blob_tmp = staging.path() + "/blob";
   UniqueFd blob(::open(blob_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
   if (!blob.valid()) return sys_error("creating " + quote(blob_tmp));
@@ -261,13 +261,13 @@ Result<std::string> Store::import(int fd, const std::string& what) {
   Status ex = extract_rootfs(tar.get(), rootfs.get(), what, limits,
                              [&](std::string text) -> Status {
                                auto m = spec::parse_image_manifest(text, what + ":manifest");
-                               if (!m) return std::move(m).error();
+                               RKT_TRY(m);
                                manifest = std::move(*m);
                                manifest_json = std::move(text);
                                return ok();
                              },
                              &stats);
-  if (!ex) return std::move(ex).error();
+  RKT_TRY(ex);
   // The tar ends before the stream does (padding): hash the rest too.
   const void* unused;
   for (la_ssize_t n; (n = tee.pull(&unused)) > 0;) {
@@ -282,26 +282,22 @@ Result<std::string> Store::import(int fd, const std::string& what) {
 
   // Commit: blob, manifest, tree, and the index record last.
   std::string bp = blob_path(key);
-  if (Status s = make_dirs(bp.substr(0, bp.rfind('/')), 0750); !s) return std::move(s).error();
+  RKT_TRY(make_dirs(bp.substr(0, bp.rfind('/')), 0750));
   if (::rename(blob_tmp.c_str(), bp.c_str()) != 0) return sys_error("storing " + quote(bp));
   std::string mp = manifest_path(key);
-  if (Status s = make_dirs(mp.substr(0, mp.rfind('/')), 0750); !s) return std::move(s).error();
-  if (Status s = write_file_atomic(mp, manifest_json, 0640, Overwrite::Yes); !s) return std::move(s).error();
+  RKT_TRY(make_dirs(mp.substr(0, mp.rfind('/')), 0750));
+  RKT_TRY(write_file_atomic(mp, manifest_json, 0640, Overwrite::Yes));
   if (manifest->dependencies.empty()) {
-    if (Status s = whitelist(staging.path() + "/rootfs", manifest->path_whitelist); !s) return std::move(s).error();
-    if (Status s = write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No); !s) {
-      return std::move(s).error();
-    }
+    RKT_TRY(whitelist(staging.path() + "/rootfs", manifest->path_whitelist));
+    RKT_TRY(write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No));
     auto id = tree_id({key});
-    if (!id) return std::move(id).error();
+    RKT_TRY(id);
     auto committed = staging.commit(cas_ + "/tree/" + *id);
-    if (!committed) return std::move(committed).error();
+    RKT_TRY(committed);
   }
   std::string index = std::to_string(now_ns()) + " " + std::to_string(tee.total) + "\n";
   if (::access((cas_ + "/index/" + key).c_str(), F_OK) != 0) {
-    if (Status s = write_file_atomic(cas_ + "/index/" + key, index, 0640, Overwrite::Yes); !s) {
-      return std::move(s).error();
-    }
+    RKT_TRY(write_file_atomic(cas_ + "/index/" + key, index, 0640, Overwrite::Yes));
   }
   touch(key);
   return key;
@@ -323,7 +319,7 @@ Result<std::vector<std::string>> Store::render_order(const std::string& key) con
     if (std::find(order.begin(), order.end(), k) != order.end()) return ok();
     stack.push_back(k);
     auto inf = info(k);
-    if (!inf) return std::move(inf).error();
+    RKT_TRY(inf);
     for (const auto& dep : inf->manifest.dependencies) {
       std::optional<std::string> dk;
       if (dep.image_id) {
@@ -331,7 +327,7 @@ Result<std::vector<std::string>> Store::render_order(const std::string& key) con
         if (r) dk = *r;
       } else {
         auto f = find(dep.image_name, dep.labels);
-        if (!f) return std::move(f).error();
+        RKT_TRY(f);
         dk = *f;
       }
       if (!dk) {
@@ -344,15 +340,15 @@ Result<std::vector<std::string>> Store::render_order(const std::string& key) con
     order.push_back(k);
     return ok();
   };
-  if (Status s = visit(key); !s) return std::move(s).error();
+  RKT_TRY(visit(key));
   return order;
 }
 
 Result<std::string> Store::tree_dir(const std::string& key) const {
   auto order = render_order(key);
-  if (!order) return std::move(order).error();
+  RKT_TRY(order);
   auto id = tree_id(*order);
-  if (!id) return std::move(id).error();
+  RKT_TRY(id);
   return cas_ + "/tree/" + *id;
 }
 
@@ -368,35 +364,33 @@ Status Store::unpack_chain(const std::vector<std::string>& order, const std::str
       return Error(Errc::InvalidImage, "image " + k + ": " + archive_message(tar.get()));
     }
     Status s = extract_rootfs(tar.get(), root.get(), k, limits, [](std::string) { return ok(); }, &stats);
-    if (!s) return std::move(s).error().wrap("rendering image " + key);
+    RKT_TRY_WRAP(s, "rendering image " + key);
   }
   auto top = info(key);
-  if (!top) return std::move(top).error();
+  RKT_TRY(top);
   return whitelist(rootfs, top->manifest.path_whitelist);
 }
 
 Result<std::string> Store::render(const std::string& key) {
   auto order = render_order(key);
-  if (!order) return std::move(order).error();
+  RKT_TRY(order);
   auto id = tree_id(*order);
-  if (!id) return std::move(id).error();
+  RKT_TRY(id);
   std::string dest = cas_ + "/tree/" + *id;
   if (::access((dest + "/rootfs").c_str(), F_OK) == 0) return dest;
   Staging staging(cas_ + "/tmp");
-  if (Status s = staging.create(); !s) return std::move(s).error();
-  if (Status s = unpack_chain(*order, key, staging.path() + "/rootfs"); !s) return std::move(s).error();
-  if (Status s = write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No); !s) {
-    return std::move(s).error();
-  }
+  RKT_TRY(staging.create());
+  RKT_TRY(unpack_chain(*order, key, staging.path() + "/rootfs"));
+  RKT_TRY(write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No));
   auto committed = staging.commit(dest);
-  if (!committed) return std::move(committed).error();
+  RKT_TRY(committed);
   return dest;
 }
 
 Status Store::unpack_to(const std::string& key, const std::string& rootfs, WithDependencies deps) const {
   if (deps == WithDependencies::No) return unpack_chain({key}, key, rootfs);
   auto order = render_order(key);
-  if (!order) return std::move(order).error();
+  RKT_TRY(order);
   return unpack_chain(*order, key, rootfs);
 }
 
@@ -421,7 +415,7 @@ Status Store::verify(const std::string& key) const {
   std::string got = "sha512-" + hex(d, dn).substr(0, 64);
   if (got != key) return Error(Errc::InvalidImage, "image " + key + " is corrupt: its blob hashes to " + got);
   auto tree = tree_dir(key);
-  if (!tree) return std::move(tree).error();
+  RKT_TRY(tree);
   if (::access((*tree + "/rootfs").c_str(), F_OK) != 0) {
     return Error(Errc::InvalidImage, "image " + key + " has no rendered tree (fetch it again)");
   }
@@ -434,7 +428,7 @@ Result<std::string> Store::resolve(const std::string& id) const {
   }
   std::string want = id.substr(0, std::min<size_t>(id.size(), 7 + 64));
   auto keys = list_directory(cas_ + "/index");
-  if (!keys) return std::move(keys).error();
+  RKT_TRY(keys);
   std::vector<std::string> matches;
   for (const auto& k : *keys) {
     if (is_key(k) && k.rfind(want, 0) == 0) matches.push_back(k);
@@ -456,9 +450,9 @@ Result<ImageInfo> Store::info(const std::string& key) const {
   std::istringstream in(*index);
   in >> out.import_time_ns >> out.size;
   auto text = read_file(manifest_path(key), spec::kMaxManifestBytes);
-  if (!text) return std::move(text).error().wrap("reading the manifest of image " + key);
+  RKT_TRY_WRAP(text, "reading the manifest of image " + key);
   auto m = spec::parse_image_manifest(*text, manifest_path(key));
-  if (!m) return std::move(m).error();
+  RKT_TRY(m);
   out.manifest = std::move(*m);
   struct stat st {};
   if (::stat((cas_ + "/lastused/" + key).c_str(), &st) == 0) {
@@ -472,7 +466,7 @@ Result<ImageInfo> Store::info(const std::string& key) const {
 
 Result<std::vector<ImageInfo>> Store::list() const {
   auto keys = list_directory(cas_ + "/index");
-  if (!keys) return std::move(keys).error();
+  RKT_TRY(keys);
   std::vector<ImageInfo> out;
   for (const auto& k : *keys) {
     if (!is_key(k)) continue;
@@ -488,7 +482,7 @@ Result<std::vector<ImageInfo>> Store::list() const {
 
 Result<std::optional<std::string>> Store::find(const std::string& name, const spec::Labels& labels) const {
   auto all = list();
-  if (!all) return std::move(all).error();
+  RKT_TRY(all);
   const ImageInfo* best = nullptr;
   for (const auto& i : *all) {
     if (i.manifest.name != name) continue;
@@ -513,7 +507,7 @@ void Store::touch(const std::string& key) const {
 
 Status Store::remove(const std::string& key) {
   auto trees = list_directory(cas_ + "/tree");
-  if (!trees) return std::move(trees).error();
+  RKT_TRY(trees);
   if (::unlink((cas_ + "/index/" + key).c_str()) != 0) {
     if (errno == ENOENT) return Error(Errc::NotFound, "no image " + quote(key) + " in the store");
     return sys_error("removing image " + quote(key));
@@ -533,18 +527,18 @@ Status Store::remove(const std::string& key) {
 Result<size_t> Store::sweep() {
   size_t removed = 0;
   auto tmp = list_directory(cas_ + "/tmp");
-  if (!tmp) return std::move(tmp).error();
+  RKT_TRY(tmp);
   for (const auto& t : *tmp) {
-    if (Status s = remove_tree(cas_ + "/tmp/" + t); !s) return std::move(s).error();
+    RKT_TRY(remove_tree(cas_ + "/tmp/" + t));
     ++removed;
   }
   auto alive = [&](const std::string& key) { return ::access((cas_ + "/index/" + key).c_str(), F_OK) == 0; };
   for (const char* kind : {"blob/sha512", "imageManifest/sha512"}) {
     auto shards = list_directory(cas_ + "/" + kind);
-    if (!shards) return std::move(shards).error();
+    RKT_TRY(shards);
     for (const auto& shard : *shards) {
       auto files = list_directory(cas_ + "/" + kind + "/" + shard);
-      if (!files) return std::move(files).error();
+      RKT_TRY(files);
       for (const auto& f : *files) {
         if (alive(f)) continue;
         ::unlink((cas_ + "/" + kind + "/" + shard + "/" + f).c_str());
@@ -553,11 +547,11 @@ Result<size_t> Store::sweep() {
     }
   }
   auto trees = list_directory(cas_ + "/tree");
-  if (!trees) return std::move(trees).error();
+  RKT_TRY(trees);
   for (const auto& t : *trees) {
     auto owner = read_file(cas_ + "/tree/" + t + "/image", 256);
     if (owner && alive(owner->substr(0, owner->find('\n')))) continue;
-    if (Status s = remove_tree(cas_ + "/tree/" + t); !s) return std::move(s).error();
+    RKT_TRY(remove_tree(cas_ + "/tree/" + t));
     ++removed;
   }
   return removed;

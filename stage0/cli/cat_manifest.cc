@@ -16,15 +16,15 @@ Result<int> cmd_cat_manifest(GlobalOptions& g, const std::vector<std::string>& a
   fs.add_bool("pretty-print", &pretty, "indent the JSON");
   fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
   auto pos = parse_command_line(fs, g, args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   auto uuid = uuid_argument(*pos, uuid_file, "rkt cat-manifest");
-  if (!uuid) return std::move(uuid).error();
+  RKT_TRY(uuid);
   auto ref = find_pod(g.dir, *uuid);
-  if (!ref) return std::move(ref).error();
+  RKT_TRY(ref);
   auto text = pod_manifest_text(*ref);
-  if (!text) return std::move(text).error();
+  RKT_TRY(text);
   auto out = pretty ? spec::pretty_print_json(*text) : Result<std::string>(*text);
-  if (!out) return std::move(out).error();
+  RKT_TRY(out);
   std::cout << *out << "\n";
   return 0;
 }

@@ -21,7 +21,7 @@ Result<FetchOptions> fetch_options(const GlobalOptions& g) {
   o.insecure_tls = g.insecure.tls;
   o.warn = warn;
   auto auth = read_auth_config(g.system_config, g.local_config);
-  if (!auth) return std::move(auth).error();
+  RKT_TRY(auth);
   o.auth = std::move(*auth);
   return o;
 }
@@ -35,8 +35,8 @@ Result<std::vector<std::string>> parse_command_line(FlagSet& fs, GlobalOptions& 
                                                     FlagSet::Interspersed interspersed) {
   add_global_flags(fs, g);
   auto pos = fs.parse(args, interspersed);
-  if (!pos) return std::move(pos).error();
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  RKT_TRY(pos);
+  RKT_TRY(finish_global_flags(g));
   return pos;
 }
 
@@ -44,7 +44,7 @@ Result<std::string> uuid_argument(const std::vector<std::string>& pos, const std
   if (!uuid_file.empty()) {
     if (!pos.empty()) return Error(Errc::Usage, std::string(cmd) + ": give a UUID or --uuid-file, not both");
     auto text = read_file(uuid_file, 4096);
-    if (!text) return std::move(text).error().wrap("--uuid-file");
+    RKT_TRY_WRAP(text, "--uuid-file");
     std::string u = text->substr(0, text->find_first_of("\n \t"));
     if (u.empty()) return Error(Errc::Usage, "--uuid-file " + quote(uuid_file) + " is empty");
     return u;
@@ -56,7 +56,7 @@ Result<std::string> uuid_argument(const std::vector<std::string>& pos, const std
 Result<std::vector<std::string>> uuids(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd) {
   if (!uuid_file.empty()) {
     auto u = uuid_argument({}, uuid_file, cmd);
-    if (!u) return std::move(u).error();
+    RKT_TRY(u);
     std::vector<std::string> out = pos;
     out.push_back(*u);
     return out;

@@ -9,15 +9,15 @@
 namespace rkt::stage0 {
 
 Result<int> cmd_enter(GlobalOptions& g, const std::vector<std::string>& args) {
-  if (Status s = require_root("rkt enter"); !s) return std::move(s).error();
+  RKT_TRY(require_root("rkt enter"));
   FlagSet fs("rkt enter");
   std::string app;
   fs.add_string("app", &app, "the app to enter (needed when the pod has several)");
   auto pos = parse_command_line(fs, g, args, FlagSet::Interspersed::No);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (pos->empty()) return Error(Errc::Usage, "rkt enter needs a pod UUID");
   auto ref = find_pod(g.dir, (*pos)[0]);
-  if (!ref) return std::move(ref).error();
+  RKT_TRY(ref);
   std::vector<std::string> cmd(pos->begin() + 1, pos->end());
   if (cmd.empty()) cmd.push_back("/bin/bash");
   return enter_pod(*ref, app, cmd);

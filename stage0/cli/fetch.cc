@@ -19,25 +19,25 @@ Result<int> cmd_fetch(GlobalOptions& g, const std::vector<std::string>& args) {
   fs.add_bool("store-only", &store_only, "deprecated: --pull-policy=never");
   fs.add_bool("no-store", &no_store, "deprecated: --pull-policy=update");
   auto pos = parse_command_line(fs, g, args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (pos->empty()) return Error(Errc::Usage, "rkt fetch needs at least one image");
   if (!signature.empty() && pos->size() != 1) return Error(Errc::Usage, "--signature goes with a single image");
   if (store_only && no_store) return Error(Errc::Usage, "--store-only and --no-store cannot be combined");
   if (store_only) policy = "never";
   if (no_store) policy = "update";
   auto pp = parse_pull_policy(policy);
-  if (!pp) return std::move(pp).error();
+  RKT_TRY(pp);
   auto store = open_store(g);
-  if (!store) return std::move(store).error();
+  RKT_TRY(store);
   auto opts = fetch_options(g);
-  if (!opts) return std::move(opts).error();
+  RKT_TRY(opts);
   opts->policy = *pp;
   opts->signature = signature;
   Keystore ks = open_keystore(g);
   Fetcher fetcher(*store, ks, std::move(*opts));
   for (const auto& img : *pos) {
     auto key = fetcher.fetch(img);
-    if (!key) return std::move(key).error().wrap("fetching image " + quote(img));
+    RKT_TRY_WRAP(key, "fetching image " + quote(img));
     std::cout << (full ? *key : short_key(*key)) << "\n";
   }
   return 0;

@@ -13,7 +13,7 @@
 namespace rkt::stage0 {
 
 Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args) {
-  if (Status s = require_root("rkt gc"); !s) return std::move(s).error();
+  RKT_TRY(require_root("rkt gc"));
   FlagSet fs("rkt gc");
   std::string grace = "30m", expire = "24h";
   bool mark_only = false;
@@ -21,18 +21,18 @@ Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args) {
   fs.add_string("expire-prepared", &expire, "how long prepared pods may wait to be run");
   fs.add_bool("mark-only", &mark_only, "only mark pods as garbage");
   auto pos = parse_command_line(fs, g, args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt gc takes no arguments");
   gc::Options o;
   auto gp = parse_duration(grace);
-  if (!gp) return std::move(gp).error().wrap("--grace-period");
+  RKT_TRY_WRAP(gp, "--grace-period");
   auto ep = parse_duration(expire);
-  if (!ep) return std::move(ep).error().wrap("--expire-prepared");
+  RKT_TRY_WRAP(ep, "--expire-prepared");
   o.grace_period_ns = *gp;
   o.expire_prepared_ns = *ep;
   o.mark_only = mark_only;
   auto r = gc::collect(g.dir, o);
-  if (!r) return std::move(r).error();
+  RKT_TRY(r);
   for (const auto& u : r->marked) std::cout << "Moving pod " << quote(u) << " to garbage\n";
   for (const auto& u : r->removed) std::cout << "Garbage collecting pod " << quote(u) << "\n";
   for (const auto& e : r->errors) std::cerr << "rkt: " << e << "\n";

@@ -80,7 +80,7 @@ void add_global_flags(FlagSet& fs, GlobalOptions& g) {
 
 Status finish_global_flags(GlobalOptions& g) {
   auto o = parse_insecure_options(g.insecure_options_text);
-  if (!o) return std::move(o).error();
+  RKT_TRY(o);
   g.insecure = *o;
   if (g.dir.empty()) return Error(Errc::Usage, "--dir cannot be empty");
   // Paths are kept absolute: stage0 changes directory into the pod before it execs stage1.

@@ -36,7 +36,7 @@ Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
   fs.add_bool("no-legend", &no_legend, "no header line");
   fs.add_string("format", &format, "json or json-pretty");
   auto pos = fs.parse(args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt image list takes no arguments");
   static const std::map<std::string, std::string> kTitles = {{"id", "ID"},           {"name", "NAME"},
                                                              {"importtime", "IMPORT TIME"}, {"lastused", "LAST USED"},
@@ -56,9 +56,9 @@ Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
     return Error(Errc::Usage, "--format must be json or json-pretty");
   }
   auto store = open_store(g);
-  if (!store) return std::move(store).error();
+  RKT_TRY(store);
   auto images = store->list();
-  if (!images) return std::move(images).error();
+  RKT_TRY(images);
   std::map<std::string, int64_t> newest;
   for (const auto& i : *images) newest[i.manifest.name] = std::max(newest[i.manifest.name], i.import_time_ns);
   auto key_of = [&](const ImageInfo& i) -> std::string {
@@ -115,10 +115,10 @@ Result<int> image_rm(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt image rm");
   add_global_flags(fs, g);
   auto pos = fs.parse(args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (pos->empty()) return Error(Errc::Usage, "rkt image rm needs at least one image");
   auto store = open_store(g);
-  if (!store) return std::move(store).error();
+  RKT_TRY(store);
   size_t removed = 0;
   std::optional<Error> first;
   for (const auto& arg : *pos) {
@@ -143,17 +143,17 @@ Result<int> image_cat_manifest(GlobalOptions& g, const std::vector<std::string>&
   bool pretty = true;
   fs.add_bool("pretty-print", &pretty, "indent the JSON");
   auto pos = fs.parse(args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (pos->size() != 1) return Error(Errc::Usage, "rkt image cat-manifest needs one image");
   auto store = open_store(g);
-  if (!store) return std::move(store).error();
+  RKT_TRY(store);
   auto key = resolve_image(*store, (*pos)[0]);
-  if (!key) return std::move(key).error();
+  RKT_TRY(key);
   auto text = read_file(store->manifest_path(*key), spec::kMaxManifestBytes);
-  if (!text) return std::move(text).error();
+  RKT_TRY(text);
   if (pretty) {
     auto p = spec::pretty_print_json(*text);
-    if (!p) return std::move(p).error();
+    RKT_TRY(p);
     std::cout << *p << "\n";
   } else {
     std::cout << *text << "\n";
@@ -167,17 +167,15 @@ Result<int> image_export(GlobalOptions& g, const std::vector<std::string>& args)
   bool overwrite = false;
   fs.add_bool("overwrite", &overwrite, "overwrite OUT if it exists");
   auto pos = fs.parse(args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (pos->size() != 2) return Error(Errc::Usage, "rkt image export needs IMAGE and OUT.aci");
   auto store = open_store(g);
-  if (!store) return std::move(store).error();
+  RKT_TRY(store);
   auto key = resolve_image(*store, (*pos)[0]);
-  if (!key) return std::move(key).error();
+  RKT_TRY(key);
   auto blob = read_file(store->blob_path(*key), uint64_t{1} << 40);
-  if (!blob) return std::move(blob).error();
-  if (Status s = write_file_atomic((*pos)[1], *blob, 0644, overwrite ? Overwrite::Yes : Overwrite::No); !s) {
-    return std::move(s).error().wrap("exporting image " + *key);
-  }
+  RKT_TRY(blob);
+  RKT_TRY_WRAP(write_file_atomic((*pos)[1], *blob, 0644, overwrite ? Overwrite::Yes : Overwrite::No), "exporting image " + *key);
   store->touch(*key);
   return 0;
 }
@@ -190,20 +188,20 @@ Result<int> image_unpack(GlobalOptions& g, const std::vector<std::string>& args,
   fs.add_bool("rootfs-only", &rootfs_only, "write the root filesystem only, without the manifest");
   fs.add_bool("overwrite", &overwrite, "replace DIR if it exists");
   auto pos = fs.parse(args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (pos->size() != 2) return Error(Errc::Usage, "rkt image " + name + " needs IMAGE and DIR");
   auto store = open_store(g);
-  if (!store) return std::move(store).error();
+  RKT_TRY(store);
   auto key = resolve_image(*store, (*pos)[0]);
-  if (!key) return std::move(key).error();
+  RKT_TRY(key);
   const std::string& dir = (*pos)[1];
   struct stat st {};
   if (::lstat(dir.c_str(), &st) == 0) {
     if (!overwrite) return Error(Errc::AlreadyExists, quote(dir) + " already exists (use --overwrite)");
-    if (Status s = remove_tree(dir); !s) return std::move(s).error();
+    RKT_TRY(remove_tree(dir));
   }
   std::string rootfs = rootfs_only ? dir : dir + "/rootfs";
-  if (Status s = make_dirs(rootfs, 0755); !s) return std::move(s).error();
+  RKT_TRY(make_dirs(rootfs, 0755));
   Status s = store->unpack_to(*key, rootfs, render ? Store::WithDependencies::Yes : Store::WithDependencies::No);
   if (s && !rootfs_only) {
     auto text = read_file(store->manifest_path(*key), spec::kMaxManifestBytes);
@@ -221,14 +219,14 @@ Result<int> image_verify(GlobalOptions& g, const std::vector<std::string>& args)
   FlagSet fs("rkt image verify");
   add_global_flags(fs, g);
   auto pos = fs.parse(args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (pos->empty()) return Error(Errc::Usage, "rkt image verify needs at least one image");
   auto store = open_store(g);
-  if (!store) return std::move(store).error();
+  RKT_TRY(store);
   for (const auto& arg : *pos) {
     auto key = resolve_image(*store, arg);
-    if (!key) return std::move(key).error();
-    if (Status s = store->verify(*key); !s) return std::move(s).error();
+    RKT_TRY(key);
+    RKT_TRY(store->verify(*key));
     std::cout << "successfully verified checksum for image: " << quote(*key) << "\n";
   }
   return 0;
@@ -240,20 +238,20 @@ Result<int> image_gc(GlobalOptions& g, const std::vector<std::string>& args) {
   std::string grace = "24h";
   fs.add_string("grace-period", &grace, "remove images not used for this long");
   auto pos = fs.parse(args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt image gc takes no arguments");
   auto period = parse_duration(grace);
-  if (!period) return std::move(period).error().wrap("--grace-period");
+  RKT_TRY_WRAP(period, "--grace-period");
   auto store = open_store(g);
-  if (!store) return std::move(store).error();
+  RKT_TRY(store);
   auto images = store->list();
-  if (!images) return std::move(images).error();
+  RKT_TRY(images);
   int64_t cutoff = now_ns() - *period;
   // Images that pods use stay (their manifests name them), whatever their age; so do images
   // that kept images depend on.
   std::vector<std::string> keep;
   auto pods = list_pods(g.dir);
-  if (!pods) return std::move(pods).error();
+  RKT_TRY(pods);
   for (const auto& p : *pods) {
     auto text = read_file(p.path + "/pod", spec::kMaxManifestBytes);
     if (!text) continue;
@@ -280,12 +278,12 @@ Result<int> image_gc(GlobalOptions& g, const std::vector<std::string>& args) {
       }
     }
     if (needed) continue;
-    if (Status s = store->remove(i.key); !s) return std::move(s).error();
+    RKT_TRY(store->remove(i.key));
     std::cout << "successfully removed aci for image: " << quote(i.key) << "\n";
     ++removed;
   }
   auto swept = store->sweep();
-  if (!swept) return std::move(swept).error();
+  RKT_TRY(swept);
   std::cout << "gc: " << removed << " image(s) removed, " << *swept << " unreferenced store entries removed\n";
   return 0;
 }

@@ -27,10 +27,10 @@ Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args) {
   fs.add_bool("no-legend", &no_legend, "no header line");
   fs.add_string("format", &format, "json or json-pretty");
   auto pos = parse_command_line(fs, g, args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt list takes no arguments");
   auto views = list_pod_info(g.dir);
-  if (!views) return std::move(views).error();
+  RKT_TRY(views);
   if (!format.empty()) {
     if (format != "json" && format != "json-pretty") return Error(Errc::Usage, "--format must be json or json-pretty");
     std::cout << pods_json(*views, format == "json-pretty") << "\n";

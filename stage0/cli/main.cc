@@ -48,7 +48,7 @@ Result<int> help(const std::vector<std::string>& args) {
     return 0;
   }
   auto c = find_command(args[0]);
-  if (!c) return std::move(c).error();
+  RKT_TRY(c);
   std::cout << (*c)->summary << "\n\nUsage:\n  " << (*c)->usage << "\n";
   return 0;
 }

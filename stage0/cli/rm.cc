@@ -11,14 +11,14 @@
 namespace rkt::stage0 {
 
 Result<int> cmd_rm(GlobalOptions& g, const std::vector<std::string>& args) {
-  if (Status s = require_root("rkt rm"); !s) return std::move(s).error();
+  RKT_TRY(require_root("rkt rm"));
   FlagSet fs("rkt rm");
   std::string uuid_file;
   fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
   auto pos = parse_command_line(fs, g, args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   auto list = uuids(*pos, uuid_file, "rkt rm");
-  if (!list) return std::move(list).error();
+  RKT_TRY(list);
   bool failed = false;
   for (const auto& u : *list) {
     auto ref = find_pod(g.dir, u);

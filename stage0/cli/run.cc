@@ -56,7 +56,7 @@ void add_pod_flags(FlagSet& fs, RunFlags& p, bool run) {
 
 Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::string>& args, bool run, RunFlags& p) {
   const char* cmd = run ? "rkt run" : "rkt prepare";
-  if (Status s = require_root(cmd); !s) return std::move(s).error();
+  RKT_TRY(require_root(cmd));
   FlagSet fs(cmd);
   add_pod_flags(fs, p, run);
   if (run) add_runtime_flags(fs, p.rc, p.ipc, p.mds_register);
@@ -75,18 +75,18 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
     }
     if (*stop == i) {
       auto as_app = app_defaults.parse_leading(args, i);
-      if (!as_app) return std::move(as_app).error();
+      RKT_TRY(as_app);
       if (*as_app == i) break;
       i = *as_app;
       continue;
     }
     i = *stop;
   }
-  if (Status s = finish_global_flags(g); !s) return std::move(s).error();
+  RKT_TRY(finish_global_flags(g));
   if (p.private_users) return Error(Errc::Unsupported, "--private-users is not available in this build");
   if (p.mds_register) return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
   if (run) {
-    if (Status s = check_network(p.rc.net); !s) return std::move(s).error();
+    RKT_TRY(check_network(p.rc.net));
   }
   if (!p.ipc.empty()) {
     if (p.ipc != "auto" && p.ipc != "private" && p.ipc != "parent") {
@@ -102,7 +102,7 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
     FlagSet afs(cmd);
     add_app_flags(afs, app);
     auto stop = afs.parse_leading(args, i);
-    if (!stop) return std::move(stop).error().wrap("image " + quote(app.image));
+    RKT_TRY_WRAP(stop, "image " + quote(app.image));
     i = *stop;
     if (i < args.size() && args[i] == "--") {
       app.has_args = true;
@@ -130,11 +130,11 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   req.data_dir = g.dir;
   for (const auto& a : apps) {
     auto app = app_request(a);
-    if (!app) return std::move(app).error().wrap("image " + quote(a.image));
+    RKT_TRY_WRAP(app, "image " + quote(a.image));
     req.apps.push_back(std::move(*app));
   }
   auto pod = pod_request(p.pod);
-  if (!pod) return std::move(pod).error();
+  RKT_TRY(pod);
   req.pod = std::move(*pod);
   req.pod_manifest = p.pod_manifest;
   req.runtime = p.rc;
@@ -143,16 +143,16 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   req.runtime.insecure_seccomp = g.insecure.seccomp;
   req.stage1 = {p.stage1_path, p.stage1_name, p.stage1_hash};
   auto opts = fetch_options(g);
-  if (!opts) return std::move(opts).error();
+  RKT_TRY(opts);
   auto policy = parse_pull_policy(p.pull_policy);
-  if (!policy) return std::move(policy).error();
+  RKT_TRY(policy);
   opts->policy = *policy;
   req.fetch = std::move(*opts);
   req.no_overlay = p.no_overlay;
   req.uuid_file_save = p.uuid_file_save;
 
   auto store = open_store(g);
-  if (!store) return std::move(store).error();
+  RKT_TRY(store);
   return prepare(*store, open_keystore(g), req);
 }
 
@@ -161,21 +161,21 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
 Result<int> cmd_run(GlobalOptions& g, const std::vector<std::string>& args) {
   RunFlags p;
   auto pod = prepare_from_args(g, args, true, p);
-  if (!pod) return std::move(pod).error();
+  RKT_TRY(pod);
   return exec_stage1(g.dir, std::move(*pod), PodPhase::Prepare, g.debug);
 }
 
 Result<int> cmd_prepare(GlobalOptions& g, const std::vector<std::string>& args) {
   RunFlags p;
   auto pod = prepare_from_args(g, args, false, p);
-  if (!pod) return std::move(pod).error();
-  if (Status s = move_pod(g.dir, pod->uuid, PodPhase::Prepare, PodPhase::Prepared); !s) return std::move(s).error();
+  RKT_TRY(pod);
+  RKT_TRY(move_pod(g.dir, pod->uuid, PodPhase::Prepare, PodPhase::Prepared));
   std::cout << pod->uuid << "\n";
   return 0;
 }
 
 Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& args) {
-  if (Status s = require_root("rkt run-prepared"); !s) return std::move(s).error();
+  RKT_TRY(require_root("rkt run-prepared"));
   FlagSet fs("rkt run-prepared");
   add_global_flags(fs, g);
   RuntimeConfig rc;
@@ -183,7 +183,7 @@ Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& a
   bool mds = false;
   add_runtime_flags(fs, rc, ipc, mds);
   auto pos = parse_command_line(fs, g, args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (pos->size() != 1) return Error(Errc::Usage, "rkt run-prepared needs one pod UUID");
   if (mds) return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
   if (!ipc.empty()) {
@@ -191,7 +191,7 @@ Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& a
     rc.ipc = ipc;
   }
   auto ref = find_pod(g.dir, (*pos)[0]);
-  if (!ref) return std::move(ref).error();
+  RKT_TRY(ref);
   if (ref->phase != PodPhase::Prepared) {
     return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is not prepared (it is in " + phase_dir(ref->phase) + ")");
   }
@@ -199,12 +199,12 @@ Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& a
   if (!lock) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is being run by another process");
   // The runtime settings given now replace those of prepare time.
   auto old = stage1_abi::read_runtime_config(ref->path);
-  if (!old) return std::move(old).error();
+  RKT_TRY(old);
   rc.insecure_paths = g.insecure.paths || old->insecure_paths;
   rc.insecure_capabilities = g.insecure.capabilities || old->insecure_capabilities;
   rc.insecure_seccomp = g.insecure.seccomp || old->insecure_seccomp;
-  if (Status s = check_network(rc.net); !s) return std::move(s).error();
-  if (Status s = stage1_abi::write_runtime_config(ref->path, rc, true); !s) return std::move(s).error();
+  RKT_TRY(check_network(rc.net));
+  RKT_TRY(stage1_abi::write_runtime_config(ref->path, rc, true));
   PreparedPod pod{ref->uuid, std::move(*lock)};
   // Of two run-prepared at once, the rename decides: the loser finds the pod gone.
   Error e = exec_stage1(g.dir, std::move(pod), PodPhase::Prepared, g.debug);

@@ -53,10 +53,10 @@ Result<spec::Isolator> resource_flag(const char* isolator, const std::string& fl
 template <typename Flags, typename Request>
 Status user_labels_and_annotations(const Flags& f, Request& r) {
   auto labels = parse_name_values(f.user_labels, "--user-label");
-  if (!labels) return std::move(labels).error();
+  RKT_TRY(labels);
   r.user_labels = std::move(*labels);
   auto annotations = parse_name_values(f.user_annotations, "--user-annotation");
-  if (!annotations) return std::move(annotations).error();
+  RKT_TRY(annotations);
   r.user_annotations = std::move(*annotations);
   return ok();
 }
@@ -91,7 +91,7 @@ void add_app_flags(FlagSet& fs, AppFlags& a) {
 Result<spec::Volume> parse_volume_flag(const std::string& s) {
   std::string name;
   auto p = params(s, "--volume", &name);
-  if (!p) return std::move(p).error();
+  RKT_TRY(p);
   spec::Volume v;
   v.name = name;
   for (const auto& [k, val] : *p) {
@@ -121,7 +121,7 @@ Result<spec::Volume> parse_volume_flag(const std::string& s) {
 
 Result<AppRequest::Mount> parse_mount_flag(const std::string& s) {
   auto p = params(s, "--mount", nullptr);
-  if (!p) return std::move(p).error();
+  RKT_TRY(p);
   if (!p->count("volume") || !p->count("target") || p->size() != 2) {
     return Error(Errc::Usage, "--mount " + quote(s) + " must be volume=NAME,target=PATH");
   }
@@ -157,7 +157,7 @@ Result<std::map<std::string, std::string>> parse_name_values(const std::vector<s
 Result<spec::Environment> parse_env_assignments(const std::vector<std::string>& items, const std::string& flag) {
   spec::Environment env;
   for (const auto& kv : items) {
-    if (Status s = add_env_assignment(env, kv, flag); !s) return std::move(s).error();
+    RKT_TRY(add_env_assignment(env, kv, flag));
   }
   return env;
 }
@@ -181,22 +181,22 @@ Result<AppRequest> app_request(const AppFlags& f) {
     }
   }
   auto env = parse_env_assignments(f.environment, "--environment");
-  if (!env) return std::move(env).error();
+  RKT_TRY(env);
   r.environment = std::move(*env);
   for (const auto& m : f.mounts) {
     auto mount = parse_mount_flag(m);
-    if (!mount) return std::move(mount).error();
+    RKT_TRY(mount);
     r.mounts.push_back(std::move(*mount));
   }
   r.readonly_rootfs = f.readonly_rootfs;
   if (!f.memory.empty()) {
     auto iso = resource_flag(spec::kIsolatorMemory, "--memory", f.memory);
-    if (!iso) return std::move(iso).error();
+    RKT_TRY(iso);
     r.isolators.push_back(std::move(*iso));
   }
   if (!f.cpu.empty()) {
     auto iso = resource_flag(spec::kIsolatorCpu, "--cpu", f.cpu);
-    if (!iso) return std::move(iso).error();
+    RKT_TRY(iso);
     r.isolators.push_back(std::move(*iso));
   }
   if (!f.cpu_shares.empty()) {
@@ -215,7 +215,7 @@ Result<AppRequest> app_request(const AppFlags& f) {
   }
   if (!f.seccomp.empty()) {
     auto iso = parse_seccomp_flag(f.seccomp);
-    if (!iso) return std::move(iso).error();
+    RKT_TRY(iso);
     r.isolators.push_back(std::move(*iso));
   }
   if (!f.oom_score_adj.empty()) {
@@ -229,7 +229,7 @@ Result<AppRequest> app_request(const AppFlags& f) {
     if (eq == std::string::npos) return Error(Errc::Usage, "--annotation " + quote(an) + " is not NAME=VALUE");
     r.annotations.push_back({an.substr(0, eq), an.substr(eq + 1)});
   }
-  if (Status s = user_labels_and_annotations(f, r); !s) return std::move(s).error();
+  RKT_TRY(user_labels_and_annotations(f, r));
   return r;
 }
 
@@ -237,7 +237,7 @@ Result<PodRequest> pod_request(const PodFlags& f) {
   PodRequest r;
   for (const auto& v : f.volumes) {
     auto vol = parse_volume_flag(v);
-    if (!vol) return std::move(vol).error();
+    RKT_TRY(vol);
     r.volumes.push_back(std::move(*vol));
   }
   if (f.inherit_env) {
@@ -251,20 +251,18 @@ Result<PodRequest> pod_request(const PodFlags& f) {
   }
   if (!f.set_env_file.empty()) {
     auto text = read_file(f.set_env_file, 1 << 20);
-    if (!text) return std::move(text).error().wrap("--set-env-file");
+    RKT_TRY_WRAP(text, "--set-env-file");
     std::istringstream in(*text);
     std::string line;
     while (std::getline(in, line)) {
       if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-      if (Status s = add_env_assignment(r.environment, line, "--set-env-file " + quote(f.set_env_file)); !s) {
-        return std::move(s).error();
-      }
+      RKT_TRY(add_env_assignment(r.environment, line, "--set-env-file " + quote(f.set_env_file)));
     }
   }
   for (const auto& kv : f.set_env) {
-    if (Status s = add_env_assignment(r.environment, kv, "--set-env"); !s) return std::move(s).error();
+    RKT_TRY(add_env_assignment(r.environment, kv, "--set-env"));
   }
-  if (Status s = user_labels_and_annotations(f, r); !s) return std::move(s).error();
+  RKT_TRY(user_labels_and_annotations(f, r));
   return r;
 }
 

@@ -27,25 +27,25 @@ Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& args) {
     if (x == "--wait-ready") x = "--wait-ready=true";
   }
   auto pos = parse_command_line(fs, g, a);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   auto uuid = uuid_argument(*pos, uuid_file, "rkt status");
-  if (!uuid) return std::move(uuid).error();
+  RKT_TRY(uuid);
   auto deadline = [](const std::string& w) -> Result<int64_t> {
     if (w.empty() || w == "false") return int64_t{-1};
     if (w == "true") return int64_t{0};
     auto d = parse_duration(w);
-    if (!d) return std::move(d).error();
+    RKT_TRY(d);
     return now_ns() + *d;
   };
   auto until_exit = deadline(wait);
-  if (!until_exit) return std::move(until_exit).error();
+  RKT_TRY(until_exit);
   auto until_ready = deadline(wait_ready);
-  if (!until_ready) return std::move(until_ready).error();
+  RKT_TRY(until_ready);
   for (;;) {
     auto ref = find_pod(g.dir, *uuid);
-    if (!ref) return std::move(ref).error();
+    RKT_TRY(ref);
     auto v = pod_info(*ref);
-    if (!v) return std::move(v).error();
+    RKT_TRY(v);
     bool exited = v->exited();
     bool ready = v->ready();
     bool waiting = (*until_exit >= 0 && !exited) || (*until_ready >= 0 && !ready && !exited);

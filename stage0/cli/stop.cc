@@ -15,9 +15,9 @@ Result<int> cmd_stop(GlobalOptions& g, const std::vector<std::string>& args) {
   fs.add_bool("force", &force, "kill the pod at once (SIGKILL) instead of stopping it");
   fs.add_string("uuid-file", &uuid_file, "read the pod UUID from this file");
   auto pos = parse_command_line(fs, g, args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   auto list = uuids(*pos, uuid_file, "rkt stop");
-  if (!list) return std::move(list).error();
+  RKT_TRY(list);
   bool failed = false;
   for (const auto& u : *list) {
     auto ref = find_pod(g.dir, u);

@@ -44,13 +44,13 @@ Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args) {
   fs.add_bool("skip-fingerprint-review", &skip_review, "trust without asking to review the fingerprint");
   fs.add_bool("insecure-allow-http", &allow_http, "allow fetching keys over plain http");
   auto pos = parse_command_line(fs, g, args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (root && !prefix.empty()) return Error(Errc::Usage, "--root and --prefix cannot be combined");
   if (!root && prefix.empty()) {
     return Error(Errc::Usage, "give --prefix=PREFIX or --root: refusing implicit unbounded trust");
   }
   if (!prefix.empty()) {
-    if (Status s = check_prefix(prefix); !s) return std::move(s).error();
+    RKT_TRY(check_prefix(prefix));
   }
   std::vector<std::string> sources = *pos;
   if (sources.empty()) {
@@ -63,15 +63,15 @@ Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args) {
       return http_get_text(req, 1 << 20);
     };
     auto found = discover_pubkeys(prefix, page, allow_http);
-    if (!found) return std::move(found).error();
+    RKT_TRY(found);
     sources = *found;
   }
   Keystore ks = open_keystore(g);
   for (const auto& src : sources) {
     auto data = read_key_source(src, allow_http, g);
-    if (!data) return std::move(data).error().wrap("reading key " + quote(src));
+    RKT_TRY_WRAP(data, "reading key " + quote(src));
     auto key = read_public_key(*data, src);
-    if (!key) return std::move(key).error();
+    RKT_TRY(key);
     std::string scope = root ? "all images (root)" : "prefix " + quote(prefix);
     if (skip_review) {
       std::cout << "Trusting " << quote(src) << " for " << scope << " without fingerprint review.\n";
@@ -87,7 +87,7 @@ Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args) {
       std::cout << "Trusting " << quote(src) << " for " << scope << " after fingerprint review.\n";
     }
     auto path = ks.store(*data, *key, root ? "" : prefix);
-    if (!path) return std::move(path).error();
+    RKT_TRY(path);
     if (root) {
       std::cout << "Added root key at " << quote(*path) << "\n";
     } else {

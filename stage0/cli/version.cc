@@ -11,7 +11,7 @@ Result<int> cmd_version(GlobalOptions& g, const std::vector<std::string>& args) 
   FlagSet fs("rkt version");
   add_global_flags(fs, g);
   auto pos = fs.parse(args);
-  if (!pos) return std::move(pos).error();
+  RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt version takes no arguments");
   struct utsname u {};
   ::uname(&u);

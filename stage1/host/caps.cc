@@ -71,7 +71,7 @@ Result<CapSets> app_capabilities(const spec::Isolators& isolators, bool non_root
     uint64_t mask = 0;
     for (const auto& n : set->set) {
       auto c = capability_number(n);
-      if (!c) return std::move(c).error().wrap("isolator " + iso.name);
+      RKT_TRY_WRAP(c, "isolator " + iso.name);
       mask |= bit(*c);
     }
     if (iso.name == spec::kIsolatorCapsRetain) {

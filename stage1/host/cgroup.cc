@@ -80,7 +80,7 @@ Result<AppCgroup> Cgroups::create_app(const std::string& uuid, const std::string
   AppCgroup out;
   for (const auto& h : hierarchies_) {
     std::string pod = h.base + "/" + pod_relative(uuid);
-    if (Status s = mkdir_one(pod); !s) return std::move(s).error();
+    RKT_TRY(mkdir_one(pod));
     if (unified_) {
       // Controllers must be enabled on the way down; the starting cgroup may refuse (it may hold
       // processes, or not own the controllers): the pod then gets what is available.
@@ -89,7 +89,7 @@ Result<AppCgroup> Cgroups::create_app(const std::string& uuid, const std::string
       }
     }
     std::string dir = pod + "/" + app;
-    if (Status s = mkdir_one(dir); !s) return std::move(s).error();
+    RKT_TRY(mkdir_one(dir));
     out.dirs.push_back(dir);
     out.procs_files.push_back(dir + "/cgroup.procs");
     auto set = [&](const std::string& file, const std::string& value) -> Status {
@@ -117,7 +117,7 @@ Result<AppCgroup> Cgroups::create_app(const std::string& uuid, const std::string
     } else if (h.controller == "pids") {
       s = set("pids.max", std::to_string(l.pids_max));
     }
-    if (!s) return std::move(s).error().wrap("app " + quote(app));
+    RKT_TRY_WRAP(s, "app " + quote(app));
   }
   if (l.memory_bytes && out.oom_events.empty()) {
     return Error(Errc::Unsupported, "app " + quote(app) + " has a memory limit but no memory cgroup controller is available");

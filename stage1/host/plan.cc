@@ -30,11 +30,11 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
   plan.uuid = uuid;
   plan.pod_dir = pod_dir;
   auto manifest_text = read_text(pod_dir + "/pod");
-  if (!manifest_text) return std::move(manifest_text).error();
+  RKT_TRY(manifest_text);
   auto pod = spec::parse_pod_manifest(*manifest_text, pod_dir + "/pod");
-  if (!pod) return std::move(pod).error();
+  RKT_TRY(pod);
   auto rc = stage1_abi::read_runtime_config(pod_dir);
-  if (!rc) return std::move(rc).error();
+  RKT_TRY(rc);
 
   plan.hostname = rc->hostname.empty() ? "rkt-" + uuid : rc->hostname;
   if (rc->net != "host" && rc->net != "none") {
@@ -108,10 +108,10 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
     }
     return ok();
   };
-  if (Status s = add_sysctls(pod->isolators, "pod"); !s) return std::move(s).error();
+  RKT_TRY(add_sysctls(pod->isolators, "pod"));
   for (const auto& ra : pod->apps) {
     if (ra.app) {
-      if (Status s = add_sysctls(ra.app->isolators, "app " + quote(ra.name)); !s) return std::move(s).error();
+      RKT_TRY(add_sysctls(ra.app->isolators, "app " + quote(ra.name)));
     }
   }
 
@@ -124,7 +124,7 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
     std::string info = pod_dir + "/appsinfo/" + ra.name;
     app.root = pod_dir + "/apps/" + ra.name + "/rootfs";
     auto lower = read_text(info + "/lower");
-    if (!lower) return std::move(lower).error().wrap("app " + quote(ra.name));
+    RKT_TRY_WRAP(lower, "app " + quote(ra.name));
     if (!lower->empty()) {
       std::string ov = pod_dir + "/overlay/" + ra.name;
       app.overlay_opts = "lowerdir=" + *lower + ",upperdir=" + ov + "/upper,workdir=" + ov + "/work";
@@ -137,10 +137,10 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
     UniqueFd root_fd(::open(lookup_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root_fd.valid()) return sys_error("app " + quote(ra.name) + ": opening its root " + quote(lookup_root));
     auto ids = resolve_ids(root_fd.get(), ra.name, a.user, a.group, a.supplementary_gids);
-    if (!ids) return std::move(ids).error();
+    RKT_TRY(ids);
     app.ids = *ids;
     auto caps = app_capabilities(a.isolators, app.ids.uid != 0, insecure_caps);
-    if (!caps) return std::move(caps).error().wrap("app " + quote(ra.name));
+    RKT_TRY_WRAP(caps, "app " + quote(ra.name));
     app.caps = *caps;
     for (const auto& iso : a.isolators) {
       if (iso.name == spec::kIsolatorNoNewPrivileges) {
@@ -155,7 +155,7 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
     }
     app.limits = limits_from_isolators(a.isolators);
     auto filter = compile_seccomp(a.isolators, insecure_seccomp);
-    if (!filter) return std::move(filter).error().wrap("app " + quote(ra.name));
+    RKT_TRY_WRAP(filter, "app " + quote(ra.name));
     app.seccomp = std::move(*filter);
     if (a.exec.empty()) return Error(Errc::InvalidManifest, "app " + quote(ra.name) + " has nothing to execute");
     app.exec.args = a.exec;
@@ -169,9 +169,9 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
     // appc.io/executor/supports-systemd-notify: the app tells when it is ready.
     if (const char* ns = std::getenv("NOTIFY_SOCKET"); ns && *ns) {
       auto im_text = read_text(info + "/manifest");
-      if (!im_text) return std::move(im_text).error();
+      RKT_TRY(im_text);
       auto im = spec::parse_image_manifest(*im_text, info + "/manifest");
-      if (!im) return std::move(im).error();
+      RKT_TRY(im);
       const std::string* v = spec::find_annotation(im->annotations, "appc.io/executor/supports-systemd-notify");
       if (v && *v == "true") {
         plan.notify_socket = ns;

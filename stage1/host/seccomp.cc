@@ -121,10 +121,10 @@ Result<std::vector<sock_filter>> compile_seccomp(const spec::Isolators& isolator
     if (!set) continue;
     found = true;
     retain = iso.name == spec::kIsolatorSeccompRetain;
-    if (Status s = add_names(&names, set->set); !s) return std::move(s).error().wrap("isolator " + iso.name);
+    RKT_TRY_WRAP(add_names(&names, set->set), "isolator " + iso.name);
     if (!set->errno_name.empty()) {
       auto e = errno_number(set->errno_name);
-      if (!e) return std::move(e).error().wrap("isolator " + iso.name);
+      RKT_TRY_WRAP(e, "isolator " + iso.name);
       err = *e;
     }
   }

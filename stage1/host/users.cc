@@ -35,7 +35,7 @@ std::vector<std::string> lookup(int root_fd, const char* file, const std::string
 
 Result<struct stat> owner_of(int root_fd, const std::string& path, const std::string& app) {
   auto fd = open_in_root(root_fd, path, O_PATH);
-  if (!fd) return std::move(fd).error().wrap("app " + quote(app));
+  RKT_TRY_WRAP(fd, "app " + quote(app));
   struct stat st {};
   if (::fstat(fd->get(), &st) != 0) return sys_error("app " + quote(app) + ": reading " + quote(path));
   return st;
@@ -48,7 +48,7 @@ Result<AppIds> resolve_ids(int root_fd, const std::string& app, const std::strin
   AppIds ids;
   if (!user.empty() && user[0] == '/') {
     auto st = owner_of(root_fd, user, app);
-    if (!st) return std::move(st).error();
+    RKT_TRY(st);
     ids.uid = st->st_uid;
   } else if (auto pw = lookup(root_fd, "/etc/passwd", user); !pw.empty()) {
     uint32_t v;
@@ -64,7 +64,7 @@ Result<AppIds> resolve_ids(int root_fd, const std::string& app, const std::strin
   }
   if (!group.empty() && group[0] == '/') {
     auto st = owner_of(root_fd, group, app);
-    if (!st) return std::move(st).error();
+    RKT_TRY(st);
     ids.gid = st->st_gid;
   } else if (auto gr = lookup(root_fd, "/etc/group", group); !gr.empty()) {
     uint32_t v;
