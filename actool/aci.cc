@@ -17,24 +17,16 @@
 #include <utility>
 #include <vector>
 
+#include "common/handle.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
 
 namespace rkt::aci {
 namespace {
 
-struct ReadDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct WriteDeleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct EntryDeleter {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-using ReadArchive = std::unique_ptr<archive, ReadDeleter>;
-using WriteArchive = std::unique_ptr<archive, WriteDeleter>;
-using Entry = std::unique_ptr<archive_entry, EntryDeleter>;
+using ReadArchive = Handle<archive, archive_read_free>;
+using WriteArchive = Handle<archive, archive_write_free>;
+using Entry = Handle<archive_entry, archive_entry_free>;
 
 Error archive_error(archive* a, const std::string& what) {
   const char* msg = archive_error_string(a);

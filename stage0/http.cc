@@ -2,7 +2,6 @@
 
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,7 +11,9 @@
 #include <string_view>
 
 #include "common/fs.h"
+#include "common/handle.h"
 #include "common/unique_fd.h"
+#include "stage0/lazy_library.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -24,30 +25,13 @@ namespace {
   X(curl_global_init) X(curl_easy_init) X(curl_easy_cleanup) X(curl_easy_setopt)              \
   X(curl_easy_perform) X(curl_easy_getinfo) X(curl_easy_strerror) X(curl_slist_append)        \
   X(curl_slist_free_all)
-#define RKT_DECLARE(name) decltype(&::name) name = nullptr;
-RKT_CURL_FUNCTIONS(RKT_DECLARE)
-#undef RKT_DECLARE
+RKT_CURL_FUNCTIONS(RKT_LAZY_DECLARE)
 
 Status load_curl() {
-  static std::string error = [] {
-    void* h = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!h) return std::string("loading libcurl: ") + ::dlerror();
-#define RKT_RESOLVE(name) name = reinterpret_cast<decltype(&::name)>(::dlsym(h, #name)); \
-    if (!name) return std::string("libcurl has no " #name);
-    RKT_CURL_FUNCTIONS(RKT_RESOLVE)
-#undef RKT_RESOLVE
-    return std::string();
-  }();
-  if (!error.empty()) return Error(Errc::Generic, error);
-  return ok();
+  static const Status loaded = load_library("libcurl.so.4", {RKT_CURL_FUNCTIONS(RKT_LAZY_SYMBOL)});
+  return loaded;
 }
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct ListDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 struct Transfer {
   int fd = -1;
@@ -139,12 +123,12 @@ Result<HttpResponse> perform(const HttpRequest& req, Transfer& t) {
   if (http && !req.allow_http) {
     return Error(Errc::InvalidArgument, "refusing plain http for " + quote(req.url) + " (use --insecure-options=http)");
   }
-  std::unique_ptr<CURL, CurlDeleter> c(curl_easy_init());
+  Handle<CURL, &curl_easy_cleanup> c(curl_easy_init());
   if (!c) return Error(Errc::Generic, "initializing libcurl");
   HttpResponse resp;
   t.response = &resp;
   t.label = req.url.substr(req.url.rfind('/') + 1);
-  std::unique_ptr<curl_slist, ListDeleter> headers;
+  Handle<curl_slist, &curl_slist_free_all> headers;
   curl_slist* list = nullptr;
   for (const auto& h : req.headers) list = curl_slist_append(list, h.c_str());
   if (!req.if_none_match.empty()) list = curl_slist_append(list, ("If-None-Match: " + req.if_none_match).c_str());

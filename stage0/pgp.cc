@@ -1,6 +1,5 @@
 #include "stage0/pgp.h"
 
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <rnp/rnp.h>
 #include <unistd.h>
@@ -11,6 +10,8 @@
 #include <memory>
 
 #include "common/fs.h"
+#include "common/handle.h"
+#include "stage0/lazy_library.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -28,45 +29,16 @@ namespace {
   X(rnp_op_verify_signature_get_handle) X(rnp_op_verify_signature_get_key)                            \
   X(rnp_op_verify_signature_get_status) X(rnp_result_to_string) X(rnp_signature_get_keyid)            \
   X(rnp_signature_handle_destroy)
-#define RKT_DECLARE(name) decltype(&::name) name = nullptr;
-RKT_RNP_FUNCTIONS(RKT_DECLARE)
-#undef RKT_DECLARE
+RKT_RNP_FUNCTIONS(RKT_LAZY_DECLARE)
 
 Status load_rnp() {
-  static std::string error = [] {
-    void* h = ::dlopen("librnp.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!h) return std::string("loading librnp: ") + ::dlerror();
-#define RKT_RESOLVE(name) name = reinterpret_cast<decltype(&::name)>(::dlsym(h, #name)); \
-    if (!name) return std::string("librnp has no " #name);
-    RKT_RNP_FUNCTIONS(RKT_RESOLVE)
-#undef RKT_RESOLVE
-    return std::string();
-  }();
-  if (!error.empty()) return Error(Errc::Generic, error);
-  return ok();
+  static const Status loaded = load_library("librnp.so.0", {RKT_RNP_FUNCTIONS(RKT_LAZY_SYMBOL)});
+  return loaded;
 }
 
-struct FfiDeleter {
-  void operator()(rnp_ffi_st* f) const { rnp_ffi_destroy(f); }
-};
-struct InputDeleter {
-  void operator()(rnp_input_st* i) const { rnp_input_destroy(i); }
-};
-struct KeyDeleter {
-  void operator()(rnp_key_handle_st* k) const { rnp_key_handle_destroy(k); }
-};
-struct VerifyDeleter {
-  void operator()(rnp_op_verify_st* o) const { rnp_op_verify_destroy(o); }
-};
-struct SigDeleter {
-  void operator()(rnp_signature_handle_st* s) const { rnp_signature_handle_destroy(s); }
-};
-struct IterDeleter {
-  void operator()(rnp_identifier_iterator_st* i) const { rnp_identifier_iterator_destroy(i); }
-};
-using Ffi = std::unique_ptr<rnp_ffi_st, FfiDeleter>;
-using Input = std::unique_ptr<rnp_input_st, InputDeleter>;
-using Key = std::unique_ptr<rnp_key_handle_st, KeyDeleter>;
+using Ffi = Handle<rnp_ffi_st, &rnp_ffi_destroy>;
+using Input = Handle<rnp_input_st, &rnp_input_destroy>;
+using Key = Handle<rnp_key_handle_st, &rnp_key_handle_destroy>;
 
 std::string take(char* s) {
   std::string out = s ? s : "";
@@ -80,7 +52,8 @@ std::string lower(std::string s) {
 }
 
 // Debian's librnp is built with its internal logging always on: it writes diagnostics such as
-// "signer's key not found" straight to stderr, whatever the ffi's log fd. rkt reports every
+// "signer's key not found" straight to stderr, whatever the ffi's log fd (rnp_ffi_set_log_fd to
+// /dev/null was tried: the one-line-error tests in signing_test.cc catch the stray line). rkt reports every
 // failure itself, once, so stderr points at /dev/null while librnp works. stage0 is
 // single-threaded here.
 class QuietStderr {
@@ -131,7 +104,7 @@ std::vector<std::string> primary_fingerprints(rnp_ffi_t ffi) {
   std::vector<std::string> out;
   rnp_identifier_iterator_t it = nullptr;
   if (rnp_identifier_iterator_create(ffi, &it, "fingerprint") != RNP_SUCCESS) return out;
-  std::unique_ptr<rnp_identifier_iterator_st, IterDeleter> guard(it);
+  Handle<rnp_identifier_iterator_st, &rnp_identifier_iterator_destroy> guard(it);
   const char* id = nullptr;
   while (rnp_identifier_iterator_next(it, &id) == RNP_SUCCESS && id) {
     rnp_key_handle_t k = nullptr;
@@ -209,7 +182,7 @@ Result<std::string> verify_detached(const std::string& path, const std::string& 
   if (rnp_op_verify_detached_create(&op_raw, ffi.get(), data.get(), sig.get()) != RNP_SUCCESS) {
     return Error(Errc::BadSignature, "signature " + quote(signature_source) + " is not an OpenPGP signature");
   }
-  std::unique_ptr<rnp_op_verify_st, VerifyDeleter> op(op_raw);
+  Handle<rnp_op_verify_st, &rnp_op_verify_destroy> op(op_raw);
   rnp_result_t exec = rnp_op_verify_execute(op.get());
   size_t count = 0;
   rnp_op_verify_get_signature_count(op.get(), &count);
@@ -239,7 +212,7 @@ Result<std::string> verify_detached(const std::string& path, const std::string& 
     } else {
       rnp_signature_handle_t h = nullptr;
       if (rnp_op_verify_signature_get_handle(s, &h) == RNP_SUCCESS && h) {
-        std::unique_ptr<rnp_signature_handle_st, SigDeleter> hg(h);
+        Handle<rnp_signature_handle_st, &rnp_signature_handle_destroy> hg(h);
         char* keyid = nullptr;
         if (rnp_signature_get_keyid(h, &keyid) == RNP_SUCCESS) signer = "key id " + lower(take(keyid));
       }

@@ -20,6 +20,7 @@
 
 #include "common/duration.h"
 #include "common/fs.h"
+#include "common/handle.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
@@ -27,14 +28,8 @@
 namespace rkt::stage0 {
 namespace {
 
-struct ReadDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-using ReadArchive = std::unique_ptr<archive, ReadDeleter>;
-struct MdDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdDeleter>;
+using ReadArchive = Handle<archive, archive_read_free>;
+using MdCtx = Handle<EVP_MD_CTX, EVP_MD_CTX_free>;
 
 std::string hex(const unsigned char* d, size_t n) {
   static const char* k = "0123456789abcdef";

@@ -10,13 +10,11 @@
 #include <set>
 
 #include "common/fs.h"
+#include "common/handle.h"
 
 namespace rkt::stage1 {
 namespace {
 
-struct CtxDeleter {
-  void operator()(void* c) const { seccomp_release(c); }
-};
 
 // rkt's default allow set ("@rkt/default-whitelist"), which is Docker's, plus the syscalls
 // today's glibc uses that it predates (clone3, rseq, statx...).
@@ -132,7 +130,7 @@ Result<std::vector<sock_filter>> compile_seccomp(const spec::Isolators& isolator
     for (const auto& n : default_seccomp_blocklist()) names.push_back("?" + n);
   }
   // A retain set allows only its syscalls (the rest fail with errno); a remove set denies its own.
-  std::unique_ptr<void, CtxDeleter> ctx(seccomp_init(retain ? SCMP_ACT_ERRNO(static_cast<uint32_t>(err)) : SCMP_ACT_ALLOW));
+  Handle<void, seccomp_release> ctx(seccomp_init(retain ? SCMP_ACT_ERRNO(static_cast<uint32_t>(err)) : SCMP_ACT_ALLOW));
   if (!ctx) return Error(Errc::Generic, "initializing libseccomp");
   uint32_t action = retain ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(static_cast<uint32_t>(err));
   std::set<int> added;
