@@ -80,7 +80,7 @@ int enter_main(int argc, char** argv) {
   // A command without a slash is looked up in the app's PATH, inside its root.
   if (cmd[0].find('/') == std::string::npos) {
     std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    for (const auto& e : app->env) {
+    for (const auto& e : app->env.strings()) {
       if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
     }
     std::istringstream dirs(path);
@@ -92,17 +92,15 @@ int enter_main(int argc, char** argv) {
       }
     }
   }
-  Command c;
-  c.args = cmd;
-  c.finish();
+  Command c(cmd);
   // The PID namespace applies to children: the command is forked into it.
   pid_t pid = ::fork();
   if (pid < 0) return report(sys_error("forking"));
   if (pid == 0) {
     stage2::ExecSpec s;
-    s.path = c.argv[0];
-    s.argv = c.argv.data();
-    s.envp = app->envp.data();
+    s.path = c.data()[0];
+    s.argv = c.data();
+    s.envp = app->env.data();
     s.cwd = app->cwd.c_str();
     s.uid = app->ids.uid;
     s.gid = app->ids.gid;

@@ -154,9 +154,9 @@ void mask_paths(int report_fd) {
     if (fd >= 0) ::dup2(fd, 0);
   }
   stage2::ExecSpec s;
-  s.path = cmd.argv[0];
-  s.argv = cmd.argv.data();
-  s.envp = const_cast<char* const*>(app.envp.data());
+  s.path = cmd.data()[0];
+  s.argv = cmd.data();
+  s.envp = app.env.data();
   s.cwd = app.cwd.c_str();
   s.uid = app.ids.uid;
   s.gid = app.ids.gid;
@@ -272,7 +272,7 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
     int rc = run_handler(app, h, report_fd, stdin_null);
     if (rc != 0) {
       errno = 0;
-      die(report_fd, AppStep::PreStart, h.args[0] + " exited with status " + std::to_string(rc));
+      die(report_fd, AppStep::PreStart, h[0] + " exited with status " + std::to_string(rc));
     }
   }
   pid_t main_pid = ::fork();

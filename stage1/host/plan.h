@@ -6,10 +6,13 @@
 
 #include <linux/filter.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
+#include "common/stage1_abi.h"
+#include "spec/types.h"
 #include "stage1/host/caps.h"
 #include "stage1/host/cgroup.h"
 #include "stage1/host/users.h"
@@ -23,12 +26,48 @@ struct VolumeMount {
   bool recursive = true;
 };
 
-/// A program to exec in an app: argv and envp as NULL-terminated arrays over owned strings.
-struct Command {
-  std::vector<std::string> args;
-  std::vector<char*> argv;
-  void finish();
+/// Owned strings and a NULL-terminated array of pointers to them, for execve's argv and envp.
+/// Every copy and move rebuilds the array over its own strings, so none points into another's.
+class CStrings {
+ public:
+  CStrings() { rebuild(); }
+  explicit CStrings(std::vector<std::string> strings) : strings_(std::move(strings)) { rebuild(); }
+  CStrings(const CStrings& o) : strings_(o.strings_) { rebuild(); }
+  CStrings(CStrings&& o) noexcept : strings_(std::move(o.strings_)) {
+    rebuild();
+    o.strings_.clear();
+    o.rebuild();
+  }
+  CStrings& operator=(CStrings o) noexcept {
+    strings_.swap(o.strings_);
+    rebuild();
+    return *this;
+  }
+  ~CStrings() = default;
+
+  void push_back(std::string s) {
+    strings_.push_back(std::move(s));
+    rebuild();
+  }
+  const std::vector<std::string>& strings() const { return strings_; }
+  const std::string& operator[](size_t i) const { return strings_[i]; }
+  size_t size() const { return strings_.size(); }
+  bool empty() const { return strings_.empty(); }
+  /// NULL-terminated; valid until this object changes.
+  char* const* data() const { return pointers_.data(); }
+
+ private:
+  void rebuild() {
+    pointers_.clear();
+    for (auto& s : strings_) pointers_.push_back(s.data());
+    pointers_.push_back(nullptr);
+  }
+  std::vector<std::string> strings_;
+  std::vector<char*> pointers_;
 };
+
+/// A program to exec in an app.
+using Command = CStrings;
 
 struct AppPlan {
   std::string name;
@@ -40,8 +79,7 @@ struct AppPlan {
   std::string etc_resolv_conf;  ///< empty: the image's is kept
   std::string etc_hostname;
   Command exec;
-  std::vector<std::string> env;
-  std::vector<char*> envp;
+  CStrings env;
   std::string cwd = "/";
   AppIds ids;
   CapSets caps;
@@ -72,6 +110,26 @@ struct PodPlan {
   std::string notify_socket;
   std::vector<AppPlan> apps;
 };
+
+// The steps of build_plan, one concern each (exposed for their tests).
+
+/// Pod-wide settings from the runtime configuration.
+Status apply_runtime_config(const stage1_abi::RuntimeConfig& rc, const std::string& uuid, PodPlan& plan);
+/// /etc/hosts and /etc/resolv.conf as every app of the pod gets them (empty resolv.conf: the
+/// image's is kept). `host_file` reads a file of the host (/etc/hosts, /etc/resolv.conf).
+std::string render_hosts(const stage1_abi::RuntimeConfig& rc, const std::string& hostname,
+                         const std::function<Result<std::string>(const std::string&)>& host_file);
+std::string render_resolv_conf(const stage1_abi::RuntimeConfig& rc, bool host_network,
+                               const std::function<Result<std::string>(const std::string&)>& host_file);
+/// os/unix/sysctl isolators: only keys of namespaces the pod owns. `where` names them in errors.
+Status add_sysctls(const spec::Isolators& isolators, const std::string& where, PodPlan& plan);
+/// Capabilities, no_new_privs, oom_score_adj, cgroup limits and the seccomp filter of an app.
+Status apply_confinement(const spec::App& app, bool insecure_capabilities, bool insecure_seccomp, AppPlan& out);
+/// The app's environment: the manifest's, then PATH and HOME unless given, AC_APP_NAME last.
+CStrings app_environment(const spec::App& app, const std::string& name, const std::string& home, bool interactive);
+/// Where each of the app's mounts comes from, on the host.
+Result<std::vector<VolumeMount>> app_mounts(const spec::RuntimeApp& app, const std::vector<spec::Volume>& volumes,
+                                            const std::string& pod_dir);
 
 /// Reads the pod directory (`pod`, `runtime-config`, `appsinfo/`) and builds the plan.
 Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid);
