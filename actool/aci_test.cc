@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/command.h"
+
 #include "spec/manifest.h"
 
 namespace rkt::aci {
@@ -32,9 +34,6 @@ void spit(const std::string& path, const std::string& data) { std::ofstream(path
 class AciTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/rkt-aci-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     layout_ = dir_ + "/layout";
     ASSERT_EQ(::mkdir(layout_.c_str(), 0755), 0);
     ASSERT_EQ(::mkdir((layout_ + "/rootfs").c_str(), 0755), 0);
@@ -45,7 +44,6 @@ class AciTest : public ::testing::Test {
     ASSERT_EQ(::symlink("true", (layout_ + "/rootfs/bin/alias").c_str()), 0);
     ASSERT_EQ(::link((layout_ + "/rootfs/bin/true").c_str(), (layout_ + "/rootfs/bin/hard").c_str()), 0);
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
 
   // Writes an archive whose entries are given as (name, type, content-or-link).
   struct E {
@@ -75,7 +73,9 @@ class AciTest : public ::testing::Test {
     return path;
   }
 
-  std::string dir_, layout_;
+  test::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
+  std::string layout_;
   int counter_ = 0;
 };
 

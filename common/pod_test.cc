@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/command.h"
+
 #include "common/fs.h"
 
 namespace rkt {
@@ -15,18 +17,13 @@ namespace {
 
 class PodTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/rkt-pod-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { (void)remove_tree(dir_); }
   std::string make_pod(PodPhase phase) {
     std::string uuid = *new_pod_uuid();
     EXPECT_TRUE(make_dirs(pod_path(dir_, phase, uuid), 0750));
     return uuid;
   }
-  std::string dir_;
+  test::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
 };
 
 TEST_F(PodTest, UuidsAreVersion4AndDistinct) {

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/command.h"
+
 #include "common/fs.h"
 
 namespace rkt::stage1_abi {
@@ -14,13 +16,8 @@ namespace {
 
 class Stage1AbiTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/rkt-abi-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { (void)remove_tree(dir_); }
-  std::string dir_;
+  test::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
 };
 
 TEST_F(Stage1AbiTest, RuntimeConfigRoundTripsAndAbsentKeysTakeTheDefaults) {

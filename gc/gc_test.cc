@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/command.h"
+
 #include "common/fs.h"
 
 namespace rkt::gc {
@@ -18,17 +20,11 @@ namespace {
 
 class GcTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/rkt-gc-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
   void TearDown() override {
     for (pid_t p : holders_) {
       ::kill(p, SIGKILL);
       ::waitpid(p, nullptr, 0);
     }
-    (void)remove_tree(dir_);
   }
   std::string pod(PodPhase phase, bool with_files = true) {
     std::string uuid = *new_pod_uuid();
@@ -61,7 +57,8 @@ class GcTest : public ::testing::Test {
   }
   bool exists(PodPhase phase, const std::string& uuid) { return ::access(pod_path(dir_, phase, uuid).c_str(), F_OK) == 0; }
 
-  std::string dir_;
+  test::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
   std::vector<pid_t> holders_;
 };
 

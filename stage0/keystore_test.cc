@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "common/fs.h"
-#include "stage0/test_keys.h"
-#include "tests/integration/command.h"
+#include "tests/support/test_keys.h"
+#include "tests/support/command.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -12,14 +12,14 @@ namespace {
 class KeystoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    key_ = testing::make_key(tmp_.path(), "ed25519", "Signer <s@example.com>");
+    key_ = test::make_key(tmp_.path(), "ed25519", "Signer <s@example.com>");
     ASSERT_FALSE(key_.fingerprint.empty());
     pub_ = *read_public_key(key_.public_key, "key.asc");
   }
-  void TearDown() override { testing::stop_agent(key_); }
+  void TearDown() override { test::stop_agent(key_); }
 
   test::TempDir tmp_;
-  testing::GpgKey key_;
+  test::GpgKey key_;
   PublicKey pub_;
   std::string system_ = tmp_ / "usr-lib-rkt", local_ = tmp_ / "etc-rkt";
 };

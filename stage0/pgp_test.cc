@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "stage0/test_keys.h"
-#include "tests/integration/command.h"
+#include "tests/support/test_keys.h"
+#include "tests/support/command.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -11,18 +11,18 @@ namespace {
 class PgpTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    key_ = testing::make_key(tmp_.path(), GetParam(), "Image Signer <signer@example.com>");
+    key_ = test::make_key(tmp_.path(), GetParam(), "Image Signer <signer@example.com>");
     ASSERT_FALSE(key_.fingerprint.empty()) << "gpg could not make a " << GetParam() << " key";
-    other_ = testing::make_key(tmp_.path() + "/..", GetParam() + std::string("x"), "Other <o@example.com>");
+    other_ = test::make_key(tmp_.path() + "/..", GetParam() + std::string("x"), "Other <o@example.com>");
     data_ = tmp_ / "image.aci";
     test::write_file(data_, "pretend this is an image");
-    signature_ = testing::sign(key_, data_);
+    signature_ = test::sign(key_, data_);
     ASSERT_FALSE(signature_.empty());
   }
-  void TearDown() override { testing::stop_agent(key_); }
+  void TearDown() override { test::stop_agent(key_); }
 
   test::TempDir tmp_;
-  testing::GpgKey key_, other_;
+  test::GpgKey key_, other_;
   std::string data_, signature_;
 };
 
@@ -76,15 +76,15 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, PgpTest, ::testing::Values("ed25519", "rsa2
 
 TEST(Pgp, OneKeyPerFile) {
   test::TempDir tmp;
-  auto a = testing::make_key(tmp.path(), "ed25519", "A <a@example.com>");
-  auto b = testing::make_key(tmp.path(), "rsa2048", "B <b@example.com>");
+  auto a = test::make_key(tmp.path(), "ed25519", "A <a@example.com>");
+  auto b = test::make_key(tmp.path(), "rsa2048", "B <b@example.com>");
   ASSERT_FALSE(a.fingerprint.empty());
   ASSERT_FALSE(b.fingerprint.empty());
   auto r = read_public_key(a.public_key + b.public_key, "two.asc");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("holds 2 public keys"), std::string::npos) << r.error().message();
-  testing::stop_agent(a);
-  testing::stop_agent(b);
+  test::stop_agent(a);
+  test::stop_agent(b);
 }
 
 }  // namespace

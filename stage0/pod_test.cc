@@ -3,13 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "spec/manifest.h"
-#include "stage0/tar_builder.h"
-#include "tests/integration/command.h"
+#include "tests/support/tar_builder.h"
+#include "tests/support/command.h"
 
 namespace rkt::stage0 {
 namespace {
 
-using testing::TarBuilder;
+using test::TarBuilder;
 
 class PodManifestTest : public ::testing::Test {
  protected:

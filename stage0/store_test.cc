@@ -9,14 +9,14 @@
 
 #include <gtest/gtest.h>
 
-#include "stage0/tar_builder.h"
-#include "tests/integration/command.h"
+#include "tests/support/tar_builder.h"
+#include "tests/support/command.h"
 
 namespace rkt::stage0 {
 namespace {
 
-using testing::manifest_for;
-using testing::TarBuilder;
+using test::manifest_for;
+using test::TarBuilder;
 
 class StoreTest : public ::testing::Test {
  protected:

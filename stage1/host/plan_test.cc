@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/command.h"
+
 #include "common/fs.h"
 #include "spec/manifest.h"
 
@@ -126,9 +128,6 @@ TEST(PlanTest, Mounts) {
 class BuildPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/rkt-plan-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     pod_ = dir_ + "/pod";
     std::string lower = dir_ + "/tree/rootfs";
     ASSERT_TRUE(make_dirs(lower + "/etc", 0755));
@@ -142,9 +141,10 @@ class BuildPlanTest : public ::testing::Test {
              "eventHandlers":[{"name":"pre-start","exec":["/bin/setup"]}],
              "isolators":[{"name":"os/linux/no-new-privileges","value":true}]}}]})", 0644, Overwrite::No));
   }
-  void TearDown() override { (void)remove_tree(dir_); }
   void runtime(const stage1_abi::RuntimeConfig& rc) { ASSERT_TRUE(stage1_abi::write_runtime_config(pod_, rc, true)); }
-  std::string dir_, pod_;
+  test::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
+  std::string pod_;
 };
 
 TEST_F(BuildPlanTest, APodDirectoryBecomesAPlan) {

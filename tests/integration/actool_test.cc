@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/integration/command.h"
+#include "tests/support/command.h"
 
 namespace rkt::test {
 namespace {

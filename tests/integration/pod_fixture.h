@@ -21,7 +21,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/integration/command.h"
+#include "tests/support/command.h"
 
 namespace rkt::test {
 
@@ -104,19 +104,8 @@ class RunTest : public ::testing::Test {
 // Starts `rkt run` in the background, its stdout in `out`; returns its pid once the app printed
 // "trap: waiting".
 inline pid_t start_trapped(const std::vector<std::string>& argv, const std::string& out) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    std::vector<char*> a;
-    for (const auto& x : argv) a.push_back(const_cast<char*>(x.c_str()));
-    a.push_back(nullptr);
-    ::execv(a[0], a.data());
-    _exit(127);
-  }
-  for (int i = 0; i < 800 && read_file(out).find("trap: waiting") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+  pid_t pid = spawn_to_file(argv, out);
+  wait_for_text(out, "trap: waiting", std::chrono::seconds(20));
   return pid;
 }
 

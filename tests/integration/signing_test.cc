@@ -15,23 +15,23 @@
 
 #include <gtest/gtest.h>
 
-#include "stage0/test_keys.h"
-#include "tests/integration/command.h"
+#include "tests/support/test_keys.h"
+#include "tests/support/command.h"
 
 namespace rkt::test {
 namespace {
 
-using stage0::testing::GpgKey;
+using test::GpgKey;
 
 class SigningTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    key_ = stage0::testing::make_key(tmp_.path(), GetParam(), "Signer <signer@example.com>");
+    key_ = test::make_key(tmp_.path(), GetParam(), "Signer <signer@example.com>");
     ASSERT_FALSE(key_.fingerprint.empty());
     write_file(tmp_ / "signer.pub", key_.public_key);
     image_ = build_image("example.com/hello", "hello.aci");
   }
-  void TearDown() override { stage0::testing::stop_agent(key_); }
+  void TearDown() override { test::stop_agent(key_); }
 
   std::string build_image(const std::string& name, const std::string& file, const std::string& content = "hi") {
     std::string layout = tmp_ / (file + ".layout");
@@ -47,7 +47,7 @@ class SigningTest : public ::testing::TestWithParam<const char*> {
     return out;
   }
 
-  void sign(const GpgKey& key, const std::string& image) { write_file(image + ".asc", stage0::testing::sign(key, image)); }
+  void sign(const GpgKey& key, const std::string& image) { write_file(image + ".asc", test::sign(key, image)); }
 
   CommandResult rkt(std::vector<std::string> args, const std::string& input = "") {
     std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--local-config=" + (tmp_ / "etc"),
@@ -136,7 +136,7 @@ TEST_P(SigningTest, InsecureOptionsImageSkipsVerificationAndSaysSo) {
 }
 
 TEST_P(SigningTest, SignatureFlagNamesTheSignatureFile) {
-  write_file(tmp_ / "elsewhere.asc", stage0::testing::sign(key_, image_));
+  write_file(tmp_ / "elsewhere.asc", test::sign(key_, image_));
   trust("example.com");
   auto r = rkt({"fetch", "--signature=" + (tmp_ / "elsewhere.asc"), image_});
   EXPECT_EQ(r.exit_code, 0) << r.err;

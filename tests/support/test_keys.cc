@@ -1,13 +1,13 @@
-#include "stage0/test_keys.h"
+#include "tests/support/test_keys.h"
 
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <sstream>
 
-#include "tests/integration/command.h"
+#include "tests/support/command.h"
 
-namespace rkt::stage0::testing {
+namespace rkt::test {
 
 GpgKey make_key(const std::string& dir, const std::string& algo, const std::string& uid) {
   GpgKey k;
@@ -41,4 +41,4 @@ std::string sign(const GpgKey& key, const std::string& file) {
 
 void stop_agent(const GpgKey& key) { test::run_command({"/usr/bin/gpgconf", "--homedir", key.home, "--kill", "gpg-agent"}); }
 
-}  // namespace rkt::stage0::testing
+}  // namespace rkt::test

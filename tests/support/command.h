@@ -2,6 +2,9 @@
 
 // Runs the project's real binaries from integration tests.
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,11 @@ class TempDir {
  private:
   std::string path_;
 };
+
+/// Starts argv[0] (a path) in the background with its stdout in the file `out`; its pid.
+pid_t spawn_to_file(const std::vector<std::string>& argv, const std::string& out);
+/// Waits until the file `path` holds `text`, at most `limit`; whether it does.
+bool wait_for_text(const std::string& path, const std::string& text, std::chrono::milliseconds limit);
 
 void write_file(const std::string& path, const std::string& data);
 std::string read_file(const std::string& path);

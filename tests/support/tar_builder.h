@@ -8,7 +8,7 @@
 
 #include <string>
 
-namespace rkt::stage0::testing {
+namespace rkt::test {
 
 class TarBuilder {
  public:
@@ -92,4 +92,4 @@ inline std::string manifest_for(const std::string& name, const std::string& extr
   return R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":")" + name + "\"" + extra + "}";
 }
 
-}  // namespace rkt::stage0::testing
+}  // namespace rkt::test

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace rkt::stage0::testing {
+namespace rkt::test {
 
 struct GpgKey {
   std::string home;         ///< GNUPGHOME holding the secret key
@@ -22,4 +22,4 @@ std::string sign(const GpgKey& key, const std::string& file);
 /// Stops the gpg-agent of the key's home.
 void stop_agent(const GpgKey& key);
 
-}  // namespace rkt::stage0::testing
+}  // namespace rkt::test
