@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "actool/image_rules.h"
 #include "common/handle.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
@@ -31,16 +32,6 @@ using Entry = Handle<archive_entry, archive_entry_free>;
 Error archive_error(archive* a, const std::string& what) {
   const char* msg = archive_error_string(a);
   return Error(Errc::InvalidImage, what + ": " + (msg ? msg : "unknown archive error"));
-}
-
-// Normalizes an entry name ("./rootfs/x/" -> "rootfs/x"); empty when it is unsafe.
-std::string clean_entry_name(const std::string& name, std::string* why) {
-  std::vector<std::string> parts;
-  if (!split_relative_path(name, &parts, why)) return {};
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
-  if (out.empty()) *why = "empty path";
-  return out;
 }
 
 ReadArchive open_read(const std::string& path, Error* err, const std::string& name = "") {
@@ -169,6 +160,7 @@ bool looks_like_archive(const std::string& head) {
 }
 
 Result<ArchiveContents> read_archive(const std::string& path) {
+  const std::string what = quote(path);
   Error err(Errc::Generic, "");
   ReadArchive a = open_read(path, &err);
   if (!a) return err;
@@ -179,49 +171,33 @@ Result<ArchiveContents> read_archive(const std::string& path) {
   for (;;) {
     int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
-    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return archive_error(a.get(), "reading image " + quote(path));
-    const char* raw = archive_entry_pathname(e);
-    std::string why;
-    std::string name = clean_entry_name(raw ? raw : "", &why);
-    if (name.empty()) {
-      return Error(Errc::UnsafePath, "image " + quote(path) + ": entry " + quote(raw ? raw : "") + ": " + why);
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return archive_error(a.get(), "reading image " + what);
+    auto entry = classify_entry(archive_entry_pathname(e), what);
+    RKT_TRY(entry);
+    if (!seen.insert(entry->name).second) {
+      return Error(Errc::InvalidImage, "image " + what + ": duplicate entry " + quote(entry->name));
     }
-    if (!seen.insert(name).second) {
-      return Error(Errc::InvalidImage, "image " + quote(path) + ": duplicate entry " + quote(name));
-    }
-    if (const char* link = archive_entry_hardlink(e)) {
-      std::string lwhy;
-      std::string target = clean_entry_name(link, &lwhy);
-      if (target.empty() || target.rfind("rootfs/", 0) != 0) {
-        return Error(Errc::UnsafePath, "image " + quote(path) + ": hard link " + quote(name) + " points outside rootfs to " +
-                                           quote(link));
+    if (const char* link = archive_entry_hardlink(e)) RKT_TRY(hard_link_target(link, entry->name, what));
+    switch (entry->kind) {
+      case ImageEntry::Kind::Manifest: {
+        RKT_TRY(check_manifest_entry(archive_entry_filetype(e), archive_entry_size(e), what));
+        std::string text(static_cast<size_t>(archive_entry_size(e)), '\0');
+        la_ssize_t n = archive_read_data(a.get(), text.data(), text.size());
+        if (n < 0 || static_cast<size_t>(n) != text.size()) return archive_error(a.get(), "reading manifest of " + what);
+        out.manifest_json = std::move(text);
+        have_manifest = true;
+        break;
       }
-    }
-    if (name == "manifest") {
-      if (archive_entry_filetype(e) != AE_IFREG) {
-        return Error(Errc::InvalidImage, "image " + quote(path) + ": manifest is not a regular file");
-      }
-      if (archive_entry_size(e) > static_cast<la_int64_t>(spec::kMaxManifestBytes)) {
-        return Error(Errc::InvalidImage, "image " + quote(path) + ": manifest is larger than " +
-                                             std::to_string(spec::kMaxManifestBytes) + " bytes");
-      }
-      std::string text(static_cast<size_t>(archive_entry_size(e)), '\0');
-      la_ssize_t n = archive_read_data(a.get(), text.data(), text.size());
-      if (n < 0 || static_cast<size_t>(n) != text.size()) return archive_error(a.get(), "reading manifest of " + quote(path));
-      out.manifest_json = std::move(text);
-      have_manifest = true;
-    } else if (name == "rootfs") {
-      if (archive_entry_filetype(e) != AE_IFDIR) {
-        return Error(Errc::InvalidImage, "image " + quote(path) + ": rootfs is not a directory");
-      }
-      have_rootfs = true;
-    } else if (name.rfind("rootfs/", 0) != 0) {
-      return Error(Errc::InvalidImage, "image " + quote(path) + ": unexpected entry " + quote(name) +
-                                           " (only manifest and rootfs/ belong in an image)");
+      case ImageEntry::Kind::Rootfs:
+        if (archive_entry_filetype(e) != AE_IFDIR) return Error(Errc::InvalidImage, "image " + what + ": rootfs is not a directory");
+        have_rootfs = true;
+        break;
+      case ImageEntry::Kind::InRootfs:
+        break;
     }
   }
-  if (!have_manifest) return Error(Errc::InvalidImage, "image " + quote(path) + " has no manifest");
-  if (!have_rootfs) return Error(Errc::InvalidImage, "image " + quote(path) + " has no rootfs directory");
+  if (!have_manifest) return Error(Errc::InvalidImage, "image " + what + " has no manifest");
+  if (!have_rootfs) return Error(Errc::InvalidImage, "image " + what + " has no rootfs directory");
   auto m = spec::parse_image_manifest(out.manifest_json, path + ":manifest");
   RKT_TRY(m);
   out.manifest = std::move(*m);
@@ -238,13 +214,9 @@ Result<spec::ImageManifest> read_manifest_only(const std::string& path, const st
     int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return archive_error(a.get(), "reading image " + name);
-    std::string why;
-    if (clean_entry_name(archive_entry_pathname(e) ? archive_entry_pathname(e) : "", &why) != "manifest") continue;
-    if (archive_entry_filetype(e) != AE_IFREG ||
-        archive_entry_size(e) > static_cast<la_int64_t>(spec::kMaxManifestBytes)) {
-      return Error(Errc::InvalidImage, "image " + name + ": manifest is not a regular file of at most " +
-                                           std::to_string(spec::kMaxManifestBytes) + " bytes");
-    }
+    auto entry = classify_entry(archive_entry_pathname(e), name);
+    if (!entry || entry->kind != ImageEntry::Kind::Manifest) continue;  // the import judges the rest
+    RKT_TRY(check_manifest_entry(archive_entry_filetype(e), archive_entry_size(e), name));
     std::string text(static_cast<size_t>(archive_entry_size(e)), '\0');
     la_ssize_t n = archive_read_data(a.get(), text.data(), text.size());
     if (n < 0 || static_cast<size_t>(n) != text.size()) return archive_error(a.get(), "reading manifest of " + name);
@@ -399,9 +371,10 @@ Status replace_manifest(const std::string& in, const std::string& out, const std
     int rc = archive_read_next_header(r.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return archive_error(r.get(), "reading image " + quote(in));
-    std::string why;
-    std::string name = clean_entry_name(archive_entry_pathname(e), &why);
-    if (name == "manifest") {
+    auto entry = classify_entry(archive_entry_pathname(e), quote(in));
+    RKT_TRY(entry);
+    const std::string& name = entry->name;
+    if (entry->kind == ImageEntry::Kind::Manifest) {
       Entry m(archive_entry_clone(e));
       archive_entry_set_size(m.get(), static_cast<la_int64_t>(manifest_json.size()));
       if (archive_write_header(w.get(), m.get()) != ARCHIVE_OK ||

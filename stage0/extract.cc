@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "actool/image_rules.h"
 #include "common/fs.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
@@ -36,21 +37,13 @@ class Extractor {
       if (++stats_->entries > limits_.max_entries) {
         return fail(Errc::InvalidImage, "more than " + std::to_string(limits_.max_entries) + " entries");
       }
-      const char* raw = archive_entry_pathname(e);
-      std::string name = raw ? raw : "";
-      std::vector<std::string> parts;
-      std::string why;
-      if (!split_relative_path(name, &parts, &why)) return fail(Errc::UnsafePath, "entry " + quote(name) + ": " + why);
-      if (parts.empty()) return fail(Errc::UnsafePath, "entry " + quote(name) + ": empty path");
-      if (parts[0] == "manifest" && parts.size() == 1) {
-        if (Status s = read_manifest(e, manifest); !s) return s;
+      auto entry = aci::classify_entry(archive_entry_pathname(e), what_);
+      RKT_TRY(entry);
+      if (entry->kind == aci::ImageEntry::Kind::Manifest) {
+        RKT_TRY(read_manifest(e, manifest));
         continue;
       }
-      if (parts[0] != "rootfs") {
-        return fail(Errc::InvalidImage, "unexpected entry " + quote(name) + " (only manifest and rootfs/ belong in an image)");
-      }
-      parts.erase(parts.begin());
-      if (Status s = add(e, parts, name); !s) return s;
+      RKT_TRY(add(e, entry->path, entry->name));
     }
     if (!seen_manifest_) return fail(Errc::InvalidImage, "no manifest");
     return finish_directories();
@@ -66,10 +59,7 @@ class Extractor {
   Status read_manifest(archive_entry* e, const ManifestSink& sink) {
     if (seen_manifest_) return fail(Errc::InvalidImage, "duplicate entry \"manifest\"");
     seen_manifest_ = true;
-    if (archive_entry_filetype(e) != AE_IFREG) return fail(Errc::InvalidImage, "manifest is not a regular file");
-    if (archive_entry_size(e) > static_cast<la_int64_t>(spec::kMaxManifestBytes)) {
-      return fail(Errc::InvalidImage, "manifest is larger than " + std::to_string(spec::kMaxManifestBytes) + " bytes");
-    }
+    RKT_TRY(aci::check_manifest_entry(archive_entry_filetype(e), archive_entry_size(e), what_));
     std::string text(static_cast<size_t>(archive_entry_size(e)), '\0');
     la_ssize_t n = archive_read_data(a_, text.data(), text.size());
     if (n < 0 || static_cast<size_t>(n) != text.size()) return archive_fail("reading the manifest");
@@ -136,12 +126,9 @@ class Extractor {
     const char* c = leaf.c_str();
 
     if (const char* link = archive_entry_hardlink(e)) {
-      std::vector<std::string> tparts;
-      std::string why;
-      if (!split_relative_path(link, &tparts, &why) || tparts.size() < 2 || tparts[0] != "rootfs") {
-        return fail(Errc::UnsafePath, "hard link " + quote(entry) + " points outside rootfs to " + quote(link));
-      }
-      tparts.erase(tparts.begin());
+      auto target = aci::hard_link_target(link, entry, what_);
+      RKT_TRY(target);
+      const std::vector<std::string>& tparts = *target;
       auto tdir = open_dir(tparts, tparts.size() - 1, link);
       RKT_TRY(tdir);
       struct stat tst {};
