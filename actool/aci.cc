@@ -50,15 +50,22 @@ WriteArchive open_write(int fd, Compression c, Error* err) {
   archive_write_set_format_pax_restricted(a.get());
   int rc = ARCHIVE_OK;
   switch (c) {
-    case Compression::None: break;
+    case Compression::None:
+      break;
     case Compression::Gzip:
       rc = archive_write_add_filter_gzip(a.get());
       // No timestamp in the gzip header: the same tree gives the same bytes.
       if (rc == ARCHIVE_OK) rc = archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr);
       break;
-    case Compression::Bzip2: rc = archive_write_add_filter_bzip2(a.get()); break;
-    case Compression::Xz: rc = archive_write_add_filter_xz(a.get()); break;
-    case Compression::Zstd: rc = archive_write_add_filter_zstd(a.get()); break;
+    case Compression::Bzip2:
+      rc = archive_write_add_filter_bzip2(a.get());
+      break;
+    case Compression::Xz:
+      rc = archive_write_add_filter_xz(a.get());
+      break;
+    case Compression::Zstd:
+      rc = archive_write_add_filter_zstd(a.get());
+      break;
   }
   if (rc == ARCHIVE_OK) rc = archive_write_set_bytes_in_last_block(a.get(), 1);
   if (rc == ARCHIVE_OK) rc = archive_write_open_fd(a.get(), fd);
@@ -149,7 +156,9 @@ Compression detect_compression(const std::string& head) {
   auto starts = [&](std::string_view magic) { return head.compare(0, magic.size(), magic) == 0; };
   if (starts("\x1f\x8b")) return Compression::Gzip;
   if (starts("BZh")) return Compression::Bzip2;
-  if (starts("\xfd" "7zXZ\x00")) return Compression::Xz;
+  if (starts("\xfd"
+             "7zXZ\x00"))
+    return Compression::Xz;
   if (starts("\x28\xb5\x2f\xfd")) return Compression::Zstd;
   return Compression::None;
 }
@@ -183,13 +192,15 @@ Result<ArchiveContents> read_archive(const std::string& path) {
         RKT_TRY(check_manifest_entry(archive_entry_filetype(e), archive_entry_size(e), what));
         std::string text(static_cast<size_t>(archive_entry_size(e)), '\0');
         la_ssize_t n = archive_read_data(a.get(), text.data(), text.size());
-        if (n < 0 || static_cast<size_t>(n) != text.size()) return archive_error(a.get(), "reading manifest of " + what);
+        if (n < 0 || static_cast<size_t>(n) != text.size())
+          return archive_error(a.get(), "reading manifest of " + what);
         out.manifest_json = std::move(text);
         have_manifest = true;
         break;
       }
       case ImageEntry::Kind::Rootfs:
-        if (archive_entry_filetype(e) != AE_IFDIR) return Error(Errc::InvalidImage, "image " + what + ": rootfs is not a directory");
+        if (archive_entry_filetype(e) != AE_IFDIR)
+          return Error(Errc::InvalidImage, "image " + what + ": rootfs is not a directory");
         have_rootfs = true;
         break;
       case ImageEntry::Kind::InRootfs:

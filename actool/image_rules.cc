@@ -8,7 +8,9 @@
 namespace rkt::aci {
 namespace {
 
-Error bad(Errc code, const std::string& what, const std::string& msg) { return Error(code, "image " + what + ": " + msg); }
+Error bad(Errc code, const std::string& what, const std::string& msg) {
+  return Error(code, "image " + what + ": " + msg);
+}
 
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
@@ -28,7 +30,8 @@ Result<ImageEntry> classify_entry(const char* raw_name, const std::string& what)
   if (parts.size() == 1 && parts[0] == "manifest") {
     e.kind = ImageEntry::Kind::Manifest;
   } else if (parts[0] != "rootfs") {
-    return bad(Errc::InvalidImage, what, "unexpected entry " + quote(raw) + " (only manifest and rootfs/ belong in an image)");
+    return bad(Errc::InvalidImage, what,
+               "unexpected entry " + quote(raw) + " (only manifest and rootfs/ belong in an image)");
   } else if (parts.size() == 1) {
     e.kind = ImageEntry::Kind::Rootfs;
   } else {
@@ -51,7 +54,8 @@ Result<std::vector<std::string>> hard_link_target(const char* link, const std::s
 Status check_manifest_entry(mode_t type, int64_t size, const std::string& what) {
   if ((type & S_IFMT) != S_IFREG) return bad(Errc::InvalidImage, what, "manifest is not a regular file");
   if (size < 0 || size > static_cast<int64_t>(spec::kMaxManifestBytes)) {
-    return bad(Errc::InvalidImage, what, "manifest is larger than " + std::to_string(spec::kMaxManifestBytes) + " bytes");
+    return bad(Errc::InvalidImage, what,
+               "manifest is larger than " + std::to_string(spec::kMaxManifestBytes) + " bytes");
   }
   return ok();
 }

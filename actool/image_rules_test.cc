@@ -33,7 +33,8 @@ TEST(ImageRulesTest, HostileNamesAreRefusedWithTheImageAndEntry) {
            {"./", Errc::UnsafePath, "image \"i\": entry \"./\": empty path"},
            {nullptr, Errc::UnsafePath, "image \"i\": entry \"\": empty path"},
            {"manifest/x", Errc::InvalidImage, "image \"i\": unexpected entry \"manifest/x\""},
-           {"extra", Errc::InvalidImage, "image \"i\": unexpected entry \"extra\" (only manifest and rootfs/ belong in an image)"},
+           {"extra", Errc::InvalidImage,
+            "image \"i\": unexpected entry \"extra\" (only manifest and rootfs/ belong in an image)"},
        }) {
     auto e = classify_entry(c.name, "\"i\"");
     ASSERT_FALSE(e) << (c.name ? c.name : "(null)");
@@ -49,7 +50,8 @@ TEST(ImageRulesTest, HardLinksStayInRootfs) {
   for (const char* bad : {"manifest", "rootfs", "/etc/shadow", "rootfs/../../etc/shadow", ""}) {
     auto r = hard_link_target(bad, "rootfs/x", "\"i\"");
     ASSERT_FALSE(r) << bad;
-    EXPECT_EQ(r.error().message(), std::string("image \"i\": hard link \"rootfs/x\" points outside rootfs to \"") + bad + "\"");
+    EXPECT_EQ(r.error().message(),
+              std::string("image \"i\": hard link \"rootfs/x\" points outside rootfs to \"") + bad + "\"");
   }
   EXPECT_FALSE(hard_link_target(nullptr, "rootfs/x", "\"i\""));
 }

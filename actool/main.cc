@@ -174,7 +174,8 @@ int cmd_patch_manifest(const std::vector<std::string>& args) {
   WriteOptions w;
   w.compression = no_compression ? Compression::None : Compression::Gzip;
   w.overwrite = replace || overwrite ? Overwrite::Yes : Overwrite::No;
-  if (Status s = replace_manifest(in, out, *json, w); !s) return report(std::move(s).error().wrap("writing " + quote(out)));
+  if (Status s = replace_manifest(in, out, *json, w); !s)
+    return report(std::move(s).error().wrap("writing " + quote(out)));
   return 0;
 }
 

@@ -16,7 +16,8 @@ Result<std::map<std::string, std::string>> parse_params(const std::string& s, co
   std::map<std::string, std::string> out;
   for (const auto& kv : split(s, ',')) {
     size_t eq = kv.find('=');
-    if (eq == std::string::npos) return Error(Errc::Usage, what + " " + quote(s) + ": " + quote(kv) + " is not key=value");
+    if (eq == std::string::npos)
+      return Error(Errc::Usage, what + " " + quote(s) + ": " + quote(kv) + " is not key=value");
     if (!out.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second) {
       return Error(Errc::Usage, what + " " + quote(s) + ": " + quote(kv.substr(0, eq)) + " given twice");
     }
@@ -131,7 +132,8 @@ Result<std::string> patch_manifest(spec::ImageManifest m, const PatchOptions& o)
           (k == "port" ? port.port : port.count) = *n;
         } else if (k == "socketActivated") {
           auto b = parse_bool(v);
-          if (!b) return Error(Errc::Usage, "--ports " + quote(pt) + ": socketActivated " + quote(v) + " is not a boolean");
+          if (!b)
+            return Error(Errc::Usage, "--ports " + quote(pt) + ": socketActivated " + quote(v) + " is not a boolean");
           port.socket_activated = *b;
         } else {
           return Error(Errc::Usage, "--ports " + quote(pt) + ": unknown parameter " + quote(k));

@@ -11,7 +11,8 @@
 namespace rkt {
 
 int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 int64_t mtime_ns(const std::string& path) {
@@ -57,9 +58,7 @@ Result<int64_t> parse_duration(const std::string& s) {
 
 std::string humanize_since(int64_t then_ns, int64_t now_ns) {
   int64_t secs = (now_ns - then_ns) / 1000000000;
-  auto ago = [](int64_t n, const char* unit) {
-    return std::to_string(n) + " " + unit + (n == 1 ? "" : "s") + " ago";
-  };
+  auto ago = [](int64_t n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s") + " ago"; };
   if (secs < 1) return "just now";
   if (secs < 60) return ago(secs, "second");
   if (secs < 3600) return ago(secs / 60, "minute");

@@ -33,8 +33,7 @@ void FlagSet::add_bool(const std::string& name, bool* target, std::string help) 
                   }};
 }
 
-Result<std::vector<std::string>> FlagSet::parse(const std::vector<std::string>& args,
-                                                Interspersed interspersed) {
+Result<std::vector<std::string>> FlagSet::parse(const std::vector<std::string>& args, Interspersed interspersed) {
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];

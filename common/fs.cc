@@ -1,10 +1,10 @@
 #include "common/fs.h"
 
 #include <dirent.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,16 +34,15 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
     }
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > max_bytes) {
-      return Error(Errc::InvalidArgument,
-                   quote(path) + " is larger than " + std::to_string(max_bytes) + " bytes");
+      return Error(Errc::InvalidArgument, quote(path) + " is larger than " + std::to_string(max_bytes) + " bytes");
     }
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
 }
 
-Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode,
-                         Overwrite overwrite, Durability durability) {
+Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode, Overwrite overwrite,
+                         Durability durability) {
   if (overwrite == Overwrite::No && ::access(path.c_str(), F_OK) == 0) {
     return Error(Errc::AlreadyExists, quote(path) + " already exists");
   }
@@ -67,9 +66,8 @@ Status write_file_atomic(const std::string& path, const std::string& data, mode_
     ::unlink(tmp.c_str());
     return e;
   }
-  int rc = overwrite == Overwrite::Yes
-               ? ::rename(tmp.c_str(), path.c_str())
-               : ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
+  int rc = overwrite == Overwrite::Yes ? ::rename(tmp.c_str(), path.c_str())
+                                       : ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
   if (rc != 0) {
     Error e = errno == EEXIST ? Error(Errc::AlreadyExists, quote(path) + " already exists")
                               : sys_error("renaming " + quote(tmp) + " to " + quote(path));
@@ -119,14 +117,16 @@ Status remove_children(int fd, dev_t dev, const std::string& where) {
         return sys_error("reading " + quote(path));
       }
       if (S_ISDIR(st.st_mode)) {
-        if (st.st_dev != dev) return Error(Errc::Generic, "not removing " + quote(path) + ": another filesystem is mounted there");
+        if (st.st_dev != dev)
+          return Error(Errc::Generic, "not removing " + quote(path) + ": another filesystem is mounted there");
         UniqueFd child(::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!child.valid()) return sys_error("opening " + quote(path));
         // A directory without write permission cannot be emptied, even by root without a
         // capability it may lack: make it writable first.
         ::fchmod(child.get(), 0700);
         if (Status s = remove_children(child.get(), dev, path); !s) return s;
-        if (::unlinkat(fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) return sys_error("removing " + quote(path));
+        if (::unlinkat(fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
+          return sys_error("removing " + quote(path));
         continue;
       }
     }
@@ -175,8 +175,7 @@ void TempFile::reset() {
   path_.clear();
 }
 
-Result<TempFile> copy_to_private_file(int src_fd, const std::string& dir, uint64_t max_bytes,
-                                      const std::string& what) {
+Result<TempFile> copy_to_private_file(int src_fd, const std::string& dir, uint64_t max_bytes, const std::string& what) {
   std::random_device rd;
   std::string path = dir + "/source-" + std::to_string(rd()) + std::to_string(rd());
   UniqueFd out(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));

@@ -26,8 +26,8 @@ enum class Durability { Sync, NoSync };
 /// Writes `data` to a temporary file beside `path`, fsyncs it and renames it into place, so a
 /// reader sees either the old file or the complete new one. With Overwrite::No an existing
 /// `path` is an AlreadyExists error and is left untouched.
-Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode,
-                         Overwrite overwrite, Durability durability = Durability::Sync);
+Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode, Overwrite overwrite,
+                         Durability durability = Durability::Sync);
 
 /// Creates a directory and its missing parents (like mkdir -p).
 Status make_dirs(const std::string& path, mode_t mode);
@@ -70,8 +70,7 @@ class TempFile {
 /// created (O_EXCL, mode 0600), refusing more than `max_bytes`. The copy is what the caller
 /// verifies and uses, so a source that others can replace or rewrite cannot change under it.
 /// `what` names the source in errors.
-Result<TempFile> copy_to_private_file(int src_fd, const std::string& dir, uint64_t max_bytes,
-                                      const std::string& what);
+Result<TempFile> copy_to_private_file(int src_fd, const std::string& dir, uint64_t max_bytes, const std::string& what);
 
 /// Reads what remains of an open file, refusing more than `max_bytes`.
 Result<std::string> read_fd(int fd, size_t max_bytes, const std::string& what);

@@ -68,9 +68,7 @@ TEST_F(FsTest, MakeDirsAndRemoveTree) {
   EXPECT_TRUE(remove_tree(dir_ + "/a")) << "a missing tree is not an error";
 }
 
-TEST(Quote, EscapesControlBytes) {
-  EXPECT_EQ(quote("a\"b\n"), "\"a\\\"b\\x0a\"");
-}
+TEST(Quote, EscapesControlBytes) { EXPECT_EQ(quote("a\"b\n"), "\"a\\\"b\\x0a\""); }
 
 TEST_F(FsTest, PrivateCopyOfAFileIsItsBytesAndIsRemovedWithItsOwner) {
   std::string src = dir_ + "/src";

@@ -16,19 +16,25 @@
 namespace rkt {
 namespace {
 
-constexpr PodPhase kPhases[] = {PodPhase::Embryo, PodPhase::Prepare, PodPhase::Prepared,
-                                PodPhase::Run, PodPhase::ExitedGarbage, PodPhase::Garbage};
+constexpr PodPhase kPhases[] = {PodPhase::Embryo, PodPhase::Prepare,       PodPhase::Prepared,
+                                PodPhase::Run,    PodPhase::ExitedGarbage, PodPhase::Garbage};
 
 }  // namespace
 
 const char* phase_dir(PodPhase phase) {
   switch (phase) {
-    case PodPhase::Embryo: return "embryo";
-    case PodPhase::Prepare: return "prepare";
-    case PodPhase::Prepared: return "prepared";
-    case PodPhase::Run: return "run";
-    case PodPhase::ExitedGarbage: return "exited-garbage";
-    case PodPhase::Garbage: return "garbage";
+    case PodPhase::Embryo:
+      return "embryo";
+    case PodPhase::Prepare:
+      return "prepare";
+    case PodPhase::Prepared:
+      return "prepared";
+    case PodPhase::Run:
+      return "run";
+    case PodPhase::ExitedGarbage:
+      return "exited-garbage";
+    case PodPhase::Garbage:
+      return "garbage";
   }
   return "unknown";
 }
@@ -115,8 +121,8 @@ Result<PodRef> find_pod(const std::string& data_dir, const std::string& uuid_pre
   }
   if (matches.empty()) return Error(Errc::NotFound, "no pod " + quote(uuid_prefix));
   // A pod renamed between two phase directories while listing may appear twice.
-  if (matches.size() > 1 && !std::all_of(matches.begin(), matches.end(),
-                                         [&](const PodRef& p) { return p.uuid == matches[0].uuid; })) {
+  if (matches.size() > 1 &&
+      !std::all_of(matches.begin(), matches.end(), [&](const PodRef& p) { return p.uuid == matches[0].uuid; })) {
     return Error(Errc::InvalidArgument, "pod UUID prefix " + quote(uuid_prefix) + " is ambiguous");
   }
   return matches.back();
@@ -124,14 +130,22 @@ Result<PodRef> find_pod(const std::string& data_dir, const std::string& uuid_pre
 
 const char* state_name(PodState state) {
   switch (state) {
-    case PodState::Embryo: return "embryo";
-    case PodState::Preparing: return "preparing";
-    case PodState::AbortedPrepare: return "aborted prepare";
-    case PodState::Prepared: return "prepared";
-    case PodState::Running: return "running";
-    case PodState::Exited: return "exited";
-    case PodState::ExitedGarbage: return "exited garbage";
-    case PodState::Garbage: return "garbage";
+    case PodState::Embryo:
+      return "embryo";
+    case PodState::Preparing:
+      return "preparing";
+    case PodState::AbortedPrepare:
+      return "aborted prepare";
+    case PodState::Prepared:
+      return "prepared";
+    case PodState::Running:
+      return "running";
+    case PodState::Exited:
+      return "exited";
+    case PodState::ExitedGarbage:
+      return "exited garbage";
+    case PodState::Garbage:
+      return "garbage";
   }
   return "unknown";
 }
@@ -141,12 +155,18 @@ Result<PodState> pod_state(const PodRef& pod, bool* locked_out) {
   RKT_TRY_WRAP(locked, "pod " + pod.uuid);
   if (locked_out) *locked_out = *locked;
   switch (pod.phase) {
-    case PodPhase::Embryo: return PodState::Embryo;
-    case PodPhase::Prepare: return *locked ? PodState::Preparing : PodState::AbortedPrepare;
-    case PodPhase::Prepared: return PodState::Prepared;
-    case PodPhase::Run: return *locked ? PodState::Running : PodState::Exited;
-    case PodPhase::ExitedGarbage: return PodState::ExitedGarbage;
-    case PodPhase::Garbage: return PodState::Garbage;
+    case PodPhase::Embryo:
+      return PodState::Embryo;
+    case PodPhase::Prepare:
+      return *locked ? PodState::Preparing : PodState::AbortedPrepare;
+    case PodPhase::Prepared:
+      return PodState::Prepared;
+    case PodPhase::Run:
+      return *locked ? PodState::Running : PodState::Exited;
+    case PodPhase::ExitedGarbage:
+      return PodState::ExitedGarbage;
+    case PodPhase::Garbage:
+      return PodState::Garbage;
   }
   return PodState::Garbage;
 }

@@ -102,10 +102,14 @@ Status write_runtime_config(const std::string& pod_dir, const RuntimeConfig& rc,
 
 const char* entrypoint_name(Entrypoint e) {
   switch (e) {
-    case Entrypoint::Run: return "run";
-    case Entrypoint::Enter: return "enter";
-    case Entrypoint::Stop: return "stop";
-    case Entrypoint::Gc: return "gc";
+    case Entrypoint::Run:
+      return "run";
+    case Entrypoint::Enter:
+      return "enter";
+    case Entrypoint::Stop:
+      return "stop";
+    case Entrypoint::Gc:
+      return "gc";
   }
   return "unknown";
 }
@@ -114,7 +118,9 @@ std::string entrypoint_annotation(Entrypoint e) { return std::string("coreos.com
 
 Status write_stage1(const std::string& pod_dir, const std::string& manifest_json, const std::string& rootfs) {
   if (Status s = make_dirs(pod_dir + "/stage1", 0750); !s) return s;
-  if (Status s = write_file_atomic(in_pod(pod_dir, kStage1Manifest), manifest_json, 0640, Overwrite::No, Durability::NoSync); !s) {
+  if (Status s =
+          write_file_atomic(in_pod(pod_dir, kStage1Manifest), manifest_json, 0640, Overwrite::No, Durability::NoSync);
+      !s) {
     return s;
   }
   std::string link = in_pod(pod_dir, kStage1Rootfs);
@@ -130,7 +136,8 @@ Result<std::string> find_entrypoint(const std::string& pod_dir, Entrypoint e) {
   RKT_TRY(m);
   const std::string* entry = spec::find_annotation(m->annotations, entrypoint_annotation(e));
   if (!entry || entry->empty() || (*entry)[0] != '/' || entry->find("..") != std::string::npos) {
-    return Error(Errc::Unsupported, "the stage1 of pod " + quote(pod_dir) + " has no " + entrypoint_name(e) + " entrypoint");
+    return Error(Errc::Unsupported,
+                 "the stage1 of pod " + quote(pod_dir) + " has no " + entrypoint_name(e) + " entrypoint");
   }
   return in_pod(pod_dir, kStage1Rootfs) + *entry;
 }

@@ -37,7 +37,8 @@ Status unmount_below(const std::string& dir) {
     f >> id >> parent >> dev >> root >> mp;
     if (mp == dir || mp.rfind(dir + "/", 0) == 0) targets.push_back(mp);
   }
-  std::sort(targets.begin(), targets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  std::sort(targets.begin(), targets.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   for (const auto& t : targets) {
     if (::umount2(t.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
       return sys_error("unmounting " + quote(t));
@@ -50,8 +51,8 @@ Status unmount_below(const std::string& dir) {
 // collectors, the one whose rename succeeds removes it, the other finds it gone.
 Result<std::string> claim(const std::string& path, const std::string& uuid) {
   std::string parent = path.substr(0, path.rfind('/'));
-  std::string claimed = parent + "/.deleting-" + uuid.substr(0, 36) + "-" + std::to_string(::getpid()) + "-" +
-                        std::to_string(now_ns());
+  std::string claimed =
+      parent + "/.deleting-" + uuid.substr(0, 36) + "-" + std::to_string(::getpid()) + "-" + std::to_string(now_ns());
   if (::rename(path.c_str(), claimed.c_str()) != 0) {
     if (errno == ENOENT) return std::string();
     return sys_error("claiming " + quote(path) + " for removal");

@@ -17,9 +17,9 @@
 namespace rkt::gc {
 
 struct Options {
-  int64_t grace_period_ns = int64_t{30} * 60 * 1000000000;      ///< --grace-period (30m)
+  int64_t grace_period_ns = int64_t{30} * 60 * 1000000000;       ///< --grace-period (30m)
   int64_t expire_prepared_ns = int64_t{24} * 3600 * 1000000000;  ///< --expire-prepared (24h)
-  bool mark_only = false;                                         ///< --mark-only
+  bool mark_only = false;                                        ///< --mark-only
 };
 
 struct Report {

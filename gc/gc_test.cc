@@ -55,7 +55,9 @@ class GcTest : public ::testing::Test {
     ::close(ready[1]);
     holders_.push_back(pid);
   }
-  bool exists(PodPhase phase, const std::string& uuid) { return ::access(pod_path(dir_, phase, uuid).c_str(), F_OK) == 0; }
+  bool exists(PodPhase phase, const std::string& uuid) {
+    return ::access(pod_path(dir_, phase, uuid).c_str(), F_OK) == 0;
+  }
 
   test::TempDir tmp_;
   const std::string dir_ = tmp_.path();

@@ -69,8 +69,7 @@ std::string reference_verdict(const std::string& path) {
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
   std::string type = "--type=manifest";
-  char* argv[] = {tool.data(), const_cast<char*>("validate"), type.data(), const_cast<char*>(path.c_str()),
-                  nullptr};
+  char* argv[] = {tool.data(), const_cast<char*>("validate"), type.data(), const_cast<char*>(path.c_str()), nullptr};
   pid_t pid;
   int rc = posix_spawn(&pid, tool.c_str(), &fa, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
@@ -79,9 +78,12 @@ std::string reference_verdict(const std::string& path) {
   ::waitpid(pid, &status, 0);
   if (!WIFEXITED(status)) return "crash";
   switch (WEXITSTATUS(status)) {
-    case 0: return "valid";
-    case 1: return "invalid";
-    default: return "crash";
+    case 0:
+      return "valid";
+    case 1:
+      return "invalid";
+    default:
+      return "crash";
   }
 }
 

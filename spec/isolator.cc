@@ -74,13 +74,13 @@ IsolatorValue seccomp_set(Reader& r, const Json& v, const std::string& ptr) {
   return out;
 }
 
-IsolatorValue bounded_int(Reader& r, const std::string& name, const Json& v, const std::string& ptr,
-                          int64_t lo, int64_t hi) {
+IsolatorValue bounded_int(Reader& r, const std::string& name, const Json& v, const std::string& ptr, int64_t lo,
+                          int64_t hi) {
   auto n = r.as_integer(v, ptr);
   if (!n) return {};
   if (*n < lo || *n > hi) {
-    r.fail(ptr, name + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                    ", got " + std::to_string(*n));
+    r.fail(ptr, name + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+                    std::to_string(*n));
   }
   return *n;
 }
@@ -106,11 +106,20 @@ bool single_instance(const std::string& name) {
 }  // namespace
 
 bool is_known_isolator(const std::string& name) {
-  static const std::set<std::string> kKnown = {
-      kIsolatorCpu, kIsolatorMemory, kIsolatorBlockBandwidth, kIsolatorBlockIops,
-      kIsolatorNetworkBandwidth, kIsolatorCapsRetain, kIsolatorCapsRemove,
-      kIsolatorNoNewPrivileges, kIsolatorSeccompRetain, kIsolatorSeccompRemove,
-      kIsolatorOomScoreAdj, kIsolatorCpuShares, kIsolatorSELinuxContext, kIsolatorSysctl};
+  static const std::set<std::string> kKnown = {kIsolatorCpu,
+                                               kIsolatorMemory,
+                                               kIsolatorBlockBandwidth,
+                                               kIsolatorBlockIops,
+                                               kIsolatorNetworkBandwidth,
+                                               kIsolatorCapsRetain,
+                                               kIsolatorCapsRemove,
+                                               kIsolatorNoNewPrivileges,
+                                               kIsolatorSeccompRetain,
+                                               kIsolatorSeccompRemove,
+                                               kIsolatorOomScoreAdj,
+                                               kIsolatorCpuShares,
+                                               kIsolatorSELinuxContext,
+                                               kIsolatorSysctl};
   return kKnown.count(name) != 0;
 }
 
@@ -125,8 +134,8 @@ std::optional<Isolator> parse_isolator(Reader& r, const Json& j, const std::stri
   iso.value_json = v->dump();
   std::string vp = child(ptr, "value");
   const std::string& n = iso.name;
-  if (n == kIsolatorCpu || n == kIsolatorMemory || n == kIsolatorBlockBandwidth ||
-      n == kIsolatorBlockIops || n == kIsolatorNetworkBandwidth) {
+  if (n == kIsolatorCpu || n == kIsolatorMemory || n == kIsolatorBlockBandwidth || n == kIsolatorBlockIops ||
+      n == kIsolatorNetworkBandwidth) {
     iso.value = resource(r, n, *v, vp);
   } else if (n == kIsolatorCapsRetain || n == kIsolatorCapsRemove) {
     iso.value = capability_set(r, *v, vp);
@@ -157,8 +166,7 @@ std::optional<Isolator> parse_isolator(Reader& r, const Json& j, const std::stri
   return iso;
 }
 
-Isolators parse_isolators(Reader& r, const Json& obj, const std::string& ptr, const char* key,
-                          IsolatorScope scope) {
+Isolators parse_isolators(Reader& r, const Json& obj, const std::string& ptr, const char* key, IsolatorScope scope) {
   Isolators out;
   const Json* list = r.member(obj, ptr, key, Need::Optional);
   std::string lp = child(ptr, key);

@@ -19,7 +19,6 @@ std::optional<Isolator> parse_isolator(Reader& r, const Json& j, const std::stri
 
 /// Parses obj[key] as a list of isolators. At app scope, also enforces the set rules: one
 /// instance of single-valued isolators, and no seccomp retain-set beside a remove-set.
-Isolators parse_isolators(Reader& r, const Json& obj, const std::string& ptr, const char* key,
-                          IsolatorScope scope);
+Isolators parse_isolators(Reader& r, const Json& obj, const std::string& ptr, const char* key, IsolatorScope scope);
 
 }  // namespace rkt::spec::detail

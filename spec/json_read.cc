@@ -20,23 +20,29 @@ std::string child(const std::string& ptr, size_t index) { return ptr + "/" + std
 
 std::string type_name(const Json& j) {
   switch (j.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::boolean:
+      return "a boolean";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "an integer";
-    case Json::value_t::number_float: return "a non-integer number";
+    case Json::value_t::number_unsigned:
+      return "an integer";
+    case Json::value_t::number_float:
+      return "a non-integer number";
     case Json::value_t::binary:
-    case Json::value_t::discarded: break;
+    case Json::value_t::discarded:
+      break;
   }
   return "an unknown value";
 }
 
-void Reader::fail(const std::string& ptr, std::string message) {
-  problems_.push_back({ptr, std::move(message)});
-}
+void Reader::fail(const std::string& ptr, std::string message) { problems_.push_back({ptr, std::move(message)}); }
 
 const Json* Reader::member(const Json& obj, const std::string& ptr, std::string_view key, Need need) {
   const Json* found = nullptr;
@@ -81,8 +87,7 @@ std::optional<int64_t> Reader::as_integer(const Json& j, const std::string& ptr)
   return std::nullopt;
 }
 
-std::optional<std::string> Reader::string(const Json& obj, const std::string& ptr, std::string_view key,
-                                          Need need) {
+std::optional<std::string> Reader::string(const Json& obj, const std::string& ptr, std::string_view key, Need need) {
   const Json* m = member(obj, ptr, key, need);
   if (!m) return std::nullopt;
   auto s = as_string(*m, child(ptr, key));
@@ -103,15 +108,14 @@ std::optional<bool> Reader::boolean(const Json& obj, const std::string& ptr, std
   return m->get<bool>();
 }
 
-std::optional<int64_t> Reader::integer(const Json& obj, const std::string& ptr, std::string_view key,
-                                       Need need) {
+std::optional<int64_t> Reader::integer(const Json& obj, const std::string& ptr, std::string_view key, Need need) {
   const Json* m = member(obj, ptr, key, need);
   if (!m) return std::nullopt;
   return as_integer(*m, child(ptr, key));
 }
 
-std::optional<uint64_t> Reader::unsigned_integer(const Json& obj, const std::string& ptr,
-                                                 std::string_view key, Need need) {
+std::optional<uint64_t> Reader::unsigned_integer(const Json& obj, const std::string& ptr, std::string_view key,
+                                                 Need need) {
   const Json* m = member(obj, ptr, key, need);
   if (!m) return std::nullopt;
   if (m->is_number_unsigned()) return m->get<uint64_t>();
@@ -123,8 +127,7 @@ std::optional<uint64_t> Reader::unsigned_integer(const Json& obj, const std::str
   return std::nullopt;
 }
 
-std::vector<std::string> Reader::string_list(const Json& obj, const std::string& ptr,
-                                             std::string_view key) {
+std::vector<std::string> Reader::string_list(const Json& obj, const std::string& ptr, std::string_view key) {
   std::vector<std::string> out;
   const Json* m = member(obj, ptr, key, Need::Optional);
   if (!m || !expect_array(*m, child(ptr, key))) return out;
@@ -134,8 +137,7 @@ std::vector<std::string> Reader::string_list(const Json& obj, const std::string&
   return out;
 }
 
-std::map<std::string, std::string> Reader::string_map(const Json& obj, const std::string& ptr,
-                                                      std::string_view key) {
+std::map<std::string, std::string> Reader::string_map(const Json& obj, const std::string& ptr, std::string_view key) {
   std::map<std::string, std::string> out;
   const Json* m = member(obj, ptr, key, Need::Optional);
   if (!m || !expect_object(*m, child(ptr, key))) return out;

@@ -39,17 +39,12 @@ class Reader {
   bool expect_object(const Json& j, const std::string& ptr);
   bool expect_array(const Json& j, const std::string& ptr);
 
-  std::optional<std::string> string(const Json& obj, const std::string& ptr, std::string_view key,
-                                    Need need);
+  std::optional<std::string> string(const Json& obj, const std::string& ptr, std::string_view key, Need need);
   std::optional<bool> boolean(const Json& obj, const std::string& ptr, std::string_view key);
-  std::optional<int64_t> integer(const Json& obj, const std::string& ptr, std::string_view key,
-                                 Need need);
-  std::optional<uint64_t> unsigned_integer(const Json& obj, const std::string& ptr,
-                                           std::string_view key, Need need);
-  std::vector<std::string> string_list(const Json& obj, const std::string& ptr,
-                                       std::string_view key);
-  std::map<std::string, std::string> string_map(const Json& obj, const std::string& ptr,
-                                                std::string_view key);
+  std::optional<int64_t> integer(const Json& obj, const std::string& ptr, std::string_view key, Need need);
+  std::optional<uint64_t> unsigned_integer(const Json& obj, const std::string& ptr, std::string_view key, Need need);
+  std::vector<std::string> string_list(const Json& obj, const std::string& ptr, std::string_view key);
+  std::map<std::string, std::string> string_map(const Json& obj, const std::string& ptr, std::string_view key);
 
   /// Reads a scalar JSON value that must be a string (null reads as "").
   std::optional<std::string> as_string(const Json& j, const std::string& ptr);
@@ -57,8 +52,8 @@ class Reader {
 
   /// A string that must pass `check` (one of the names.h validators).
   template <typename Check>
-  std::optional<std::string> checked(const Json& obj, const std::string& ptr, std::string_view key,
-                                     Need need, Check check) {
+  std::optional<std::string> checked(const Json& obj, const std::string& ptr, std::string_view key, Need need,
+                                     Check check) {
     auto s = string(obj, ptr, key, need);
     if (!s) return std::nullopt;
     if (std::string msg = check(*s); !msg.empty()) {

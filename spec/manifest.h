@@ -58,7 +58,6 @@ Result<std::string> pretty_print_json(std::string_view json);
 std::string json_string(std::string_view s);
 
 /// Builds the error that lists `problems` for `source`.
-Error manifest_error(std::string_view what, std::string_view source,
-                     const std::vector<Problem>& problems);
+Error manifest_error(std::string_view what, std::string_view source, const std::vector<Problem>& problems);
 
 }  // namespace rkt::spec

@@ -97,10 +97,9 @@ TEST(ImageManifest, ReportsEveryProblemWithItsPointer) {
   EXPECT_EQ(r.error().code(), Errc::InvalidManifest);
   std::vector<std::string> pointers;
   for (const auto& p : problems) pointers.push_back(p.pointer);
-  EXPECT_EQ(pointers, (std::vector<std::string>{"/name", "/labels", "/app/exec/0", "/app/group",
-                                                "/app/environment/0/name",
-                                                "/app/isolators/0/value/limit",
-                                                "/annotations/0/value"}));
+  EXPECT_EQ(pointers,
+            (std::vector<std::string>{"/name", "/labels", "/app/exec/0", "/app/group", "/app/environment/0/name",
+                                      "/app/isolators/0/value/limit", "/annotations/0/value"}));
   const std::string msg = r.error().message();
   EXPECT_NE(msg.find("image manifest \"dir/manifest\" is invalid"), std::string::npos) << msg;
   EXPECT_NE(msg.find("field \"/app/exec/0\": the executable must be an absolute path"), std::string::npos) << msg;
@@ -136,8 +135,7 @@ TEST(ImageManifest, TypeMismatchesAreProblemsNotCrashes) {
   std::vector<std::string> pointers;
   for (const auto& p : problems) pointers.push_back(p.pointer);
   EXPECT_EQ(pointers, (std::vector<std::string>{"/labels", "/app/exec", "/app/user", "/app/supplementaryGIDs/0",
-                                                "/app/ports/0/port", "/dependencies/0/size",
-                                                "/pathWhitelist/0"}));
+                                                "/app/ports/0/port", "/dependencies/0/size", "/pathWhitelist/0"}));
 }
 
 TEST(ImageManifest, AppIsolatorSetRules) {
@@ -156,9 +154,9 @@ TEST(ImageManifest, AppIsolatorSetRules) {
   ASSERT_FALSE(r);
   std::vector<std::string> pointers;
   for (const auto& p : problems) pointers.push_back(p.pointer);
-  EXPECT_EQ(pointers, (std::vector<std::string>{"/app/isolators/1/name", "/app/isolators/3/name",
-                                                "/app/isolators/4/value", "/app/isolators/5/value/default",
-                                                "/app/isolators/6/value"}));
+  EXPECT_EQ(pointers,
+            (std::vector<std::string>{"/app/isolators/1/name", "/app/isolators/3/name", "/app/isolators/4/value",
+                                      "/app/isolators/5/value/default", "/app/isolators/6/value"}));
 }
 
 TEST(ImageManifest, DuplicateKeysAreRefused) {
@@ -214,9 +212,9 @@ TEST(PodManifest, ReportsVolumeAndAppProblems) {
   ASSERT_FALSE(r);
   std::vector<std::string> pointers;
   for (const auto& p : problems) pointers.push_back(p.pointer);
-  EXPECT_EQ(pointers, (std::vector<std::string>{"/apps/0/image/id", "/apps/1/name", "/volumes/0/source",
-                                                "/volumes/1/source", "/volumes/2/kind", "/volumes/3/mode",
-                                                "/ports/0/hostIP"}));
+  EXPECT_EQ(pointers,
+            (std::vector<std::string>{"/apps/0/image/id", "/apps/1/name", "/volumes/0/source", "/volumes/1/source",
+                                      "/volumes/2/kind", "/volumes/3/mode", "/ports/0/hostIP"}));
 }
 
 TEST(ValidateManifest, TellsKindsApartAndRejectsOthers) {
@@ -231,8 +229,9 @@ TEST(ValidateManifest, TellsKindsApartAndRejectsOthers) {
 }
 
 TEST(ValidateManifest, RefusesOversizedInput) {
-  std::string huge = R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":"x","annotations":[{"name":"a","value":")" +
-                     std::string(kMaxManifestBytes, 'x') + "\"}]}";
+  std::string huge =
+      R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":"x","annotations":[{"name":"a","value":")" +
+      std::string(kMaxManifestBytes, 'x') + "\"}]}";
   auto r = validate_manifest(huge, "huge");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("larger than"), std::string::npos);

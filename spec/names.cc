@@ -23,8 +23,7 @@ std::string check_joined(std::string_view s, std::string_view separators, std::s
   if (s.empty()) return std::string(what) + " cannot be empty";
   for (char c : s) {
     if (!is_lower_alnum(c) && separators.find(c) == std::string_view::npos) {
-      return std::string(what) + " must contain only lower case alphanumeric characters plus " +
-             std::string(allowed);
+      return std::string(what) + " must contain only lower case alphanumeric characters plus " + std::string(allowed);
     }
   }
   if (!is_lower_alnum(s.front()) || !is_lower_alnum(s.back())) {
@@ -65,9 +64,7 @@ bool valid_semver_identifiers(std::string_view s, bool numeric_no_leading_zero) 
 
 }  // namespace
 
-std::string check_ac_name(std::string_view s) {
-  return check_joined(s, "-", "ACName", "\"-\"");
-}
+std::string check_ac_name(std::string_view s) { return check_joined(s, "-", "ACName", "\"-\""); }
 
 std::string check_ac_identifier(std::string_view s) {
   std::string msg = check_joined(s, "-._~/", "ACIdentifier", "\"-._~/\"");
@@ -146,11 +143,9 @@ std::string check_date(std::string_view s) {
   const std::string bad = "bad date \"" + std::string(s) + "\": not RFC 3339 (YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm))";
   int year, month, day, hour, minute, second;
   if (s.size() < 20) return bad;
-  if (!parse_fixed_digits(s, 0, 4, &year) || s[4] != '-' || !parse_fixed_digits(s, 5, 2, &month) ||
-      s[7] != '-' || !parse_fixed_digits(s, 8, 2, &day) || s[10] != 'T' ||
-      !parse_fixed_digits(s, 11, 2, &hour) || s[13] != ':' ||
-      !parse_fixed_digits(s, 14, 2, &minute) || s[16] != ':' ||
-      !parse_fixed_digits(s, 17, 2, &second)) {
+  if (!parse_fixed_digits(s, 0, 4, &year) || s[4] != '-' || !parse_fixed_digits(s, 5, 2, &month) || s[7] != '-' ||
+      !parse_fixed_digits(s, 8, 2, &day) || s[10] != 'T' || !parse_fixed_digits(s, 11, 2, &hour) || s[13] != ':' ||
+      !parse_fixed_digits(s, 14, 2, &minute) || s[16] != ':' || !parse_fixed_digits(s, 17, 2, &second)) {
     return bad;
   }
   size_t pos = 19;

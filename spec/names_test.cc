@@ -17,8 +17,8 @@ TEST(Names, AcName) {
 }
 
 TEST(Names, AcIdentifier) {
-  for (const char* ok : {"database", "example.com/database", "example.com/~user/app_v1",
-                         "sub-domain.example.com/org/product/release"}) {
+  for (const char* ok :
+       {"database", "example.com/database", "example.com/~user/app_v1", "sub-domain.example.com/org/product/release"}) {
     EXPECT_EQ(check_ac_identifier(ok), "") << ok;
   }
   for (const char* bad : {"", "Example.com", "example.com/", "/app", "a b", "a:b", "ä", "a//b", "a/../b", "a/./b"}) {
@@ -30,8 +30,8 @@ TEST(Names, Semver) {
   for (const char* ok : {"0.8.11", "1.0.0", "0.0.1", "1.2.3-alpha.1", "1.2.3+build.5", "0.0.0-rc1", "1.0.0-0a"}) {
     EXPECT_EQ(check_semver(ok), "") << ok;
   }
-  for (const char* bad : {"", "0.0.0", "1.0", "1", "v1.0.0", "01.0.0", "1.0.0-", "1.0.0+", "1.0.0-a..b",
-                          "1.x.0", "1.0.0-01", "-1.0.0"}) {
+  for (const char* bad :
+       {"", "0.0.0", "1.0", "1", "v1.0.0", "01.0.0", "1.0.0-", "1.0.0+", "1.0.0-a..b", "1.x.0", "1.0.0-01", "-1.0.0"}) {
     EXPECT_NE(check_semver(bad), "") << bad;
   }
 }
@@ -51,16 +51,16 @@ TEST(Names, Date) {
   for (const char* ok : {"2014-10-27T19:32:27.67021798Z", "2015-05-18T13:49:28-04:00", "2016-02-29T00:00:00Z"}) {
     EXPECT_EQ(check_date(ok), "") << ok;
   }
-  for (const char* bad : {"", "2014-10-27", "2014-10-27 19:32:27Z", "2015-02-29T00:00:00Z", "2014-13-01T00:00:00Z",
-                          "2014-10-27T24:00:00Z", "2014-10-27T19:32:27", "2014-10-27T19:32:27.Z",
-                          "2014-10-27t19:32:27z"}) {
+  for (const char* bad :
+       {"", "2014-10-27", "2014-10-27 19:32:27Z", "2015-02-29T00:00:00Z", "2014-13-01T00:00:00Z",
+        "2014-10-27T24:00:00Z", "2014-10-27T19:32:27", "2014-10-27T19:32:27.Z", "2014-10-27t19:32:27z"}) {
     EXPECT_NE(check_date(bad), "") << bad;
   }
 }
 
 TEST(Names, Url) {
-  for (const char* ok : {"https://example.com", "http://example.com:8080/docs?x=1#y", "HTTPS://EXAMPLE.COM",
-                         "http://[::1]:80/"}) {
+  for (const char* ok :
+       {"https://example.com", "http://example.com:8080/docs?x=1#y", "HTTPS://EXAMPLE.COM", "http://[::1]:80/"}) {
     EXPECT_EQ(check_http_url(ok), "") << ok;
   }
   for (const char* bad : {"", "example.com", "ftp://example.com", "http://exa mple.com", "http://host:port/",

@@ -13,8 +13,8 @@ namespace {
 
 // A list of {"name": ..., "value": ...} objects, as labels, annotations and environment use.
 template <typename T, typename CheckName>
-std::vector<T> name_value_list(Reader& r, const Json& obj, const std::string& ptr, const char* key,
-                               const char* what, CheckName check_name) {
+std::vector<T> name_value_list(Reader& r, const Json& obj, const std::string& ptr, const char* key, const char* what,
+                               CheckName check_name) {
   std::vector<T> out;
   const Json* list = r.member(obj, ptr, key, Need::Optional);
   std::string lp = child(ptr, key);
@@ -143,8 +143,8 @@ std::optional<App> app(Reader& r, const Json& j, const std::string& ptr) {
   if (!a.working_directory.empty() && !is_absolute(a.working_directory)) {
     r.fail(child(ptr, "workingDirectory"), "must be an absolute path");
   }
-  a.environment = name_value_list<EnvironmentVariable>(r, j, ptr, "environment", "environment variable",
-                                                       check_env_name);
+  a.environment =
+      name_value_list<EnvironmentVariable>(r, j, ptr, "environment", "environment variable", check_env_name);
   if (const Json* mps = r.member(j, ptr, "mountPoints", Need::Optional);
       mps && r.expect_array(*mps, child(ptr, "mountPoints"))) {
     for (size_t i = 0; i < mps->size(); ++i) {
@@ -263,8 +263,8 @@ std::optional<Json> parse_json(std::string_view text, std::vector<Problem>& prob
     Json::parser_callback_t check = [&](int, Json::parse_event_t event, Json& parsed) {
       if (event == Json::parse_event_t::object_start) keys.emplace_back();
       if (event == Json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
-      if (event == Json::parse_event_t::key && !keys.empty() &&
-          !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+      if (event == Json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second &&
+          duplicate.empty()) {
         duplicate = parsed.get<std::string>();
       }
       return true;
@@ -286,14 +286,14 @@ std::optional<Json> parse_json(std::string_view text, std::vector<Problem>& prob
       }
     }
     size_t line_end = text.find('\n', line_start);
-    std::string_view src_line = text.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
-                                                                                          : line_end - line_start);
+    std::string_view src_line =
+        text.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_start);
     if (src_line.size() > 120) src_line = src_line.substr(0, 120);
     std::string what = e.what();
     if (size_t p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
     problems.push_back({"", "JSON error at line " + std::to_string(line) + ", column " +
-                                std::to_string(off - line_start + 1) + ": " + what + "\n    " +
-                                std::string(src_line) + "\n    " + std::string(off - line_start, ' ') + "^"});
+                                std::to_string(off - line_start + 1) + ": " + what + "\n    " + std::string(src_line) +
+                                "\n    " + std::string(off - line_start, ' ') + "^"});
     return std::nullopt;
   } catch (const Json::exception& e) {
     // Not a syntax error but a value the parser cannot hold, such as a number out of range.
@@ -404,8 +404,8 @@ std::optional<PodManifest> read_pod(Reader& r, const Json& doc) {
 }
 
 template <typename T, typename Read>
-Result<T> parse_with(std::string_view json, std::string_view what, std::string_view source,
-                     std::vector<Problem>* out, Read read) {
+Result<T> parse_with(std::string_view json, std::string_view what, std::string_view source, std::vector<Problem>* out,
+                     Read read) {
   std::vector<Problem> problems;
   std::optional<T> m;
   if (auto doc = parse_json(json, problems)) {
@@ -424,13 +424,11 @@ Result<ImageManifest> parse_image_manifest(std::string_view json, std::string_vi
   return parse_with<ImageManifest>(json, "image manifest", source, problems, read_image);
 }
 
-Result<PodManifest> parse_pod_manifest(std::string_view json, std::string_view source,
-                                       std::vector<Problem>* problems) {
+Result<PodManifest> parse_pod_manifest(std::string_view json, std::string_view source, std::vector<Problem>* problems) {
   return parse_with<PodManifest>(json, "pod manifest", source, problems, read_pod);
 }
 
-Result<ManifestKind> validate_manifest(std::string_view json, std::string_view source,
-                                       std::vector<Problem>* problems) {
+Result<ManifestKind> validate_manifest(std::string_view json, std::string_view source, std::vector<Problem>* problems) {
   std::vector<Problem> local;
   auto doc = parse_json(json, local);
   if (!doc) {

@@ -52,10 +52,9 @@ std::optional<Quantity> parse_quantity(std::string_view s, std::string* error) {
 
   long double factor = 1;
   static constexpr std::pair<std::string_view, long double> kSuffixes[] = {
-      {"", 1},         {"n", 1e-9L},    {"u", 1e-6L},    {"m", 1e-3L},      {"k", 1e3L},
-      {"M", 1e6L},     {"G", 1e9L},     {"T", 1e12L},    {"P", 1e15L},      {"E", 1e18L},
-      {"Ki", 0x1p10L}, {"Mi", 0x1p20L}, {"Gi", 0x1p30L}, {"Ti", 0x1p40L}, {"Pi", 0x1p50L},
-      {"Ei", 0x1p60L},
+      {"", 1},         {"n", 1e-9L},    {"u", 1e-6L},    {"m", 1e-3L},    {"k", 1e3L},     {"M", 1e6L},
+      {"G", 1e9L},     {"T", 1e12L},    {"P", 1e15L},    {"E", 1e18L},    {"Ki", 0x1p10L}, {"Mi", 0x1p20L},
+      {"Gi", 0x1p30L}, {"Ti", 0x1p40L}, {"Pi", 0x1p50L}, {"Ei", 0x1p60L},
   };
   bool found = false;
   for (const auto& [name, f] : kSuffixes) {

@@ -11,8 +11,8 @@
 namespace rkt::spec {
 
 struct Quantity {
-  std::string text;      ///< as written in the manifest
-  long double value = 0; ///< in base units (bytes, cores)
+  std::string text;       ///< as written in the manifest
+  long double value = 0;  ///< in base units (bytes, cores)
 
   /// Rounded up to a whole base unit (e.g. bytes).
   int64_t ceil_value() const;

@@ -106,9 +106,7 @@ Json volume_json(const Volume& v) {
   return j;
 }
 
-std::string dump(const Json& j, Pretty pretty) {
-  return pretty == Pretty::Yes ? j.dump(4) : j.dump();
-}
+std::string dump(const Json& j, Pretty pretty) { return pretty == Pretty::Yes ? j.dump(4) : j.dump(); }
 
 }  // namespace
 

@@ -75,8 +75,7 @@ using Sysctl = std::map<std::string, std::string>;  ///< os/unix/sysctl
 /// std::monostate holds an isolator this implementation does not know; its value is kept as
 /// written (value_json) and passed on untouched.
 using IsolatorValue =
-    std::variant<std::monostate, ResourceValue, CapabilitySet, SeccompSet, bool, int64_t, Sysctl,
-                 SELinuxContext>;
+    std::variant<std::monostate, ResourceValue, CapabilitySet, SeccompSet, bool, int64_t, Sysctl, SELinuxContext>;
 
 struct Isolator {
   std::string name;        ///< ACIdentifier, e.g. "resource/memory"

@@ -46,7 +46,8 @@ TEST(DiscoveryTest, TheNameIsTriedThenEachParent) {
   EXPECT_EQ(d->image_url, "https://example.com/example.com/group/app-2.aci");
   EXPECT_EQ(d->signature_url, "https://example.com/example.com/group/app-2.aci.asc");
   EXPECT_EQ(asked, (std::vector<std::string>{"https://example.com/group/app?ac-discovery=1",
-                                             "https://example.com/group?ac-discovery=1", "https://example.com?ac-discovery=1"}));
+                                             "https://example.com/group?ac-discovery=1",
+                                             "https://example.com?ac-discovery=1"}));
   asked.clear();
   auto missing = discover_image("example.com/app", {}, fetch, false);
   ASSERT_FALSE(missing) << "the only template needs {version}";

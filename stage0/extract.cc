@@ -133,7 +133,8 @@ class Extractor {
       RKT_TRY(tdir);
       struct stat tst {};
       if (::fstatat(tdir->get(), tparts.back().c_str(), &tst, AT_SYMLINK_NOFOLLOW) != 0) {
-        return fail(Errc::InvalidImage, "hard link " + quote(entry) + " points to " + quote(link) + ", which does not exist");
+        return fail(Errc::InvalidImage,
+                    "hard link " + quote(entry) + " points to " + quote(link) + ", which does not exist");
       }
       if (S_ISDIR(tst.st_mode)) return fail(Errc::UnsafePath, "hard link " + quote(entry) + " points to a directory");
       bool was_dir;
@@ -148,14 +149,16 @@ class Extractor {
     if (Status s = clear_slot(pfd, leaf, type == AE_IFDIR, entry, &exists_as_dir); !s) return s;
     switch (type) {
       case AE_IFDIR: {
-        if (!exists_as_dir && ::mkdirat(pfd, c, 0700) != 0) return sys_error("image " + what_ + ": creating " + quote(entry));
+        if (!exists_as_dir && ::mkdirat(pfd, c, 0700) != 0)
+          return sys_error("image " + what_ + ": creating " + quote(entry));
         dirs_.push_back({parts, e_meta(e, mode)});
         return ok();
       }
       case AE_IFREG: {
         la_int64_t size = archive_entry_size(e);
         if (size < 0 || stats_->bytes + static_cast<uint64_t>(size) > limits_.max_bytes) {
-          return fail(Errc::InvalidImage, "unpacked size exceeds the limit of " + std::to_string(limits_.max_bytes) + " bytes");
+          return fail(Errc::InvalidImage,
+                      "unpacked size exceeds the limit of " + std::to_string(limits_.max_bytes) + " bytes");
         }
         UniqueFd fd(::openat(pfd, c, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (!fd.valid()) return sys_error("image " + what_ + ": creating " + quote(entry));
@@ -164,7 +167,8 @@ class Extractor {
       }
       case AE_IFLNK: {
         const char* target = archive_entry_symlink(e);
-        if (!target || ::symlinkat(target, pfd, c) != 0) return sys_error("image " + what_ + ": creating symlink " + quote(entry));
+        if (!target || ::symlinkat(target, pfd, c) != 0)
+          return sys_error("image " + what_ + ": creating symlink " + quote(entry));
         if (as_root_) {
           ::fchownat(pfd, c, static_cast<uid_t>(archive_entry_uid(e)), static_cast<gid_t>(archive_entry_gid(e)),
                      AT_SYMLINK_NOFOLLOW);
@@ -174,7 +178,8 @@ class Extractor {
         return ok();
       }
       case AE_IFIFO: {
-        if (::mknodat(pfd, c, S_IFIFO | 0600, 0) != 0) return sys_error("image " + what_ + ": creating fifo " + quote(entry));
+        if (::mknodat(pfd, c, S_IFIFO | 0600, 0) != 0)
+          return sys_error("image " + what_ + ": creating fifo " + quote(entry));
         return fifo_meta(pfd, leaf, e_meta(e, mode), entry);
       }
       case AE_IFCHR:
@@ -196,7 +201,8 @@ class Extractor {
       if (rc != ARCHIVE_OK) return archive_fail("reading " + quote(entry));
       stats_->bytes += size;
       if (stats_->bytes > limits_.max_bytes) {
-        return fail(Errc::InvalidImage, "unpacked size exceeds the limit of " + std::to_string(limits_.max_bytes) + " bytes");
+        return fail(Errc::InvalidImage,
+                    "unpacked size exceeds the limit of " + std::to_string(limits_.max_bytes) + " bytes");
       }
       // Sparse entries come as blocks with offsets.
       const char* p = static_cast<const char*>(buf);
@@ -226,8 +232,11 @@ class Extractor {
   };
 
   Meta e_meta(archive_entry* e, mode_t mode) {
-    Meta m{mode, static_cast<uid_t>(archive_entry_uid(e)), static_cast<gid_t>(archive_entry_gid(e)),
-           archive_entry_mtime(e), {}};
+    Meta m{mode,
+           static_cast<uid_t>(archive_entry_uid(e)),
+           static_cast<gid_t>(archive_entry_gid(e)),
+           archive_entry_mtime(e),
+           {}};
     archive_entry_xattr_reset(e);
     const char* name;
     const void* value;
@@ -241,7 +250,8 @@ class Extractor {
   Status set_meta(int fd, const Meta& m, const std::string& entry) {
     if (as_root_) {
       // chown first: it clears setuid and setgid bits, which fchmod then sets.
-      if (::fchown(fd, m.uid, m.gid) != 0) return sys_error("image " + what_ + ": setting the owner of " + quote(entry));
+      if (::fchown(fd, m.uid, m.gid) != 0)
+        return sys_error("image " + what_ + ": setting the owner of " + quote(entry));
       for (const auto& [n, v] : m.xattrs) {
         if (::fsetxattr(fd, n.c_str(), v.data(), v.size(), 0) != 0 && errno != ENOTSUP) {
           return sys_error("image " + what_ + ": setting xattr " + quote(n) + " on " + quote(entry));
@@ -256,7 +266,8 @@ class Extractor {
 
   Status fifo_meta(int pfd, const std::string& leaf, const Meta& m, const std::string& entry) {
     if (as_root_) ::fchownat(pfd, leaf.c_str(), m.uid, m.gid, AT_SYMLINK_NOFOLLOW);
-    if (::fchmodat(pfd, leaf.c_str(), m.mode, 0) != 0) return sys_error("image " + what_ + ": setting the mode of " + quote(entry));
+    if (::fchmodat(pfd, leaf.c_str(), m.mode, 0) != 0)
+      return sys_error("image " + what_ + ": setting the mode of " + quote(entry));
     struct timespec ts[2] = {{0, UTIME_OMIT}, {m.mtime, 0}};
     ::utimensat(pfd, leaf.c_str(), ts, AT_SYMLINK_NOFOLLOW);
     return ok();

@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "common/unique_fd.h"
-#include "tests/support/tar_builder.h"
 #include "tests/support/command.h"
+#include "tests/support/tar_builder.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -33,12 +33,13 @@ class ExtractTest : public ::testing::Test {
     if (archive_read_open_filename(a, tar.c_str(), 4096) != ARCHIVE_OK) return Error(Errc::Generic, "open");
     UniqueFd root(::open((tmp_ / "root").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     manifest_.clear();
-    return extract_rootfs(a, root.get(), "\"test.aci\"", limits,
-                          [&](std::string m) {
-                            manifest_ = std::move(m);
-                            return ok();
-                          },
-                          &stats_);
+    return extract_rootfs(
+        a, root.get(), "\"test.aci\"", limits,
+        [&](std::string m) {
+          manifest_ = std::move(m);
+          return ok();
+        },
+        &stats_);
   }
 
   bool exists(const std::string& rel) {

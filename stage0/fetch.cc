@@ -10,8 +10,8 @@
 #include <chrono>
 #include <map>
 
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+#include <nlohmann/json.hpp>
 
 #include "actool/aci.h"
 #include "common/duration.h"
@@ -59,8 +59,8 @@ std::string host_of(const std::string& url) {
 
 std::string base64(const std::string& in) {
   std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -68,8 +68,8 @@ std::string base64(const std::string& in) {
 // Checks the manifest against what was asked for: the name, and every label given.
 Status check_expected(const spec::ImageManifest& m, const ImageRef& want, const std::string& what) {
   if (m.name != want.value) {
-    return Error(Errc::BadSignature, "image " + what + " is named " + quote(m.name) + ", not the requested " +
-                                         quote(want.value));
+    return Error(Errc::BadSignature,
+                 "image " + what + " is named " + quote(m.name) + ", not the requested " + quote(want.value));
   }
   for (const auto& l : want.labels) {
     const std::string* v = spec::find_label(m.labels, l.name);
@@ -127,12 +127,14 @@ Result<ImageRef> parse_image_ref(const std::string& arg) {
     std::string kv = rest.substr(0, comma);
     rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
     size_t eq = kv.find('=');
-    if (eq == std::string::npos) return Error(Errc::Usage, "image " + quote(arg) + ": label " + quote(kv) + " is not name=value");
+    if (eq == std::string::npos)
+      return Error(Errc::Usage, "image " + quote(arg) + ": label " + quote(kv) + " is not name=value");
     std::string name = kv.substr(0, eq);
     if (std::string msg = spec::check_ac_identifier(name); !msg.empty()) {
       return Error(Errc::Usage, "image " + quote(arg) + ": label name " + quote(name) + ": " + msg);
     }
-    if (spec::find_label(ref.labels, name)) return Error(Errc::Usage, "image " + quote(arg) + ": label " + quote(name) + " given twice");
+    if (spec::find_label(ref.labels, name))
+      return Error(Errc::Usage, "image " + quote(arg) + ": label " + quote(name) + " given twice");
     ref.labels.push_back({name, kv.substr(eq + 1)});
   }
   return ref;
@@ -312,7 +314,8 @@ Result<std::string> Fetcher::fetch_url(const std::string& url, const std::string
   auto key = verify_and_import(tmp, quote(url), signature, signature_url, expected);
   if (!key) return key;
   RemoteInfo r{url, signature_url, resp->etag, *key, resp->no_store ? 0 : resp->max_age.value_or(0), now_ns()};
-  if (Status s = store_.put_remote(r); !s) opts_.warn("not recording the fetch of " + quote(url) + ": " + s.error().message());
+  if (Status s = store_.put_remote(r); !s)
+    opts_.warn("not recording the fetch of " + quote(url) + ": " + s.error().message());
   return key;
 }
 
@@ -378,7 +381,9 @@ Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config
       auto text = read_file(path, 1 << 20);
       RKT_TRY(text);
       auto j = nlohmann::json::parse(*text, nullptr, false);
-      auto bad = [&](const std::string& why) { return Error(Errc::InvalidArgument, "auth config " + quote(path) + ": " + why); };
+      auto bad = [&](const std::string& why) {
+        return Error(Errc::InvalidArgument, "auth config " + quote(path) + ": " + why);
+      };
       if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
       if (j.value("rktKind", "") != "auth") return bad("rktKind must be \"auth\"");
       if (j.value("rktVersion", "") != "v1") return bad("rktVersion must be \"v1\"");
@@ -389,7 +394,8 @@ Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config
         a.domains.push_back(dom.get<std::string>());
       }
       std::string type = j.value("type", "");
-      const auto& cred = j.contains("credentials") && j["credentials"].is_object() ? j["credentials"] : nlohmann::json::object();
+      const auto& cred =
+          j.contains("credentials") && j["credentials"].is_object() ? j["credentials"] : nlohmann::json::object();
       if (type == "basic") {
         a.header = "Authorization: Basic " + base64(cred.value("user", "") + ":" + cred.value("password", ""));
       } else if (type == "oauth") {

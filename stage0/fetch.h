@@ -25,8 +25,8 @@ Result<PullPolicy> parse_pull_policy(const std::string& s);
 /// An image argument as the command line gives it.
 struct ImageRef {
   enum class Kind { File, Url, Name, Id } kind;
-  std::string value;     ///< path, URL, name or image ID
-  spec::Labels labels;   ///< for names: version and other labels given with it
+  std::string value;    ///< path, URL, name or image ID
+  spec::Labels labels;  ///< for names: version and other labels given with it
 };
 
 /// Classifies "./img.aci", "file:///x.aci", "https://...", "sha512-...", "example.com/app:1.0,os=linux".
@@ -62,9 +62,8 @@ class Fetcher {
   Result<std::string> fetch_file(const std::string& path, const std::string& signature_path);
   Result<std::string> fetch_url(const std::string& url, const std::string& signature_url, const ImageRef* expected);
   Result<std::string> fetch_name(const ImageRef& ref);
-  Result<std::string> verify_and_import(const std::string& path, const std::string& what,
-                                        const std::string& signature, const std::string& signature_source,
-                                        const ImageRef* expected);
+  Result<std::string> verify_and_import(const std::string& path, const std::string& what, const std::string& signature,
+                                        const std::string& signature_source, const ImageRef* expected);
   Result<std::string> import_with_dependencies(int fd, const std::string& what);
   Status fetch_dependencies(const std::string& key);
   HttpRequest request(const std::string& url) const;

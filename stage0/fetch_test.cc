@@ -34,7 +34,8 @@ TEST(ImageRefTest, NamesWithVersionAndLabels) {
   EXPECT_EQ(r->labels, (spec::Labels{{"version", "1.0"}, {"os", "linux"}, {"channel", "beta"}}));
   EXPECT_EQ(parse_image_ref("example.com/app,os=linux,os=darwin").error().message(),
             "image \"example.com/app,os=linux,os=darwin\": label \"os\" given twice");
-  EXPECT_EQ(parse_image_ref("example.com/app,os").error().message(), "image \"example.com/app,os\": label \"os\" is not name=value");
+  EXPECT_EQ(parse_image_ref("example.com/app,os").error().message(),
+            "image \"example.com/app,os\": label \"os\" is not name=value");
   EXPECT_FALSE(parse_image_ref("Example.com/App"));
   EXPECT_FALSE(parse_image_ref(""));
   EXPECT_EQ(parse_image_ref("docker://busybox").error().code(), Errc::Unsupported);
@@ -81,11 +82,13 @@ TEST_F(AuthConfigTest, BadFilesAreErrorsNamingTheFile) {
   put("local", "bad.json", R"({"rktKind":"auth","rktVersion":"v1","domains":["x"],"type":"digest"})");
   auto a = read_auth_config(tmp_ / "system", tmp_ / "local");
   ASSERT_FALSE(a);
-  EXPECT_EQ(a.error().message(), "auth config \"" + (tmp_ / "local") + "/auth.d/bad.json\": type \"digest\" must be basic or oauth");
+  EXPECT_EQ(a.error().message(),
+            "auth config \"" + (tmp_ / "local") + "/auth.d/bad.json\": type \"digest\" must be basic or oauth");
   put("local", "bad.json", "[1,2]");
   EXPECT_NE(read_auth_config("", tmp_ / "local").error().message().find("not a JSON object"), std::string::npos);
   put("local", "bad.json", R"({"rktKind":"auth","rktVersion":"v2"})");
-  EXPECT_NE(read_auth_config("", tmp_ / "local").error().message().find("rktVersion must be \"v1\""), std::string::npos);
+  EXPECT_NE(read_auth_config("", tmp_ / "local").error().message().find("rktVersion must be \"v1\""),
+            std::string::npos);
 }
 
 }  // namespace

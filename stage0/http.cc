@@ -21,17 +21,18 @@ namespace {
 // libcurl is loaded on first use: it pulls in dozens of libraries (TLS, LDAP, SSH, HTTP/2...)
 // whose loading would otherwise slow every rkt command, `rkt run` of a stored image included.
 // These pointers hide the library's functions of the same names within this file.
-#define RKT_CURL_FUNCTIONS(X)                                                                  \
-  X(curl_global_init) X(curl_easy_init) X(curl_easy_cleanup) X(curl_easy_setopt)              \
-  X(curl_easy_perform) X(curl_easy_getinfo) X(curl_easy_strerror) X(curl_slist_append)        \
+// clang-format off
+#define RKT_CURL_FUNCTIONS(X) \
+  X(curl_global_init) X(curl_easy_init) X(curl_easy_cleanup) X(curl_easy_setopt) \
+  X(curl_easy_perform) X(curl_easy_getinfo) X(curl_easy_strerror) X(curl_slist_append) \
   X(curl_slist_free_all)
+// clang-format on
 RKT_CURL_FUNCTIONS(RKT_LAZY_DECLARE)
 
 Status load_curl() {
   static const Status loaded = load_library("libcurl.so.4", {RKT_CURL_FUNCTIONS(RKT_LAZY_SYMBOL)});
   return loaded;
 }
-
 
 struct Transfer {
   int fd = -1;
@@ -68,7 +69,8 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   if (name == "cache-control") {
     std::string v = value;
     for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (v.find("no-store") != std::string::npos || v.find("no-cache") != std::string::npos) t->response->no_store = true;
+    if (v.find("no-store") != std::string::npos || v.find("no-cache") != std::string::npos)
+      t->response->no_store = true;
     if (size_t p = v.find("max-age="); p != std::string::npos) {
       t->response->max_age = std::strtoll(v.c_str() + p + 8, nullptr, 10);
     }
@@ -198,7 +200,8 @@ Result<std::string> http_get_text(const HttpRequest& req, size_t max_bytes, Http
   auto r = perform(req, t);
   RKT_TRY(r);
   if (response) *response = *r;
-  if (r->status != 200) return Error(Errc::NotFound, "fetching " + quote(req.url) + ": HTTP status " + std::to_string(r->status));
+  if (r->status != 200)
+    return Error(Errc::NotFound, "fetching " + quote(req.url) + ": HTTP status " + std::to_string(r->status));
   return body;
 }
 

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "common/fs.h"
-#include "tests/support/test_keys.h"
 #include "tests/support/command.h"
+#include "tests/support/test_keys.h"
 
 namespace rkt::stage0 {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <fcntl.h>
 #include <rnp/rnp.h>
-#include <unistd.h>
 #include <rnp/rnp_err.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -18,17 +18,19 @@ namespace {
 
 // librnp (and Botan beneath it) is loaded on first use, so that commands which verify nothing do
 // not pay for loading it. These pointers hide the library's functions of the same names here.
-#define RKT_RNP_FUNCTIONS(X)                                                                          \
-  X(rnp_buffer_destroy) X(rnp_ffi_create) X(rnp_ffi_destroy) X(rnp_identifier_iterator_create)        \
-  X(rnp_identifier_iterator_destroy) X(rnp_identifier_iterator_next) X(rnp_import_keys)               \
-  X(rnp_input_destroy) X(rnp_input_from_memory) X(rnp_input_from_path) X(rnp_key_get_fprint)          \
-  X(rnp_key_get_primary_fprint) X(rnp_key_get_uid_at) X(rnp_key_get_uid_count)                        \
-  X(rnp_key_handle_destroy) X(rnp_key_is_primary) X(rnp_key_is_revoked) X(rnp_locate_key)             \
-  X(rnp_op_verify_destroy) X(rnp_op_verify_detached_create) X(rnp_op_verify_execute)                  \
-  X(rnp_op_verify_get_signature_at) X(rnp_op_verify_get_signature_count)                              \
-  X(rnp_op_verify_signature_get_handle) X(rnp_op_verify_signature_get_key)                            \
-  X(rnp_op_verify_signature_get_status) X(rnp_result_to_string) X(rnp_signature_get_keyid)            \
+// clang-format off
+#define RKT_RNP_FUNCTIONS(X) \
+  X(rnp_buffer_destroy) X(rnp_ffi_create) X(rnp_ffi_destroy) X(rnp_identifier_iterator_create) \
+  X(rnp_identifier_iterator_destroy) X(rnp_identifier_iterator_next) X(rnp_import_keys) \
+  X(rnp_input_destroy) X(rnp_input_from_memory) X(rnp_input_from_path) X(rnp_key_get_fprint) \
+  X(rnp_key_get_primary_fprint) X(rnp_key_get_uid_at) X(rnp_key_get_uid_count) \
+  X(rnp_key_handle_destroy) X(rnp_key_is_primary) X(rnp_key_is_revoked) X(rnp_locate_key) \
+  X(rnp_op_verify_destroy) X(rnp_op_verify_detached_create) X(rnp_op_verify_execute) \
+  X(rnp_op_verify_get_signature_at) X(rnp_op_verify_get_signature_count) \
+  X(rnp_op_verify_signature_get_handle) X(rnp_op_verify_signature_get_key) \
+  X(rnp_op_verify_signature_get_status) X(rnp_result_to_string) X(rnp_signature_get_keyid) \
   X(rnp_signature_handle_destroy)
+// clang-format on
 RKT_RNP_FUNCTIONS(RKT_LAZY_DECLARE)
 
 Status load_rnp() {
@@ -144,8 +146,8 @@ Result<PublicKey> read_public_key(const std::string& data, const std::string& so
   auto fps = primary_fingerprints(ffi.get());
   if (fps.empty()) return Error(Errc::InvalidArgument, quote(source) + " holds no OpenPGP public key");
   if (fps.size() > 1) {
-    return Error(Errc::InvalidArgument, quote(source) + " holds " + std::to_string(fps.size()) +
-                                            " public keys; give one key per file");
+    return Error(Errc::InvalidArgument,
+                 quote(source) + " holds " + std::to_string(fps.size()) + " public keys; give one key per file");
   }
   PublicKey key;
   key.fingerprint = fps[0];

@@ -29,7 +29,6 @@ struct TrustedKey {
 /// Errc::BadSignature and say why: no signature in the file, a signer that is not trusted
 /// (with its key id), a signature that does not match the data, an expired or revoked key.
 Result<std::string> verify_detached(const std::string& path, const std::string& signature,
-                                    const std::string& signature_source,
-                                    const std::vector<TrustedKey>& trusted);
+                                    const std::string& signature_source, const std::vector<TrustedKey>& trusted);
 
 }  // namespace rkt::stage0

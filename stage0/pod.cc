@@ -34,7 +34,9 @@ std::string isolator_family(const std::string& name) {
 std::string default_app_name(const std::string& image_name) {
   std::string base = image_name.substr(image_name.rfind('/') + 1);
   std::string out;
-  for (char c : base) out += (std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : '-');
+  for (char c : base)
+    out += (std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
+                                                        : '-');
   while (!out.empty() && out.front() == '-') out.erase(out.begin());
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out.empty() ? "app" : out;
@@ -63,15 +65,16 @@ void apply_app_request(spec::App& a, const AppRequest& o) {
 
 }  // namespace
 
-
 Status check_network(const std::string& net) {
   if (net == "host" || net == "none") return ok();
-  return Error(Errc::Unsupported, "--net=" + net + ": contained networking (CNI) is not available in this build; "
-                                  "use --net=host to share the host's network or --net=none for loopback only");
+  return Error(Errc::Unsupported, "--net=" + net +
+                                      ": contained networking (CNI) is not available in this build; "
+                                      "use --net=host to share the host's network or --net=none for loopback only");
 }
 
 Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vector<ResolvedApp>& apps,
-                                             const PodRequest& pod, const std::function<void(const std::string&)>& warn) {
+                                             const PodRequest& pod,
+                                             const std::function<void(const std::string&)>& warn) {
   spec::PodManifest pm;
   pm.ac_version = std::string(spec::kAppcVersion);
   std::set<std::string> volume_names;
@@ -87,7 +90,8 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
     const spec::ImageManifest& im = info->manifest;
     spec::RuntimeApp app;
     app.name = req.name.empty() ? default_app_name(im.name) : req.name;
-    if (std::string msg = spec::check_ac_name(app.name); !msg.empty()) return Error(Errc::Usage, "app name " + quote(app.name) + ": " + msg);
+    if (std::string msg = spec::check_ac_name(app.name); !msg.empty())
+      return Error(Errc::Usage, "app name " + quote(app.name) + ": " + msg);
     if (!names.insert(app.name).second) {
       return Error(Errc::Usage, "two apps are named " + quote(app.name) + ": give one of them --name");
     }
@@ -111,7 +115,8 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
     std::set<std::string> mounted;
     for (const auto& m : req.mounts) {
       if (!volume_names.count(m.volume)) {
-        return Error(Errc::Usage, "app " + quote(app.name) + ": mount of " + quote(m.target) + ": no volume " + quote(m.volume));
+        return Error(Errc::Usage,
+                     "app " + quote(app.name) + ": mount of " + quote(m.target) + ": no volume " + quote(m.volume));
       }
       app.mounts.push_back({m.volume, m.target, std::nullopt});
       mounted.insert(m.volume);
@@ -190,7 +195,8 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
   auto uuid = new_pod_uuid();
   RKT_TRY(uuid);
   if (!options.uuid_file_save.empty()) {
-    RKT_TRY_WRAP(write_file_atomic(options.uuid_file_save, *uuid + "\n", 0644, Overwrite::Yes, Durability::NoSync), "--uuid-file-save");
+    RKT_TRY_WRAP(write_file_atomic(options.uuid_file_save, *uuid + "\n", 0644, Overwrite::Yes, Durability::NoSync),
+                 "--uuid-file-save");
   }
   const std::string& dir = options.data_dir;
   // The pod appears in embryo/ already locked: it is made under a name gc ignores, locked, then
@@ -216,13 +222,16 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
   std::string pod = pod_path(dir, PodPhase::Prepare, *uuid);
   auto fill = [&]() -> Status {
     RKT_TRY(write_file_atomic(pod + "/pod-created", "", 0644, Overwrite::No, Durability::NoSync));
-    RKT_TRY(write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No, Durability::NoSync));
+    RKT_TRY(write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No,
+                              Durability::NoSync));
     if (Status s = stage1_abi::write_runtime_config(pod, rc, false); !s) return s;
-    auto s1 = options.stage1_key.empty() ? stage1_key(store, options.stage1_image) : Result<std::string>(options.stage1_key);
+    auto s1 =
+        options.stage1_key.empty() ? stage1_key(store, options.stage1_image) : Result<std::string>(options.stage1_key);
     RKT_TRY(s1);
     auto s1_tree = store.render(*s1);
     RKT_TRY(s1_tree);
-    RKT_TRY(write_file_atomic(pod + "/stage1TreeStoreID", s1_tree->substr(s1_tree->rfind('/') + 1) + "\n", 0640, Overwrite::No, Durability::NoSync));
+    RKT_TRY(write_file_atomic(pod + "/stage1TreeStoreID", s1_tree->substr(s1_tree->rfind('/') + 1) + "\n", 0640,
+                              Overwrite::No, Durability::NoSync));
     for (const auto& app : manifest.apps) {
       std::string info = pod + "/appsinfo/" + app.name;
       RKT_TRY(make_dirs(info, 0750));
@@ -232,7 +241,8 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
       auto im = read_file(store.manifest_path(app.image.id), 1 << 20);
       RKT_TRY(im);
       RKT_TRY(write_file_atomic(info + "/manifest", *im, 0640, Overwrite::No, Durability::NoSync));
-      RKT_TRY(write_file_atomic(info + "/treeStoreID", tree->substr(tree->rfind('/') + 1) + "\n", 0640, Overwrite::No, Durability::NoSync));
+      RKT_TRY(write_file_atomic(info + "/treeStoreID", tree->substr(tree->rfind('/') + 1) + "\n", 0640, Overwrite::No,
+                                Durability::NoSync));
       std::string rootfs = pod + "/apps/" + app.name + "/rootfs";
       RKT_TRY(make_dirs(rootfs, 0755));
       std::string lower;
@@ -255,7 +265,8 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
         return sys_error("setting the owner of volume " + quote(v.name));
       }
     }
-    if (!options.no_overlay) (void)write_file_atomic(pod + "/overlay-prepared", "", 0640, Overwrite::Yes, Durability::NoSync);
+    if (!options.no_overlay)
+      (void)write_file_atomic(pod + "/overlay-prepared", "", 0640, Overwrite::Yes, Durability::NoSync);
     // The stage1 image, recorded in the pod: its entrypoints are found from the pod alone.
     auto s1_manifest = read_file(store.manifest_path(*s1), 1 << 20);
     RKT_TRY(s1_manifest);

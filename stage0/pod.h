@@ -20,10 +20,10 @@ namespace rkt::stage0 {
 /// What is asked of one app, typed: the image to run and what replaces the image's own settings.
 /// Empty or absent members keep what the image says.
 struct AppRequest {
-  std::string image;      ///< as the user gave it: a file, URL, name or ID (see parse_image_ref)
-  std::string signature;  ///< the image's signature file, when the image is a file
-  std::string name;       ///< the app's name in the pod; empty: from the image's name
-  std::string exec;       ///< replaces exec[0]; must be absolute
+  std::string image;                             ///< as the user gave it: a file, URL, name or ID (see parse_image_ref)
+  std::string signature;                         ///< the image's signature file, when the image is a file
+  std::string name;                              ///< the app's name in the pod; empty: from the image's name
+  std::string exec;                              ///< replaces exec[0]; must be absolute
   std::optional<std::vector<std::string>> args;  ///< replace exec[1:]
   std::string working_dir, user, group;
   std::optional<std::vector<int64_t>> supplementary_gids;
@@ -61,7 +61,8 @@ struct ResolvedApp {
 
 /// Builds and validates the pod manifest from the images in the store and what was asked.
 Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vector<ResolvedApp>& apps,
-                                             const PodRequest& pod, const std::function<void(const std::string&)>& warn);
+                                             const PodRequest& pod,
+                                             const std::function<void(const std::string&)>& warn);
 
 struct PreparedPod {
   std::string uuid;

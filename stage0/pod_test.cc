@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "spec/manifest.h"
-#include "tests/support/tar_builder.h"
 #include "tests/support/command.h"
+#include "tests/support/tar_builder.h"
 
 namespace rkt::stage0 {
 namespace {

@@ -57,7 +57,8 @@ Result<PodInfo> pod_info(const PodRef& ref) {
   if (auto pid = read_file(pid_path, 64)) v.pid = pid->substr(0, pid->find('\n'));
   if (v.manifest && v.state != PodState::Running) {
     for (const auto& app : v.manifest->apps) {
-      if (auto code = read_file(ref.path + "/status/" + app.name, 64)) v.app_exit_codes[app.name] = code->substr(0, code->find('\n'));
+      if (auto code = read_file(ref.path + "/status/" + app.name, 64))
+        v.app_exit_codes[app.name] = code->substr(0, code->find('\n'));
     }
   }
   return v;
@@ -83,14 +84,16 @@ std::string pods_json(const std::vector<PodInfo>& pods, bool pretty) {
         names.push_back(app.name);
         auto code = v.app_exit_codes.find(app.name);
         Json a{{"name", app.name},
-               {"state", v.state == PodState::Running ? "running" : code != v.app_exit_codes.end() ? "exited" : "created"},
+               {"state", v.state == PodState::Running     ? "running"
+                         : code != v.app_exit_codes.end() ? "exited"
+                                                          : "created"},
                {"image_id", app.image.id}};
         if (code != v.app_exit_codes.end()) a["exit_code"] = exit_code(code->second);
         apps.push_back(std::move(a));
       }
     }
     Json p{{"name", v.ref.uuid}, {"state", state_name(v.state)}, {"networks", Json::array()}, {"app_names", names},
-           {"apps", apps}, {"created_at", v.created_ns}};
+           {"apps", apps},       {"created_at", v.created_ns}};
     if (v.started_ns) p["started_at"] = v.started_ns;
     out.push_back(std::move(p));
   }
@@ -101,7 +104,8 @@ std::string pod_status_json(const PodInfo& v, bool pretty) {
   Json p{{"name", v.ref.uuid}, {"state", state_name(v.state)}, {"created_at", v.created_ns}};
   if (v.started_ns) p["started_at"] = v.started_ns;
   Json apps = Json::array();
-  for (const auto& [name, code] : v.app_exit_codes) apps.push_back(Json{{"name", name}, {"exit_code", exit_code(code)}});
+  for (const auto& [name, code] : v.app_exit_codes)
+    apps.push_back(Json{{"name", name}, {"exit_code", exit_code(code)}});
   p["apps"] = apps;
   return dump(p, pretty);
 }
@@ -155,7 +159,8 @@ Status export_app(const Store& store, const PodRef& ref, const std::string& app_
   auto v = pod_info(ref);
   RKT_TRY(v);
   if (v->state != PodState::Exited && v->state != PodState::ExitedGarbage) {
-    return Error(Errc::InvalidArgument, "pod " + ref.uuid + " is " + state_name(v->state) + ": only exited pods can be exported");
+    return Error(Errc::InvalidArgument,
+                 "pod " + ref.uuid + " is " + state_name(v->state) + ": only exited pods can be exported");
   }
   if (!v->manifest) return Error(Errc::InvalidManifest, "pod " + ref.uuid + " has no readable manifest");
   std::string app = app_name;
@@ -179,7 +184,8 @@ Status export_app(const Store& store, const PodRef& ref, const std::string& app_
       (void)remove_tree(dir);
     }
   } cleanup{layout};
-  if (Status s = write_file_atomic(layout + "/manifest", *manifest, 0644, Overwrite::Yes, Durability::NoSync); !s) return s;
+  if (Status s = write_file_atomic(layout + "/manifest", *manifest, 0644, Overwrite::Yes, Durability::NoSync); !s)
+    return s;
   if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     return sys_error("creating a private mount namespace for the export");
   }

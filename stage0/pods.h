@@ -21,9 +21,9 @@ namespace rkt::stage0 {
 struct PodInfo {
   PodRef ref;
   PodState state = PodState::Garbage;
-  std::optional<spec::PodManifest> manifest;  ///< absent while an embryo has none yet
-  int64_t created_ns = 0, started_ns = 0;     ///< 0: not (yet) known
-  std::string pid;                            ///< of the pod's PID 1, once started
+  std::optional<spec::PodManifest> manifest;          ///< absent while an embryo has none yet
+  int64_t created_ns = 0, started_ns = 0;             ///< 0: not (yet) known
+  std::string pid;                                    ///< of the pod's PID 1, once started
   std::map<std::string, std::string> app_exit_codes;  ///< app -> exit status, once exited
 
   /// Exited, or in a phase that means it never will run again.
@@ -54,6 +54,7 @@ Error enter_pod(const PodRef& ref, const std::string& app, const std::vector<std
 
 /// Writes an exited app's root, with its changes, as an image (the app's image manifest).
 /// `app` may be empty when the pod has one app.
-Status export_app(const Store& store, const PodRef& ref, const std::string& app, const std::string& out, bool overwrite);
+Status export_app(const Store& store, const PodRef& ref, const std::string& app, const std::string& out,
+                  bool overwrite);
 
 }  // namespace rkt::stage0

@@ -24,10 +24,11 @@ PodInfo exited_pod() {
 }
 
 TEST(PodsJsonTest, ListIsRktsFormat) {
-  EXPECT_EQ(pods_json({exited_pod()}, false),
-            R"([{"name":"5f3c1e2a-0000-4000-8000-000000000001","state":"exited","networks":[],)"
-            R"("app_names":["web","side"],"apps":[{"name":"web","state":"exited","image_id":"sha512-aa","exit_code":3},)"
-            R"({"name":"side","state":"created","image_id":"sha512-bb"}],"created_at":100,"started_at":200}])");
+  EXPECT_EQ(
+      pods_json({exited_pod()}, false),
+      R"([{"name":"5f3c1e2a-0000-4000-8000-000000000001","state":"exited","networks":[],)"
+      R"("app_names":["web","side"],"apps":[{"name":"web","state":"exited","image_id":"sha512-aa","exit_code":3},)"
+      R"({"name":"side","state":"created","image_id":"sha512-bb"}],"created_at":100,"started_at":200}])");
   PodInfo embryo;
   embryo.ref = {"u", PodPhase::Embryo, "/y"};
   embryo.state = PodState::Embryo;

@@ -19,7 +19,8 @@ Result<spec::PodManifest> load_pod_manifest(const Store& store, const std::strin
     app.image.id = *key;
     if (!app.app) {
       auto info = store.info(*key);
-      if (!info || !info->manifest.app) return Error(Errc::InvalidManifest, "app " + quote(app.name) + " has no app section");
+      if (!info || !info->manifest.app)
+        return Error(Errc::InvalidManifest, "app " + quote(app.name) + " has no app section");
       app.app = info->manifest.app;
     }
   }

@@ -253,15 +253,16 @@ Result<std::string> Store::import(int fd, const std::string& what) {
   std::string manifest_json;
   std::optional<spec::ImageManifest> manifest;
   ExtractStats stats;
-  Status ex = extract_rootfs(tar.get(), rootfs.get(), what, limits,
-                             [&](std::string text) -> Status {
-                               auto m = spec::parse_image_manifest(text, what + ":manifest");
-                               RKT_TRY(m);
-                               manifest = std::move(*m);
-                               manifest_json = std::move(text);
-                               return ok();
-                             },
-                             &stats);
+  Status ex = extract_rootfs(
+      tar.get(), rootfs.get(), what, limits,
+      [&](std::string text) -> Status {
+        auto m = spec::parse_image_manifest(text, what + ":manifest");
+        RKT_TRY(m);
+        manifest = std::move(*m);
+        manifest_json = std::move(text);
+        return ok();
+      },
+      &stats);
   RKT_TRY(ex);
   // The tar ends before the stream does (padding): hash the rest too.
   const void* unused;
@@ -358,7 +359,8 @@ Status Store::unpack_chain(const std::vector<std::string>& order, const std::str
     if (archive_read_open_filename(tar.get(), blob_path(k).c_str(), 1 << 16) != ARCHIVE_OK) {
       return Error(Errc::InvalidImage, "image " + k + ": " + archive_message(tar.get()));
     }
-    Status s = extract_rootfs(tar.get(), root.get(), k, limits, [](std::string) { return ok(); }, &stats);
+    Status s = extract_rootfs(
+        tar.get(), root.get(), k, limits, [](std::string) { return ok(); }, &stats);
     RKT_TRY_WRAP(s, "rendering image " + key);
   }
   auto top = info(key);
@@ -578,7 +580,8 @@ Result<std::optional<RemoteInfo>> Store::remote(const std::string& url) const {
 
 Status Store::put_remote(const RemoteInfo& r) const {
   for (const std::string* v : {&r.url, &r.signature_url, &r.etag, &r.key}) {
-    if (v->find_first_of("\n\t") != std::string::npos) return Error(Errc::InvalidArgument, "remote record field has a control character");
+    if (v->find_first_of("\n\t") != std::string::npos)
+      return Error(Errc::InvalidArgument, "remote record field has a control character");
   }
   std::string text = "url\t" + r.url + "\nsignature\t" + r.signature_url + "\netag\t" + r.etag + "\nkey\t" + r.key +
                      "\nmax-age\t" + std::to_string(r.max_age_s) + "\ndownloaded\t" +

@@ -3,14 +3,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include "tests/support/tar_builder.h"
 #include "tests/support/command.h"
+#include "tests/support/tar_builder.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -276,8 +276,12 @@ TEST_F(StoreTest, SweepRemovesWhatNoRecordReferences) {
 
 TEST_F(StoreTest, RemoteRecordsRoundTrip) {
   Store store = open();
-  RemoteInfo r{"https://example.com/a.aci", "https://example.com/a.aci.asc", "\"etag-1\"",
-               "sha512-" + std::string(64, 'a'), 3600, 123};
+  RemoteInfo r{"https://example.com/a.aci",
+               "https://example.com/a.aci.asc",
+               "\"etag-1\"",
+               "sha512-" + std::string(64, 'a'),
+               3600,
+               123};
   ASSERT_TRUE(store.put_remote(r));
   auto got = store.remote(r.url);
   ASSERT_TRUE(got && *got);

@@ -20,8 +20,8 @@
 
 #include "common/fs.h"
 #include "common/stage1_abi.h"
-#include "stage1/report.h"
 #include "stage1/host/plan.h"
+#include "stage1/report.h"
 #include "stage2/exec.h"
 
 namespace rkt::stage1 {
@@ -48,7 +48,8 @@ int enter_main(int argc, char** argv) {
   AppPlan* app = nullptr;
   if (app_name.empty()) {
     if (plan->apps.size() != 1) {
-      return report(Error(Errc::Usage, "pod " + uuid + " has " + std::to_string(plan->apps.size()) + " apps: give --app"));
+      return report(
+          Error(Errc::Usage, "pod " + uuid + " has " + std::to_string(plan->apps.size()) + " apps: give --app"));
     }
     app = &plan->apps[0];
   } else {
@@ -63,7 +64,8 @@ int enter_main(int argc, char** argv) {
   // The app's cgroups (host paths, so before the mount namespace changes).
   if (auto list = stage1_abi::read_cgroup_record(cwd)) {
     for (const auto& dir : *list) {
-      if (dir.size() > app->name.size() && dir.compare(dir.size() - app->name.size() - 1, std::string::npos, "/" + app->name) == 0) {
+      if (dir.size() > app->name.size() &&
+          dir.compare(dir.size() - app->name.size() - 1, std::string::npos, "/" + app->name) == 0) {
         int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
         if (fd < 0 || ::write(fd, "0", 1) != 1) return report(sys_error("joining cgroup " + quote(dir)));
         ::close(fd);
@@ -73,8 +75,10 @@ int enter_main(int argc, char** argv) {
   // Namespaces: the mount namespace last (it changes the root this process sees).
   for (const char* ns : {"ipc", "uts", "net", "pid", "mnt"}) {
     UniqueFd fd(::open((proc + "/ns/" + ns).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return report(sys_error("opening the " + std::string(ns) + " namespace of app " + quote(app->name)));
-    if (::setns(fd.get(), 0) != 0) return report(sys_error("joining the " + std::string(ns) + " namespace of app " + quote(app->name)));
+    if (!fd.valid())
+      return report(sys_error("opening the " + std::string(ns) + " namespace of app " + quote(app->name)));
+    if (::setns(fd.get(), 0) != 0)
+      return report(sys_error("joining the " + std::string(ns) + " namespace of app " + quote(app->name)));
   }
   if (::chdir("/") != 0) return report(sys_error("entering the root of app " + quote(app->name)));
   // A command without a slash is looked up in the app's PATH, inside its root.

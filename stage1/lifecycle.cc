@@ -8,8 +8,8 @@
 
 #include "stage1/lifecycle.h"
 
-#include <signal.h>
 #include <limits.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,7 +46,8 @@ int gc_main(int argc, char** argv) {
   std::string uuid = argc > 1 ? argv[argc - 1] : "";
   char cwd[PATH_MAX];
   if (!::getcwd(cwd, sizeof cwd)) return report(sys_error("gc of pod " + uuid + ": the pod directory"));
-  if (Status s = stage1_abi::remove_pod_cgroups(cwd, uuid); !s) return report(std::move(s).error().wrap("gc of pod " + uuid));
+  if (Status s = stage1_abi::remove_pod_cgroups(cwd, uuid); !s)
+    return report(std::move(s).error().wrap("gc of pod " + uuid));
   return 0;
 }
 

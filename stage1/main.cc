@@ -5,15 +5,15 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,13 +28,13 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/stage1_abi.h"
-#include "stage1/report.h"
 #include "common/unique_fd.h"
 #include "stage1/child/supervisor.h"
 #include "stage1/enter.h"
-#include "stage1/lifecycle.h"
 #include "stage1/host/cgroup.h"
 #include "stage1/host/plan.h"
+#include "stage1/lifecycle.h"
+#include "stage1/report.h"
 
 namespace rkt::stage1 {
 namespace {
@@ -83,7 +83,8 @@ int run(int argc, char** argv) {
 
   // The pod's cgroups, below the cgroup stage1 runs in.
   bool limited = false;
-  for (const auto& app : plan->apps) limited |= app.limits.memory_bytes || app.limits.cpu_millis || app.limits.cpu_shares;
+  for (const auto& app : plan->apps)
+    limited |= app.limits.memory_bytes || app.limits.cpu_millis || app.limits.cpu_shares;
   std::optional<Cgroups> cgroups;
   auto self = read_file("/proc/self/cgroup", 1 << 16);
   auto detected = self ? Cgroups::detect("/sys/fs/cgroup", *self) : Result<Cgroups>(std::move(self).error());
@@ -118,9 +119,11 @@ int run(int argc, char** argv) {
     addr.sun_family = AF_UNIX;
     std::string path = pod_dir + "/notify";
     ::unlink(path.c_str());
-    if (!notify.valid() || path.size() >= sizeof addr.sun_path) return report(sys_error("creating the notify socket"), debug);
+    if (!notify.valid() || path.size() >= sizeof addr.sun_path)
+      return report(sys_error("creating the notify socket"), debug);
     std::memcpy(addr.sun_path, path.c_str(), path.size());
-    if (::bind(notify.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::chmod(path.c_str(), 0777) != 0) {
+    if (::bind(notify.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::chmod(path.c_str(), 0777) != 0) {
       return report(sys_error("creating the notify socket " + quote(path)), debug);
     }
   }
@@ -152,7 +155,8 @@ int run(int argc, char** argv) {
     child::supervise(*plan);
   }
   ::close(alive[0]);
-  (void)write_file_atomic(pod_dir + "/ppid", std::to_string(::getpid()) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
+  (void)write_file_atomic(pod_dir + "/ppid", std::to_string(::getpid()) + "\n", 0644, Overwrite::Yes,
+                          Durability::NoSync);
   (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
 
   UniqueFd sigfd(::signalfd(-1, &stopset, SFD_CLOEXEC));
@@ -187,7 +191,8 @@ int run(int argc, char** argv) {
     for (const auto& app : plan->apps) {
       if (oom_killed(app.cgroup)) {
         std::cerr << "stage1: pod " << uuid << ": app \"" << app.name << "\" ran out of memory and was killed"
-                  << (app.limits.memory_bytes ? " (its limit is " + std::to_string(*app.limits.memory_bytes) + " bytes)" : "")
+                  << (app.limits.memory_bytes ? " (its limit is " + std::to_string(*app.limits.memory_bytes) + " bytes)"
+                                              : "")
                   << "\n";
         (void)write_file_atomic(app.status_path + ".oom", "1\n", 0644, Overwrite::Yes);
       }

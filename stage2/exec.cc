@@ -4,9 +4,9 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <signal.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -48,18 +48,30 @@ uint64_t current_permitted() noexcept {
 
 const char* step_name(uint32_t step) {
   switch (static_cast<Step>(step)) {
-    case Step::CloseFds: return "closing file descriptors";
-    case Step::Chdir: return "changing to the working directory";
-    case Step::OomScoreAdj: return "setting oom_score_adj";
-    case Step::Bounding: return "dropping the capability bounding set";
-    case Step::Setgroups: return "setting the supplementary groups";
-    case Step::Setgid: return "setting the gid";
-    case Step::Setuid: return "setting the uid";
-    case Step::NoNewPrivs: return "setting no_new_privs";
-    case Step::Seccomp: return "loading the seccomp filter";
-    case Step::Capabilities: return "setting the capabilities";
-    case Step::Ambient: return "raising ambient capabilities";
-    case Step::Exec: return "executing";
+    case Step::CloseFds:
+      return "closing file descriptors";
+    case Step::Chdir:
+      return "changing to the working directory";
+    case Step::OomScoreAdj:
+      return "setting oom_score_adj";
+    case Step::Bounding:
+      return "dropping the capability bounding set";
+    case Step::Setgroups:
+      return "setting the supplementary groups";
+    case Step::Setgid:
+      return "setting the gid";
+    case Step::Setuid:
+      return "setting the uid";
+    case Step::NoNewPrivs:
+      return "setting no_new_privs";
+    case Step::Seccomp:
+      return "loading the seccomp filter";
+    case Step::Capabilities:
+      return "setting the capabilities";
+    case Step::Ambient:
+      return "raising ambient capabilities";
+    case Step::Exec:
+      return "executing";
   }
   return "starting the app";
 }
@@ -102,7 +114,8 @@ void exec_app(const ExecSpec& s) noexcept {
     int len = 0;
     if (neg) buf[len++] = '-';
     while (n) buf[len++] = digits[--n];
-    if (fd < 0 || ::write(fd, buf, static_cast<size_t>(len)) != len) fail(s, Step::OomScoreAdj, "/proc/self/oom_score_adj");
+    if (fd < 0 || ::write(fd, buf, static_cast<size_t>(len)) != len)
+      fail(s, Step::OomScoreAdj, "/proc/self/oom_score_adj");
     ::close(fd);
   }
   // 4.

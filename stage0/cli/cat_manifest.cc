@@ -2,9 +2,9 @@
 
 #include <iostream>
 
+#include "spec/manifest.h"
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
-#include "spec/manifest.h"
 #include "stage0/pods.h"
 
 namespace rkt::stage0 {

@@ -24,7 +24,8 @@ const std::vector<Command>& commands() {
        "rkt gc [--grace-period=30m] [--expire-prepared=24h] [--mark-only]", cmd_gc},
       {"help", "Help about any command", "rkt help [COMMAND]", nullptr},
       {"image", "Operate on the images in the store",
-       "rkt image list [--fields=...] [--sort=FIELD] [--order=asc|desc] [--full] [--no-legend] [--format=json|json-pretty]\n"
+       "rkt image list [--fields=...] [--sort=FIELD] [--order=asc|desc] [--full] [--no-legend] "
+       "[--format=json|json-pretty]\n"
        "  rkt image rm IMAGE...\n"
        "  rkt image cat-manifest [--pretty-print] IMAGE\n"
        "  rkt image export [--overwrite] IMAGE OUT.aci\n"
@@ -35,8 +36,7 @@ const std::vector<Command>& commands() {
        cmd_image},
       {"list", "List pods", "rkt list [--full] [--no-legend] [--format=json|json-pretty]", cmd_list},
       {"prepare", "Prepare a pod to run later with run-prepared",
-       "rkt prepare [pod flags] IMAGE [app flags] [-- ARGS... ---] [IMAGE ...]\n\nPrints the pod's UUID.",
-       cmd_prepare},
+       "rkt prepare [pod flags] IMAGE [app flags] [-- ARGS... ---] [IMAGE ...]\n\nPrints the pod's UUID.", cmd_prepare},
       {"run", "Run images in a pod",
        "rkt run [pod flags] IMAGE [app flags] [-- ARGS... [---]] [IMAGE ...]\n\n"
        "Pod flags: --net=host|none --hostname --dns --dns-search --dns-opt --dns-domain --hosts-entry\n"

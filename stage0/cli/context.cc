@@ -53,7 +53,8 @@ Result<std::string> uuid_argument(const std::vector<std::string>& pos, const std
   return pos[0];
 }
 
-Result<std::vector<std::string>> uuids(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd) {
+Result<std::vector<std::string>> uuids(const std::vector<std::string>& pos, const std::string& uuid_file,
+                                       const char* cmd) {
   if (!uuid_file.empty()) {
     auto u = uuid_argument({}, uuid_file, cmd);
     RKT_TRY(u);

@@ -31,6 +31,7 @@ Result<std::vector<std::string>> parse_command_line(FlagSet& fs, GlobalOptions& 
 /// The one pod UUID (or prefix) of a pod command: its argument, or read from --uuid-file.
 Result<std::string> uuid_argument(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd);
 /// The pod UUIDs of a command that takes several, with the one of --uuid-file added.
-Result<std::vector<std::string>> uuids(const std::vector<std::string>& pos, const std::string& uuid_file, const char* cmd);
+Result<std::vector<std::string>> uuids(const std::vector<std::string>& pos, const std::string& uuid_file,
+                                       const char* cmd);
 
 }  // namespace rkt::stage0

@@ -6,9 +6,9 @@
 
 #include "common/duration.h"
 
+#include "gc/gc.h"
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
-#include "gc/gc.h"
 
 namespace rkt::stage0 {
 
@@ -36,7 +36,8 @@ Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args) {
   for (const auto& u : r->marked) std::cout << "Moving pod " << quote(u) << " to garbage\n";
   for (const auto& u : r->removed) std::cout << "Garbage collecting pod " << quote(u) << "\n";
   for (const auto& e : r->errors) std::cerr << "rkt: " << e << "\n";
-  if (!r->errors.empty()) return Error(Errc::Generic, std::to_string(r->errors.size()) + " pod(s) could not be collected");
+  if (!r->errors.empty())
+    return Error(Errc::Generic, std::to_string(r->errors.size()) + " pod(s) could not be collected");
   return 0;
 }
 

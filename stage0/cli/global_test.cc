@@ -19,8 +19,7 @@ TEST(InsecureOptions, ParsesItemsAndGroups) {
   EXPECT_EQ(fetch->to_string(), "image,tls,ondisk,http,pubkey");
   auto run = parse_insecure_options("all-run");
   EXPECT_EQ(run->to_string(), "capabilities,paths,seccomp");
-  EXPECT_EQ(parse_insecure_options("all")->to_string(),
-            "image,tls,ondisk,http,pubkey,capabilities,paths,seccomp");
+  EXPECT_EQ(parse_insecure_options("all")->to_string(), "image,tls,ondisk,http,pubkey,capabilities,paths,seccomp");
 }
 
 TEST(InsecureOptions, RejectsUnknown) {

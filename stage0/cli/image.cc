@@ -11,9 +11,9 @@
 
 #include "common/duration.h"
 #include "common/fs.h"
+#include "common/pod.h"
 #include "spec/manifest.h"
 #include "stage0/cli/commands.h"
-#include "common/pod.h"
 #include "stage0/cli/context.h"
 
 namespace rkt::stage0 {
@@ -38,9 +38,9 @@ Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
   auto pos = fs.parse(args);
   RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt image list takes no arguments");
-  static const std::map<std::string, std::string> kTitles = {{"id", "ID"},           {"name", "NAME"},
-                                                             {"importtime", "IMPORT TIME"}, {"lastused", "LAST USED"},
-                                                             {"size", "SIZE"},         {"latest", "LATEST"}};
+  static const std::map<std::string, std::string> kTitles = {
+      {"id", "ID"},     {"name", "NAME"},    {"importtime", "IMPORT TIME"}, {"lastused", "LAST USED"},
+      {"size", "SIZE"}, {"latest", "LATEST"}};
   std::vector<std::string> cols;
   for (size_t start = 0; start <= fields.size();) {
     size_t end = fields.find(',', start);
@@ -65,7 +65,9 @@ Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
     if (sort == "id") return i.key;
     if (sort == "name") return display_name(i.manifest);
     char buf[32];
-    int64_t v = sort == "importtime" ? i.import_time_ns : sort == "lastused" ? i.last_used_ns : static_cast<int64_t>(i.size);
+    int64_t v = sort == "importtime" ? i.import_time_ns
+                : sort == "lastused" ? i.last_used_ns
+                                     : static_cast<int64_t>(i.size);
     std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(v));
     return buf;
   };
@@ -175,7 +177,8 @@ Result<int> image_export(GlobalOptions& g, const std::vector<std::string>& args)
   RKT_TRY(key);
   auto blob = read_file(store->blob_path(*key), uint64_t{1} << 40);
   RKT_TRY(blob);
-  RKT_TRY_WRAP(write_file_atomic((*pos)[1], *blob, 0644, overwrite ? Overwrite::Yes : Overwrite::No), "exporting image " + *key);
+  RKT_TRY_WRAP(write_file_atomic((*pos)[1], *blob, 0644, overwrite ? Overwrite::Yes : Overwrite::No),
+               "exporting image " + *key);
   store->touch(*key);
   return 0;
 }

@@ -11,7 +11,6 @@
 
 namespace rkt::stage0 {
 
-
 namespace {
 
 void print_usage(std::ostream& out) {

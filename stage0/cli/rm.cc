@@ -4,9 +4,9 @@
 
 #include <iostream>
 
+#include "gc/gc.h"
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
-#include "gc/gc.h"
 
 namespace rkt::stage0 {
 

@@ -37,7 +37,8 @@ void add_runtime_flags(FlagSet& fs, RuntimeConfig& rc, std::string& ipc, bool& m
 }
 
 void add_pod_flags(FlagSet& fs, RunFlags& p, bool run) {
-  fs.add_list("volume", &p.pod.volumes, "NAME,kind=host,source=PATH[,readOnly=B][,recursive=B] or NAME,kind=empty[,mode=M][,uid=U][,gid=G]");
+  fs.add_list("volume", &p.pod.volumes,
+              "NAME,kind=host,source=PATH[,readOnly=B][,recursive=B] or NAME,kind=empty[,mode=M][,uid=U][,gid=G]");
   fs.add_list("set-env", &p.pod.set_env, "NAME=VALUE for every app");
   fs.add_string("set-env-file", &p.pod.set_env_file, "a file of NAME=VALUE lines for every app");
   fs.add_bool("inherit-env", &p.pod.inherit_env, "pass rkt's environment to the apps");
@@ -84,7 +85,8 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   }
   RKT_TRY(finish_global_flags(g));
   if (p.private_users) return Error(Errc::Unsupported, "--private-users is not available in this build");
-  if (p.mds_register) return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
+  if (p.mds_register)
+    return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
   if (run) {
     RKT_TRY(check_network(p.rc.net));
   }
@@ -112,15 +114,16 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
     apps.push_back(std::move(app));
   }
   if (apps.empty() && p.pod_manifest.empty()) return Error(Errc::Usage, std::string(cmd) + " needs at least one image");
-  if (!p.pod_manifest.empty() && !apps.empty()) return Error(Errc::Usage, "--pod-manifest cannot be combined with images");
+  if (!p.pod_manifest.empty() && !apps.empty())
+    return Error(Errc::Usage, "--pod-manifest cannot be combined with images");
   if (!p.pod_manifest.empty()) {
     // As rkt: with a pod manifest, only flags that do not change it are allowed.
     for (const char* f : {"volume", "set-env", "set-env-file", "inherit-env", "user-label", "user-annotation",
                           "stage1-name", "stage1-hash"}) {
       if (fs.seen(f)) return Error(Errc::Usage, std::string("conflicting flags: --pod-manifest and --") + f);
     }
-    for (const char* f : {"exec", "user", "group", "environment", "mount", "memory", "cpu", "caps-retain", "caps-remove",
-                          "seccomp", "name", "working-dir"}) {
+    for (const char* f : {"exec", "user", "group", "environment", "mount", "memory", "cpu", "caps-retain",
+                          "caps-remove", "seccomp", "name", "working-dir"}) {
       if (app_defaults.seen(f)) return Error(Errc::Usage, std::string("conflicting flags: --pod-manifest and --") + f);
     }
   }
@@ -187,13 +190,15 @@ Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& a
   if (pos->size() != 1) return Error(Errc::Usage, "rkt run-prepared needs one pod UUID");
   if (mds) return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
   if (!ipc.empty()) {
-    if (ipc != "auto" && ipc != "private" && ipc != "parent") return Error(Errc::Usage, "--ipc=" + ipc + ": must be auto, private or parent");
+    if (ipc != "auto" && ipc != "private" && ipc != "parent")
+      return Error(Errc::Usage, "--ipc=" + ipc + ": must be auto, private or parent");
     rc.ipc = ipc;
   }
   auto ref = find_pod(g.dir, (*pos)[0]);
   RKT_TRY(ref);
   if (ref->phase != PodPhase::Prepared) {
-    return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is not prepared (it is in " + phase_dir(ref->phase) + ")");
+    return Error(Errc::InvalidArgument,
+                 "pod " + ref->uuid + " is not prepared (it is in " + phase_dir(ref->phase) + ")");
   }
   auto lock = PodLock::acquire(ref->path, LockMode::Exclusive, Wait::No);
   if (!lock) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is being run by another process");

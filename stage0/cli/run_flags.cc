@@ -24,7 +24,8 @@ Result<std::map<std::string, std::string>> params(const std::string& s, const st
   }
   for (; i < parts.size(); ++i) {
     size_t eq = parts[i].find('=');
-    if (eq == std::string::npos) return Error(Errc::Usage, flag + " " + quote(s) + ": " + quote(parts[i]) + " is not key=value");
+    if (eq == std::string::npos)
+      return Error(Errc::Usage, flag + " " + quote(s) + ": " + quote(parts[i]) + " is not key=value");
     out[parts[i].substr(0, eq)] = parts[i].substr(eq + 1);
   }
   return out;
@@ -35,7 +36,8 @@ bool is_number(const std::string& s) { return !s.empty() && s.find_first_not_of(
 Status add_env_assignment(spec::Environment& env, const std::string& kv, const std::string& flag) {
   size_t eq = kv.find('=');
   if (eq == std::string::npos || eq == 0) return Error(Errc::Usage, flag + " " + quote(kv) + " is not NAME=VALUE");
-  if (std::string msg = spec::check_env_name(kv.substr(0, eq)); !msg.empty()) return Error(Errc::Usage, flag + ": " + msg);
+  if (std::string msg = spec::check_env_name(kv.substr(0, eq)); !msg.empty())
+    return Error(Errc::Usage, flag + ": " + msg);
   spec::set_env(env, kv.substr(0, eq), kv.substr(eq + 1));
   return ok();
 }
@@ -100,7 +102,8 @@ Result<spec::Volume> parse_volume_flag(const std::string& s) {
     } else if (k == "source") {
       v.source = val;
     } else if (k == "readOnly" || k == "recursive") {
-      if (val != "true" && val != "false") return Error(Errc::Usage, "--volume " + quote(s) + ": " + k + " must be true or false");
+      if (val != "true" && val != "false")
+        return Error(Errc::Usage, "--volume " + quote(s) + ": " + k + " must be true or false");
       (k == "readOnly" ? v.read_only : v.recursive) = val == "true";
     } else if (k == "mode") {
       v.mode = val;
@@ -140,11 +143,13 @@ Result<spec::Isolator> parse_seccomp_flag(const std::string& s) {
       set.set.push_back(part);
     }
   }
-  if (mode != "retain" && mode != "remove") return Error(Errc::Usage, "--seccomp " + quote(s) + ": mode must be retain or remove");
+  if (mode != "retain" && mode != "remove")
+    return Error(Errc::Usage, "--seccomp " + quote(s) + ": mode must be retain or remove");
   return spec::make_isolator(mode == "retain" ? spec::kIsolatorSeccompRetain : spec::kIsolatorSeccompRemove, set);
 }
 
-Result<std::map<std::string, std::string>> parse_name_values(const std::vector<std::string>& items, const std::string& flag) {
+Result<std::map<std::string, std::string>> parse_name_values(const std::vector<std::string>& items,
+                                                             const std::string& flag) {
   std::map<std::string, std::string> out;
   for (const auto& l : items) {
     size_t eq = l.find('=');
@@ -167,7 +172,8 @@ Result<AppRequest> app_request(const AppFlags& f) {
   r.image = f.image;
   r.signature = f.signature;
   r.name = f.name;
-  if (!f.exec.empty() && f.exec[0] != '/') return Error(Errc::Usage, "--exec " + quote(f.exec) + " must be an absolute path");
+  if (!f.exec.empty() && f.exec[0] != '/')
+    return Error(Errc::Usage, "--exec " + quote(f.exec) + " must be an absolute path");
   r.exec = f.exec;
   if (f.has_args) r.args = f.args;
   r.working_dir = f.working_dir;

@@ -42,7 +42,8 @@ Result<AppRequest::Mount> parse_mount_flag(const std::string& s);
 /// --seccomp mode=retain|remove[,errno=E],SYSCALL,...
 Result<spec::Isolator> parse_seccomp_flag(const std::string& s);
 /// NAME=VALUE pairs of --user-label, --user-annotation and the like; `flag` names it in errors.
-Result<std::map<std::string, std::string>> parse_name_values(const std::vector<std::string>& items, const std::string& flag);
+Result<std::map<std::string, std::string>> parse_name_values(const std::vector<std::string>& items,
+                                                             const std::string& flag);
 /// NAME=VALUE assignments of --environment and --set-env, later ones winning.
 Result<spec::Environment> parse_env_assignments(const std::vector<std::string>& items, const std::string& flag);
 

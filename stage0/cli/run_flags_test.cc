@@ -21,7 +21,8 @@ TEST(RunFlagsTest, Volumes) {
   EXPECT_EQ(parse_volume_flag("v,kind=host,readOnly=yes").error().message(),
             "--volume \"v,kind=host,readOnly=yes\": readOnly must be true or false");
   EXPECT_EQ(parse_volume_flag("v,kind").error().message(), "--volume \"v,kind\": \"kind\" is not key=value");
-  EXPECT_EQ(parse_volume_flag("v,color=red").error().message(), "--volume \"v,color=red\": unknown parameter \"color\"");
+  EXPECT_EQ(parse_volume_flag("v,color=red").error().message(),
+            "--volume \"v,color=red\": unknown parameter \"color\"");
   EXPECT_FALSE(parse_volume_flag("v,uid=-1"));
 }
 
@@ -30,7 +31,8 @@ TEST(RunFlagsTest, Mounts) {
   ASSERT_TRUE(m);
   EXPECT_EQ(m->volume, "data");
   EXPECT_EQ(m->target, "/var/data");
-  EXPECT_EQ(parse_mount_flag("volume=data").error().message(), "--mount \"volume=data\" must be volume=NAME,target=PATH");
+  EXPECT_EQ(parse_mount_flag("volume=data").error().message(),
+            "--mount \"volume=data\" must be volume=NAME,target=PATH");
   EXPECT_FALSE(parse_mount_flag("volume=a,target=/b,extra=c"));
 }
 

@@ -68,7 +68,8 @@ Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& args) {
     std::cout << "exited=" << (exited ? "true" : "false") << "\n";
     if (v->manifest) {
       for (const auto& app : v->manifest->apps) {
-        if (v->app_exit_codes.count(app.name)) std::cout << "app-" << app.name << "=" << v->app_exit_codes.at(app.name) << "\n";
+        if (v->app_exit_codes.count(app.name))
+          std::cout << "app-" << app.name << "=" << v->app_exit_codes.at(app.name) << "\n";
       }
     }
     return 0;

@@ -89,7 +89,8 @@ bool mount_in_root(int root, const std::string& target, bool directory, const ch
   if (flags & MS_BIND && flags & MS_RDONLY) {
     // The fd still names the directory beneath the new mount: open it again to reach the mount.
     auto top = open_in_root(root, target, O_PATH);
-    if (!top || ::mount(nullptr, fd_path(top->get()).c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+    if (!top ||
+        ::mount(nullptr, fd_path(top->get()).c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
       die(report_fd, AppStep::Mount, target);
     }
   }
@@ -122,9 +123,14 @@ void setup_dev(int root, bool interactive, int report_fd) {
                 report_fd);
   auto dev = open_in_root(root, "/dev", O_PATH | O_DIRECTORY);
   if (!dev) die(report_fd, AppStep::Mount, "/dev");
-  for (auto [name, target] : {std::pair{"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
-                              {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"}}) {
-    if (::symlinkat(target, dev->get(), name) != 0 && errno != EEXIST) die(report_fd, AppStep::Mount, std::string("/dev/") + name);
+  for (auto [name, target] : {std::pair{"ptmx", "pts/ptmx"},
+                              {"fd", "/proc/self/fd"},
+                              {"stdin", "/proc/self/fd/0"},
+                              {"stdout", "/proc/self/fd/1"},
+                              {"stderr", "/proc/self/fd/2"},
+                              {"core", "/proc/kcore"}}) {
+    if (::symlinkat(target, dev->get(), name) != 0 && errno != EEXIST)
+      die(report_fd, AppStep::Mount, std::string("/dev/") + name);
   }
 }
 
@@ -198,12 +204,18 @@ int run_handler(const AppPlan& app, const Command& cmd, int report_fd, bool stdi
 
 const char* app_step_name(uint32_t step) {
   switch (static_cast<AppStep>(step)) {
-    case AppStep::Mount: return "mounting";
-    case AppStep::Pivot: return "entering its root";
-    case AppStep::Files: return "writing";
-    case AppStep::PreStart: return "running the pre-start handler";
-    case AppStep::Fork: return "forking";
-    case AppStep::Cgroup: return "joining its cgroup";
+    case AppStep::Mount:
+      return "mounting";
+    case AppStep::Pivot:
+      return "entering its root";
+    case AppStep::Files:
+      return "writing";
+    case AppStep::PreStart:
+      return "running the pre-start handler";
+    case AppStep::Fork:
+      return "forking";
+    case AppStep::Cgroup:
+      return "joining its cgroup";
   }
   return stage2::step_name(step);
 }
@@ -236,7 +248,8 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(report_fd, AppStep::Mount, "/");
   const char* root_path = app.root.c_str();
   if (!app.overlay_opts.empty()) {
-    if (::mount("overlay", root_path, "overlay", 0, app.overlay_opts.c_str()) != 0) die(report_fd, AppStep::Mount, app.root);
+    if (::mount("overlay", root_path, "overlay", 0, app.overlay_opts.c_str()) != 0)
+      die(report_fd, AppStep::Mount, app.root);
   } else if (::mount(root_path, root_path, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     die(report_fd, AppStep::Mount, app.root);
   }
@@ -256,8 +269,7 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
     mount_in_root(r, m.target, S_ISDIR(st.st_mode), m.source.c_str(), nullptr,
                   MS_BIND | (m.recursive ? MS_REC : 0) | (m.read_only ? MS_RDONLY : 0), nullptr, report_fd);
   }
-  if (app.read_only_rootfs &&
-      ::mount(nullptr, root_path, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+  if (app.read_only_rootfs && ::mount(nullptr, root_path, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
     die(report_fd, AppStep::Mount, "read-only " + app.root);
   }
   // pivot_root(".", "."), then detach the old root stacked beneath (pivot_root(2) notes).

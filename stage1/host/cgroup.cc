@@ -33,9 +33,11 @@ CgroupLimits limits_from_isolators(const spec::Isolators& isolators) {
   CgroupLimits l;
   for (const auto& iso : isolators) {
     if (iso.name == spec::kIsolatorMemory) {
-      if (const auto* r = std::get_if<spec::ResourceValue>(&iso.value); r && r->limit) l.memory_bytes = r->limit->ceil_value();
+      if (const auto* r = std::get_if<spec::ResourceValue>(&iso.value); r && r->limit)
+        l.memory_bytes = r->limit->ceil_value();
     } else if (iso.name == spec::kIsolatorCpu) {
-      if (const auto* r = std::get_if<spec::ResourceValue>(&iso.value); r && r->limit) l.cpu_millis = r->limit->ceil_milli_value();
+      if (const auto* r = std::get_if<spec::ResourceValue>(&iso.value); r && r->limit)
+        l.cpu_millis = r->limit->ceil_milli_value();
     } else if (iso.name == spec::kIsolatorCpuShares) {
       if (const auto* v = std::get_if<int64_t>(&iso.value)) l.cpu_shares = *v;
     }
@@ -58,7 +60,8 @@ Result<Cgroups> Cgroups::detect(const std::string& root, const std::string& self
     for (const auto& [ctrls, path] : entries) {
       if (ctrls.empty()) cg.hierarchies_.push_back({"", root + (path == "/" ? "" : path)});
     }
-    if (cg.hierarchies_.empty()) return Error(Errc::Unsupported, "cgroup v2 at " + quote(root) + " but no 0:: entry in /proc/self/cgroup");
+    if (cg.hierarchies_.empty())
+      return Error(Errc::Unsupported, "cgroup v2 at " + quote(root) + " but no 0:: entry in /proc/self/cgroup");
     return cg;
   }
   for (const char* ctrl : {"memory", "cpu", "pids"}) {
@@ -72,7 +75,8 @@ Result<Cgroups> Cgroups::detect(const std::string& root, const std::string& self
       if (match) cg.hierarchies_.push_back({ctrl, mount + (path == "/" ? "" : path)});
     }
   }
-  if (cg.hierarchies_.empty()) return Error(Errc::Unsupported, "no cgroup v2 and no memory, cpu or pids hierarchy under " + quote(root));
+  if (cg.hierarchies_.empty())
+    return Error(Errc::Unsupported, "no cgroup v2 and no memory, cpu or pids hierarchy under " + quote(root));
   return cg;
 }
 
@@ -120,7 +124,8 @@ Result<AppCgroup> Cgroups::create_app(const std::string& uuid, const std::string
     RKT_TRY_WRAP(s, "app " + quote(app));
   }
   if (l.memory_bytes && out.oom_events.empty()) {
-    return Error(Errc::Unsupported, "app " + quote(app) + " has a memory limit but no memory cgroup controller is available");
+    return Error(Errc::Unsupported,
+                 "app " + quote(app) + " has a memory limit but no memory cgroup controller is available");
   }
   return out;
 }

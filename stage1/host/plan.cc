@@ -33,8 +33,10 @@ Status apply_runtime_config(const stage1_abi::RuntimeConfig& rc, const std::stri
 
 std::string render_hosts(const stage1_abi::RuntimeConfig& rc, const std::string& hostname,
                          const std::function<Result<std::string>(const std::string&)>& host_file) {
-  std::string hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                      "127.0.1.1\t" + hostname + "\n";
+  std::string hosts =
+      "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+      "127.0.1.1\t" +
+      hostname + "\n";
   for (const auto& e : rc.hosts_entries) {
     if (e == "host") {
       if (auto h = host_file("/etc/hosts")) hosts = *h;
@@ -75,12 +77,14 @@ Status add_sysctls(const spec::Isolators& isolators, const std::string& where, P
     if (!sc) continue;
     for (const auto& [key, value] : *sc) {
       bool ipc = (key.rfind("kernel.shm", 0) == 0 || key.rfind("kernel.msg", 0) == 0 || key == "kernel.sem" ||
-                  key.rfind("fs.mqueue.", 0) == 0) && !plan.host_ipc;
+                  key.rfind("fs.mqueue.", 0) == 0) &&
+                 !plan.host_ipc;
       bool net_key = key.rfind("net.", 0) == 0;
       if (!ipc && !(net_key && !plan.host_network)) {
-        return Error(Errc::Unsupported, where + ": sysctl " + quote(key) +
-                                            (net_key ? " changes the host's network (it shares the host's with --net=host)"
-                                                     : " is not namespaced: the pod cannot set it"));
+        return Error(Errc::Unsupported,
+                     where + ": sysctl " + quote(key) +
+                         (net_key ? " changes the host's network (it shares the host's with --net=host)"
+                                  : " is not namespaced: the pod cannot set it"));
       }
       if (key.find("..") != std::string::npos || key.find('/') != std::string::npos) {
         return Error(Errc::InvalidArgument, where + ": bad sysctl name " + quote(key));

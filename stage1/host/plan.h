@@ -100,7 +100,7 @@ struct PodPlan {
   std::string pod_dir;
   std::string hostname;
   bool host_network = false;
-  bool host_ipc = false;  ///< --ipc=parent
+  bool host_ipc = false;     ///< --ipc=parent
   bool masked_paths = true;  ///< false with --insecure-options=paths
   bool interactive = false;
   int stop_grace_seconds = 10;

@@ -78,7 +78,8 @@ TEST(PlanTest, OnlyNamespacedSysctls) {
   EXPECT_TRUE(add_sysctls(sysctl("kernel.shmmax"), "pod", own));
   auto host_kernel = add_sysctls(sysctl("kernel.hostname"), "app \"a\"", own);
   ASSERT_FALSE(host_kernel);
-  EXPECT_EQ(host_kernel.error().message(), "app \"a\": sysctl \"kernel.hostname\" is not namespaced: the pod cannot set it");
+  EXPECT_EQ(host_kernel.error().message(),
+            "app \"a\": sysctl \"kernel.hostname\" is not namespaced: the pod cannot set it");
   PodPlan host;
   host.host_network = true;
   host.host_ipc = true;
@@ -91,8 +92,9 @@ TEST(PlanTest, Environment) {
   spec::App a;
   a.environment = {{"FOO", "1"}, {"AC_APP_NAME", "forged"}};
   auto env = app_environment(a, "web", "/home/web", false);
-  EXPECT_EQ(env.strings(), (std::vector<std::string>{"FOO=1", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                                     "HOME=/home/web", "AC_APP_NAME=web"}));
+  EXPECT_EQ(env.strings(),
+            (std::vector<std::string>{"FOO=1", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                      "HOME=/home/web", "AC_APP_NAME=web"}));
   a.environment = {{"PATH", "/x"}, {"HOME", "/y"}};
   EXPECT_EQ(app_environment(a, "web", "/home/web", false).strings(),
             (std::vector<std::string>{"PATH=/x", "HOME=/y", "AC_APP_NAME=web"}));
@@ -139,7 +141,8 @@ class BuildPlanTest : public ::testing::Test {
       "image":{"id":"sha512-0000000000000000000000000000000000000000000000000000000000000000"},
       "app":{"exec":["/bin/web","--port=80"],"user":"web","group":"web",
              "eventHandlers":[{"name":"pre-start","exec":["/bin/setup"]}],
-             "isolators":[{"name":"os/linux/no-new-privileges","value":true}]}}]})", 0644, Overwrite::No));
+             "isolators":[{"name":"os/linux/no-new-privileges","value":true}]}}]})",
+                                  0644, Overwrite::No));
   }
   void runtime(const stage1_abi::RuntimeConfig& rc) { ASSERT_TRUE(stage1_abi::write_runtime_config(pod_, rc, true)); }
   test::TempDir tmp_;

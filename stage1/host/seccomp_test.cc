@@ -17,7 +17,8 @@ TEST(Seccomp, DefaultAndExplicitSetsCompile) {
   ASSERT_TRUE(def) << def.error().message();
   EXPECT_GT(def->size(), 10u);
   EXPECT_TRUE(compile_seccomp({}, true)->empty()) << "--insecure-options=seccomp: no filter";
-  auto remove = compile_seccomp({seccomp(spec::kIsolatorSeccompRemove, {"reboot", "@rkt/default-blacklist"}, "ENOSYS")}, false);
+  auto remove =
+      compile_seccomp({seccomp(spec::kIsolatorSeccompRemove, {"reboot", "@rkt/default-blacklist"}, "ENOSYS")}, false);
   ASSERT_TRUE(remove) << remove.error().message();
   auto retain = compile_seccomp({seccomp(spec::kIsolatorSeccompRetain, {"@rkt/default-whitelist"})}, false);
   ASSERT_TRUE(retain) << retain.error().message();

@@ -52,13 +52,15 @@ Result<AppIds> resolve_ids(int root_fd, const std::string& app, const std::strin
     ids.uid = st->st_uid;
   } else if (auto pw = lookup(root_fd, "/etc/passwd", user); !pw.empty()) {
     uint32_t v;
-    if (!numeric(pw[2], &v)) return Error(Errc::InvalidImage, "app " + quote(app) + ": bad uid for " + quote(user) + " in /etc/passwd");
+    if (!numeric(pw[2], &v))
+      return Error(Errc::InvalidImage, "app " + quote(app) + ": bad uid for " + quote(user) + " in /etc/passwd");
     ids.uid = v;
     if (pw.size() >= 6 && !pw[5].empty()) ids.home = pw[5];
   } else {
     uint32_t v;
     if (!numeric(user, &v)) {
-      return Error(Errc::NotFound, "app " + quote(app) + ": user " + quote(user) + " is not in the image's /etc/passwd");
+      return Error(Errc::NotFound,
+                   "app " + quote(app) + ": user " + quote(user) + " is not in the image's /etc/passwd");
     }
     ids.uid = v;
   }
@@ -68,17 +70,20 @@ Result<AppIds> resolve_ids(int root_fd, const std::string& app, const std::strin
     ids.gid = st->st_gid;
   } else if (auto gr = lookup(root_fd, "/etc/group", group); !gr.empty()) {
     uint32_t v;
-    if (!numeric(gr[2], &v)) return Error(Errc::InvalidImage, "app " + quote(app) + ": bad gid for " + quote(group) + " in /etc/group");
+    if (!numeric(gr[2], &v))
+      return Error(Errc::InvalidImage, "app " + quote(app) + ": bad gid for " + quote(group) + " in /etc/group");
     ids.gid = v;
   } else {
     uint32_t v;
     if (!numeric(group, &v)) {
-      return Error(Errc::NotFound, "app " + quote(app) + ": group " + quote(group) + " is not in the image's /etc/group");
+      return Error(Errc::NotFound,
+                   "app " + quote(app) + ": group " + quote(group) + " is not in the image's /etc/group");
     }
     ids.gid = v;
   }
   for (int64_t g : supplementary) {
-    if (g < 0 || g > 0xfffffffe) return Error(Errc::InvalidArgument, "app " + quote(app) + ": bad supplementary gid " + std::to_string(g));
+    if (g < 0 || g > 0xfffffffe)
+      return Error(Errc::InvalidArgument, "app " + quote(app) + ": bad supplementary gid " + std::to_string(g));
     ids.groups.push_back(static_cast<gid_t>(g));
   }
   if (ids.uid != 0 && ids.home == "/root") ids.home = "/";

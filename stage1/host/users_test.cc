@@ -17,7 +17,8 @@ class UsersTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(make_dirs(root_ + "/etc", 0755));
-    test::write_file(root_ + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nweb:x:1000:1001:Web:/srv/web:/bin/sh\nbad:x:-1:0::/:/bin/sh\n");
+    test::write_file(root_ + "/etc/passwd",
+                     "root:x:0:0:root:/root:/bin/sh\nweb:x:1000:1001:Web:/srv/web:/bin/sh\nbad:x:-1:0::/:/bin/sh\n");
     test::write_file(root_ + "/etc/group", "root:x:0:\nweb:x:1001:\n");
     fd_ = UniqueFd(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     ASSERT_TRUE(fd_.valid());
@@ -48,7 +49,8 @@ TEST_F(UsersTest, UnknownAndMalformedAreErrors) {
   ASSERT_FALSE(nobody);
   EXPECT_EQ(nobody.error().message(), "app \"a\": user \"nobody\" is not in the image's /etc/passwd");
   EXPECT_FALSE(resolve_ids(fd_.get(), "a", "0", "nogroup", {}));
-  EXPECT_EQ(resolve_ids(fd_.get(), "a", "bad", "0", {}).error().message(), "app \"a\": bad uid for \"bad\" in /etc/passwd");
+  EXPECT_EQ(resolve_ids(fd_.get(), "a", "bad", "0", {}).error().message(),
+            "app \"a\": bad uid for \"bad\" in /etc/passwd");
   EXPECT_FALSE(resolve_ids(fd_.get(), "a", "0", "0", {-1}));
   EXPECT_FALSE(resolve_ids(fd_.get(), "a", "4294967295", "0", {})) << "(uid_t)-1 is not a user";
 }
@@ -71,8 +73,9 @@ TEST_F(UsersTest, LookupsStayInsideTheRoot) {
   ASSERT_EQ(::unlink((root_ + "/etc/passwd").c_str()), 0);
   ASSERT_EQ(::symlink((tmp_ / "host-passwd").c_str(), (root_ + "/etc/passwd").c_str()), 0);
   EXPECT_FALSE(resolve_ids(fd_.get(), "a", "web", "0", {}));
-  ASSERT_EQ(::symlink("../../../../../../../../" , (root_ + "/up").c_str()), 0);
-  EXPECT_FALSE(resolve_ids(fd_.get(), "a", "/up" + (tmp_ / "host-passwd"), "0", {})) << "a file owner path cannot leave the root";
+  ASSERT_EQ(::symlink("../../../../../../../../", (root_ + "/up").c_str()), 0);
+  EXPECT_FALSE(resolve_ids(fd_.get(), "a", "/up" + (tmp_ / "host-passwd"), "0", {}))
+      << "a file owner path cannot leave the root";
 }
 
 }  // namespace

@@ -72,10 +72,10 @@ TEST_F(ActoolTest, PatchManifestThenReferenceValidates) {
                         "--seccomp-set=read,write,exit", image, patched});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto c = run_command({actool_binary(), "cat-manifest", patched});
-  for (const char* s : {"\"name\":\"example.com/patched\"", "\"exec\":[\"/bin/hi\",\"--loud\"]", "\"user\":\"1000\"",
-                        "\"supplementaryGIDs\":[10,20]", "os/linux/capabilities-retain-set", "CAP_NET_RAW",
-                        "\"path\":\"/data\"", "\"port\":8080", "\"limit\":\"64M\"", "os/linux/seccomp-retain-set",
-                        "\"errno\":\"ENOSYS\""}) {
+  for (const char* s :
+       {"\"name\":\"example.com/patched\"", "\"exec\":[\"/bin/hi\",\"--loud\"]", "\"user\":\"1000\"",
+        "\"supplementaryGIDs\":[10,20]", "os/linux/capabilities-retain-set", "CAP_NET_RAW", "\"path\":\"/data\"",
+        "\"port\":8080", "\"limit\":\"64M\"", "os/linux/seccomp-retain-set", "\"errno\":\"ENOSYS\""}) {
     EXPECT_NE(c.out.find(s), std::string::npos) << s << " in " << c.out;
   }
   expect_reference_accepts(patched);

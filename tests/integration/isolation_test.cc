@@ -51,7 +51,8 @@ TEST_F(RunTest, SeccompFlagsAndInsecureOptions) {
   auto errno_set = lines(probe({}, {"--seccomp=mode=remove,errno=ENOSYS,add_key"}, {"add-key", "status"}).out);
   EXPECT_EQ(errno_set["add-key"], "Function not implemented");
   EXPECT_EQ(errno_set["Seccomp"], "2");
-  auto off = rkt({"--insecure-options=image,seccomp", "run", "--net=host", image_, "--exec=/probe", "--", "status", "add-key"});
+  auto off = rkt(
+      {"--insecure-options=image,seccomp", "run", "--net=host", image_, "--exec=/probe", "--", "status", "add-key"});
   auto m = lines(off.out);
   EXPECT_EQ(m["Seccomp"], "0");
   EXPECT_NE(m["add-key"], "Operation not permitted");
@@ -70,8 +71,8 @@ TEST_F(RunTest, SeccompRetainSetOfRktsDefaultWhitelist) {
 }
 
 TEST_F(RunTest, NoNewPrivilegesIsolator) {
-  std::string img = build_image("example.com/nnp", "nnp.aci",
-                                R"(,"isolators":[{"name":"os/linux/no-new-privileges","value":true}])");
+  std::string img =
+      build_image("example.com/nnp", "nnp.aci", R"(,"isolators":[{"name":"os/linux/no-new-privileges","value":true}])");
   auto r = rkt({"run", "--net=host", img, "--exec=/probe", "--", "status"});
   EXPECT_EQ(lines(r.out)["NoNewPrivs"], "1") << r.err;
 }
@@ -136,9 +137,10 @@ TEST_F(RunTest, ReadOnlyRootfs) {
 TEST_F(RunTest, HostAndEmptyVolumes) {
   ASSERT_EQ(::mkdir((tmp_ / "shared").c_str(), 0755), 0);
   write_file(tmp_ / "shared/hello", "from the host");
-  auto r = probe({"--volume=shared,kind=host,source=" + (tmp_ / "shared"), "--volume=scratch,kind=empty,mode=0700,uid=1000"},
-                 {"--mount=volume=shared,target=/data", "--mount=volume=scratch,target=/scratch"},
-                 {"read:/data/hello", "write:/data/from-pod", "stat:/scratch", "mounted:/data"});
+  auto r =
+      probe({"--volume=shared,kind=host,source=" + (tmp_ / "shared"), "--volume=scratch,kind=empty,mode=0700,uid=1000"},
+            {"--mount=volume=shared,target=/data", "--mount=volume=scratch,target=/scratch"},
+            {"read:/data/hello", "write:/data/from-pod", "stat:/scratch", "mounted:/data"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto m = lines(r.out);
   EXPECT_EQ(m["read /data/hello"], "from the host");
@@ -147,7 +149,8 @@ TEST_F(RunTest, HostAndEmptyVolumes) {
   EXPECT_EQ(m["stat /scratch"], "uid=1000 gid=0 mode=700");
   EXPECT_EQ(m["mounted /data"], "yes");
   auto ro = lines(probe({"--volume=shared,kind=host,source=" + (tmp_ / "shared") + ",readOnly=true"},
-                        {"--mount=volume=shared,target=/data"}, {"write:/data/x"}).out);
+                        {"--mount=volume=shared,target=/data"}, {"write:/data/x"})
+                      .out);
   EXPECT_EQ(ro["write /data/x"], "error Read-only file system");
 }
 
@@ -184,7 +187,8 @@ TEST_F(RunTest, NoHostFdOrBinaryReachesTheApp) {
 }
 
 TEST_F(RunTest, MaskedAndReadOnlyProcPaths) {
-  auto r = lines(probe({}, {}, {"write:/proc/sys/kernel/hostname", "read:/proc/timer_list", "mountinfo:/proc/sys"}).out);
+  auto r =
+      lines(probe({}, {}, {"write:/proc/sys/kernel/hostname", "read:/proc/timer_list", "mountinfo:/proc/sys"}).out);
   EXPECT_EQ(r["write /proc/sys/kernel/hostname"], "error Read-only file system");
   EXPECT_EQ(r["read /proc/timer_list"], "") << "masked by /dev/null";
   EXPECT_EQ(r["mountinfo /proc/sys"].substr(0, 3), "ro,") << r["mountinfo /proc/sys"];
@@ -192,16 +196,27 @@ TEST_F(RunTest, MaskedAndReadOnlyProcPaths) {
     auto t = lines(probe({}, {}, {"write:/proc/sysrq-trigger"}).out);
     EXPECT_EQ(t["write /proc/sysrq-trigger"], "error Read-only file system");
   }
-  auto open = lines(rkt({"--insecure-options=image,paths", "run", "--net=host", image_, "--exec=/probe", "--",
-                         "mountinfo:/proc/sys"}).out);
+  auto open = lines(
+      rkt({"--insecure-options=image,paths", "run", "--net=host", image_, "--exec=/probe", "--", "mountinfo:/proc/sys"})
+          .out);
   EXPECT_EQ(open["mountinfo /proc/sys"], "none") << "--insecure-options=paths leaves /proc/sys alone";
 }
 
 TEST_F(RunTest, CgroupLimitsAreSetOnTheAppsCgroups) {
   std::string out = tmp_ / "bg.out";
-  std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run",
-                                   "--net=host", image_, "--memory=64M", "--cpu=250m", "--cpu-shares=512",
-                                   "--exec=/probe", "--", "cgroup", "trap:0"};
+  std::vector<std::string> argv = {rkt_binary(),
+                                   "--dir=" + (tmp_ / "data"),
+                                   "--insecure-options=image",
+                                   "run",
+                                   "--net=host",
+                                   image_,
+                                   "--memory=64M",
+                                   "--cpu=250m",
+                                   "--cpu-shares=512",
+                                   "--exec=/probe",
+                                   "--",
+                                   "cgroup",
+                                   "trap:0"};
   pid_t pid = ::fork();
   if (pid == 0) {
     int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -265,16 +280,26 @@ TEST_F(RunTest, OomScoreAdjAndStdin) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("read /proc/self/oom_score_adj: 500"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("stdin: <eof>"), std::string::npos) << "a non-interactive app reads /dev/null";
-  std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run",
-                                   "--net=host", "--interactive", image_, "--exec=/probe", "--", "stdin"};
+  std::vector<std::string> argv = {rkt_binary(),
+                                   "--dir=" + (tmp_ / "data"),
+                                   "--insecure-options=image",
+                                   "run",
+                                   "--net=host",
+                                   "--interactive",
+                                   image_,
+                                   "--exec=/probe",
+                                   "--",
+                                   "stdin"};
   auto i = run_command(argv, "typed by the user\n");
   EXPECT_NE(i.out.find("stdin: typed by the user"), std::string::npos) << i.out << i.err;
 }
 
 TEST_F(RunTest, NamespacedSysctlsOnly) {
-  std::string img = build_image("example.com/sysctl", "sysctl.aci",
-                                R"(,"isolators":[{"name":"os/unix/sysctl","value":{"net.ipv4.ip_forward":"1","kernel.shmmni":"1234"}}])");
-  auto r = rkt({"run", "--net=none", img, "--exec=/probe", "--", "read:/proc/sys/net/ipv4/ip_forward", "read:/proc/sys/kernel/shmmni"});
+  std::string img = build_image(
+      "example.com/sysctl", "sysctl.aci",
+      R"(,"isolators":[{"name":"os/unix/sysctl","value":{"net.ipv4.ip_forward":"1","kernel.shmmni":"1234"}}])");
+  auto r = rkt({"run", "--net=none", img, "--exec=/probe", "--", "read:/proc/sys/net/ipv4/ip_forward",
+                "read:/proc/sys/kernel/shmmni"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("read /proc/sys/net/ipv4/ip_forward: 1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("read /proc/sys/kernel/shmmni: 1234"), std::string::npos) << r.out;

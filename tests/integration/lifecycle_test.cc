@@ -80,7 +80,8 @@ TEST_F(RunTest, ManyPodsLeaveNothingAfterGc) {
   auto gc = rkt({"gc", "--grace-period=0"});
   EXPECT_EQ(gc.exit_code, 0) << gc.err;
   EXPECT_EQ(std::count(gc.out.begin(), gc.out.end(), '\n'), 2 * kPods) << "each pod marked, then collected";
-  EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods", "-mindepth", "2"}).out, "") << "no file of the pods remains";
+  EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods", "-mindepth", "2"}).out, "")
+      << "no file of the pods remains";
   EXPECT_EQ(read_file("/proc/self/mountinfo").find(tmp_.path()), std::string::npos) << "no mount under the data dir";
   // Only this test's pods: other tests may be running pods at the same time.
   auto cg = run_command({"/usr/bin/find", "/sys/fs/cgroup", "-maxdepth", "4", "-name", "rkt-*"});
@@ -130,9 +131,18 @@ TEST_F(RunTest, ImageGcKeepsImagesThatPodsUse) {
 TEST_F(RunTest, EnterGetsExactlyTheAppsConfinement) {
   std::string uuid_file = tmp_ / "uuid";
   std::vector<std::string> actions = {"status", "ns", "cgroup", "id"};
-  std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run",
-                                   "--net=none", "--uuid-file-save=" + uuid_file, image_, "--memory=48M",
-                                   "--user=alice", "--caps-retain=CAP_NET_BIND_SERVICE", "--exec=/probe", "--"};
+  std::vector<std::string> argv = {rkt_binary(),
+                                   "--dir=" + (tmp_ / "data"),
+                                   "--insecure-options=image",
+                                   "run",
+                                   "--net=none",
+                                   "--uuid-file-save=" + uuid_file,
+                                   image_,
+                                   "--memory=48M",
+                                   "--user=alice",
+                                   "--caps-retain=CAP_NET_BIND_SERVICE",
+                                   "--exec=/probe",
+                                   "--"};
   argv.insert(argv.end(), actions.begin(), actions.end());
   argv.push_back("write:/tmp/from-app");
   argv.push_back("trap:0");

@@ -59,7 +59,8 @@ class RunTest : public ::testing::Test {
     for (const char* d : {"", "/rootfs", "/rootfs/etc", "/rootfs/tmp", "/rootfs/data"}) ::mkdir((l + d).c_str(), 0755);
     ::chmod((l + "/rootfs/tmp").c_str(), 01777);
     EXPECT_EQ(run_command({"/bin/cp", probe_binary(), l + "/rootfs/probe"}).exit_code, 0);
-    write_file(l + "/rootfs/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1001:Alice:/home/alice:/bin/sh\n");
+    write_file(l + "/rootfs/etc/passwd",
+               "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1001:Alice:/home/alice:/bin/sh\n");
     write_file(l + "/rootfs/etc/group", "root:x:0:\nalice:x:1001:\nextra:x:1002:alice\n");
     write_file(l + "/rootfs/owned", "owned");
     EXPECT_EQ(::chown((l + "/rootfs/owned").c_str(), 4242, 4343), 0);

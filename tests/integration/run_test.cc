@@ -40,8 +40,15 @@ TEST_F(RunTest, MultiAppPodTheFirstFailureWins) {
 }
 
 TEST_F(RunTest, SigtermStopsThePodAndTheStatusPassesThrough) {
-  std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run",
-                                   "--net=host", image_, "--exec=/probe", "--", "trap:42"};
+  std::vector<std::string> argv = {rkt_binary(),
+                                   "--dir=" + (tmp_ / "data"),
+                                   "--insecure-options=image",
+                                   "run",
+                                   "--net=host",
+                                   image_,
+                                   "--exec=/probe",
+                                   "--",
+                                   "trap:42"};
   std::string out = tmp_ / "out";
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -71,7 +78,8 @@ TEST_F(RunTest, SystemdNotifyIsRelayedForImagesThatSupportIt) {
              R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/notify",
                  "app":{"exec":["/probe","notify","exit:0"],"user":"0","group":"0"},
                  "annotations":[{"name":"appc.io/executor/supports-systemd-notify","value":"true"}]})");
-  auto p = run_command({actool_binary(), "patch-manifest", "--replace", "--manifest=" + (tmp_ / "notify-manifest.json"), img});
+  auto p = run_command(
+      {actool_binary(), "patch-manifest", "--replace", "--manifest=" + (tmp_ / "notify-manifest.json"), img});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   // The test plays systemd: it listens on a datagram socket named by NOTIFY_SOCKET.
   std::string sock = tmp_ / "systemd-notify";
@@ -107,7 +115,8 @@ TEST_F(RunTest, PodManifestRunsAsGiven) {
   auto conflict = rkt({"run", "--net=host", "--pod-manifest=" + (tmp_ / "pod.json"), "--set-env=A=B"});
   EXPECT_EQ(conflict.exit_code, 254);
   EXPECT_NE(conflict.err.find("conflicting flags: --pod-manifest and --set-env"), std::string::npos) << conflict.err;
-  write_file(tmp_ / "bad.json", R"({"acVersion":"0.8.11","acKind":"PodManifest","apps":[{"name":"Bad","image":{"id":"x"}}]})");
+  write_file(tmp_ / "bad.json",
+             R"({"acVersion":"0.8.11","acKind":"PodManifest","apps":[{"name":"Bad","image":{"id":"x"}}]})");
   auto bad = rkt({"run", "--net=host", "--pod-manifest=" + (tmp_ / "bad.json")});
   EXPECT_EQ(bad.exit_code, 254);
   EXPECT_NE(bad.err.find("field \"/apps/0/name\""), std::string::npos) << bad.err;
@@ -160,7 +169,8 @@ TEST_F(RunTest, Stage1RewrittenInPlaceIsReadAgain) {
 TEST_F(RunTest, StartFailuresAreRuntimeFailures) {
   auto missing = probe({}, {"--exec=/nonexistent"}, {});
   EXPECT_EQ(missing.exit_code, 254);
-  EXPECT_NE(missing.err.find("executing \"/nonexistent\": No such file or directory"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("executing \"/nonexistent\": No such file or directory"), std::string::npos)
+      << missing.err;
   auto net = rkt({"run", "--net=default", image_});
   EXPECT_EQ(net.exit_code, 254);
   EXPECT_NE(net.err.find("--net=host"), std::string::npos);
@@ -205,8 +215,8 @@ TEST_F(RunTest, PreStartAndPostStopHandlers) {
                                 R"(,"eventHandlers":[{"name":"pre-start","exec":["/probe","write:/data/pre"]},
                                     {"name":"post-stop","exec":["/probe","write:/data/post"]}])");
   ASSERT_EQ(::mkdir((tmp_ / "hookvol").c_str(), 0755), 0);
-  auto r = rkt({"run", "--net=host", "--volume=d,kind=host,source=" + (tmp_ / "hookvol"), img, "--mount=volume=d,target=/data",
-                "--exec=/probe", "--", "read:/data/pre"});
+  auto r = rkt({"run", "--net=host", "--volume=d,kind=host,source=" + (tmp_ / "hookvol"), img,
+                "--mount=volume=d,target=/data", "--exec=/probe", "--", "read:/data/pre"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("read /data/pre: probe"), std::string::npos) << r.out;
   EXPECT_EQ(read_file(tmp_ / "hookvol/post"), "probe");

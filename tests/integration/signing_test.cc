@@ -15,8 +15,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/test_keys.h"
 #include "tests/support/command.h"
+#include "tests/support/test_keys.h"
 
 namespace rkt::test {
 namespace {
@@ -111,7 +111,8 @@ TEST_P(SigningTest, UntrustedKeyIsRefused) {
 TEST_P(SigningTest, KeyTrustedForAnotherPrefixIsRefused) {
   sign(key_, image_);
   trust("example.org");
-  expect_refused(rkt({"fetch", image_}), "is by key " + key_.fingerprint + ", which is not trusted for \"example.com/hello\"");
+  expect_refused(rkt({"fetch", image_}),
+                 "is by key " + key_.fingerprint + ", which is not trusted for \"example.com/hello\"");
   trust("example.com/hell");  // a string prefix, not a path prefix
   expect_refused(rkt({"fetch", image_}), "not trusted for \"example.com/hello\"");
 }
@@ -197,7 +198,8 @@ TEST_P(SwapTest, SwappingTheFileDuringAFetchNeverImportsTheUnsignedImage) {
   std::string evil = build_image("example.com/hello", "evil.aci", "unsigned content");
   TempDir probe_dir;
   auto keys_of = [&](const std::string& file) {
-    auto r = run_command({rkt_binary(), "--dir=" + probe_dir.path(), "--insecure-options=image", "fetch", "--full", file});
+    auto r =
+        run_command({rkt_binary(), "--dir=" + probe_dir.path(), "--insecure-options=image", "fetch", "--full", file});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
   };
@@ -333,8 +335,12 @@ TEST_P(CrashTest, FetchKilledAtRandomPointsLeavesAWorkingStore) {
   trust("example.com");
   std::mt19937 rng(42);
   for (int round = 0; round < 12; ++round) {
-    std::vector<std::string> argv = {rkt_binary(), "--dir=" + (tmp_ / "data"), "--local-config=" + (tmp_ / "etc"),
-                                     "--system-config=" + (tmp_ / "usr-lib"), "fetch", big};
+    std::vector<std::string> argv = {rkt_binary(),
+                                     "--dir=" + (tmp_ / "data"),
+                                     "--local-config=" + (tmp_ / "etc"),
+                                     "--system-config=" + (tmp_ / "usr-lib"),
+                                     "fetch",
+                                     big};
     pid_t pid = ::fork();
     if (pid == 0) {
       int devnull = ::open("/dev/null", O_WRONLY);

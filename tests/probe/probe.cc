@@ -18,8 +18,8 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -57,7 +57,8 @@ int act(const std::string& action) {
     ::gethostname(h, sizeof h - 1);
     std::printf("hostname: %s\n", h);
   } else if (name == "status") {
-    static const char* const kKeys[] = {"CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:", nullptr};
+    static const char* const kKeys[] = {
+        "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:", nullptr};
     print_file_lines("/proc/self/status", kKeys);
   } else if (name == "ns") {
     for (const char* ns : {"mnt", "pid", "net", "uts", "ipc"}) {
@@ -101,7 +102,8 @@ int act(const std::string& action) {
       std::printf("stat %s: uid=%u gid=%u mode=%o\n", arg.c_str(), st.st_uid, st.st_gid, st.st_mode & 07777);
     }
   } else if (name == "mounted") {
-    struct stat a {}, b {};
+    struct stat a {
+    }, b{};
     std::string parent = arg + "/..";
     bool m = ::stat(arg.c_str(), &a) == 0 && ::stat(parent.c_str(), &b) == 0 && a.st_dev != b.st_dev;
     std::printf("mounted %s: %s\n", arg.c_str(), m ? "yes" : "no");

@@ -97,9 +97,7 @@ bool wait_for_text(const std::string& path, const std::string& text, std::chrono
   return true;
 }
 
-void write_file(const std::string& path, const std::string& data) {
-  std::ofstream(path, std::ios::binary) << data;
-}
+void write_file(const std::string& path, const std::string& data) { std::ofstream(path, std::ios::binary) << data; }
 
 std::string read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

@@ -54,10 +54,10 @@ bool must_run();
 
 /// Skips the current test when `cond` is false, except in CI (RKT_TESTS_MUST_RUN=1), where a
 /// test that cannot run fails.
-#define RKT_REQUIRE(cond, what)                                                         \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      if (::rkt::test::must_run()) FAIL() << "cannot run here: needs " << what;         \
-      GTEST_SKIP() << "needs " << what;                                                 \
-    }                                                                                   \
+#define RKT_REQUIRE(cond, what)                                                 \
+  do {                                                                          \
+    if (!(cond)) {                                                              \
+      if (::rkt::test::must_run()) FAIL() << "cannot run here: needs " << what; \
+      GTEST_SKIP() << "needs " << what;                                         \
+    }                                                                           \
   } while (0)

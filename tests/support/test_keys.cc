@@ -24,7 +24,8 @@ GpgKey make_key(const std::string& dir, const std::string& algo, const std::stri
     if (line.rfind("fpr:", 0) == 0) {
       std::string fpr = line.substr(0, line.size() - 1);
       fpr = fpr.substr(fpr.rfind(':') + 1);
-      std::transform(fpr.begin(), fpr.end(), fpr.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      std::transform(fpr.begin(), fpr.end(), fpr.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       k.fingerprint = fpr;
       break;
     }
@@ -39,6 +40,8 @@ std::string sign(const GpgKey& key, const std::string& file) {
   return r.exit_code == 0 ? r.out : "";
 }
 
-void stop_agent(const GpgKey& key) { test::run_command({"/usr/bin/gpgconf", "--homedir", key.home, "--kill", "gpg-agent"}); }
+void stop_agent(const GpgKey& key) {
+  test::run_command({"/usr/bin/gpgconf", "--homedir", key.home, "--kill", "gpg-agent"});
+}
 
 }  // namespace rkt::test

@@ -7,7 +7,7 @@
 namespace rkt::test {
 
 struct GpgKey {
-  std::string home;         ///< GNUPGHOME holding the secret key
+  std::string home;  ///< GNUPGHOME holding the secret key
   std::string uid;
   std::string fingerprint;  ///< lowercase hex
   std::string public_key;   ///< armored
