@@ -60,6 +60,8 @@ class TempFile {
 
   const std::string& path() const { return path_; }
   void reset();
+  /// Keeps the file (it was renamed into place): the destructor no longer unlinks it.
+  void release() { path_.clear(); }
 
  private:
   std::string path_;

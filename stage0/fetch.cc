@@ -85,13 +85,6 @@ Status check_expected(const spec::ImageManifest& m, const ImageRef& want, const 
 
 }  // namespace
 
-Result<PullPolicy> parse_pull_policy(const std::string& s) {
-  if (s == "never") return PullPolicy::Never;
-  if (s == "new") return PullPolicy::New;
-  if (s == "update") return PullPolicy::Update;
-  return Error(Errc::Usage, "--pull-policy " + quote(s) + " must be never, new or update");
-}
-
 Result<ImageRef> parse_image_ref(const std::string& arg) {
   if (arg.empty()) return Error(Errc::Usage, "empty image argument");
   if (arg.rfind("file://", 0) == 0) return ImageRef{ImageRef::Kind::File, arg.substr(7), {}};

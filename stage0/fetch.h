@@ -20,7 +20,6 @@ namespace rkt::stage0 {
 /// --pull-policy: never (the store only), new (fetch what the store lacks), update (check the
 /// remote for a newer image).
 enum class PullPolicy { Never, New, Update };
-Result<PullPolicy> parse_pull_policy(const std::string& s);
 
 /// An image argument as the command line gives it.
 struct ImageRef {

@@ -41,13 +41,6 @@ TEST(ImageRefTest, NamesWithVersionAndLabels) {
   EXPECT_EQ(parse_image_ref("docker://busybox").error().code(), Errc::Unsupported);
 }
 
-TEST(ImageRefTest, PullPolicy) {
-  EXPECT_EQ(*parse_pull_policy("never"), PullPolicy::Never);
-  EXPECT_EQ(*parse_pull_policy("new"), PullPolicy::New);
-  EXPECT_EQ(*parse_pull_policy("update"), PullPolicy::Update);
-  EXPECT_FALSE(parse_pull_policy("always"));
-}
-
 class AuthConfigTest : public ::testing::Test {
  protected:
   void put(const std::string& root, const std::string& file, const std::string& json) {

@@ -9,6 +9,8 @@
 
 #include "common/fs.h"
 #include "spec/names.h"
+#include "stage0/discovery.h"
+#include "stage0/http.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -114,6 +116,28 @@ Result<std::string> Keystore::store(const std::string& key_data, const PublicKey
   std::string path = dir + "/" + key.fingerprint;
   RKT_TRY(write_file_atomic(path, key_data, 0644, Overwrite::Yes));
   return path;
+}
+
+namespace {
+
+Result<std::string> get(const std::string& url, const KeyFetchOptions& o) {
+  HttpRequest req;
+  req.url = url;
+  req.allow_http = o.allow_http;
+  req.insecure_tls = o.insecure_tls;
+  return http_get_text(req, 1 << 20);
+}
+
+}  // namespace
+
+Result<std::string> read_key_source(const std::string& source, const KeyFetchOptions& options) {
+  if (source.rfind("https://", 0) == 0 || source.rfind("http://", 0) == 0) return get(source, options);
+  return read_file(source, 1 << 20);
+}
+
+Result<std::vector<std::string>> discover_key_sources(const std::string& prefix, const KeyFetchOptions& options) {
+  return discover_pubkeys(
+      prefix, [&](const std::string& url) { return get(url, options); }, options.allow_http);
 }
 
 }  // namespace rkt::stage0

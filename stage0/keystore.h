@@ -40,4 +40,15 @@ class Keystore {
 /// Checks a trust prefix: an AC Identifier, without a URL scheme.
 Status check_prefix(const std::string& prefix);
 
+struct KeyFetchOptions {
+  bool allow_http = false;    ///< --insecure-allow-http
+  bool insecure_tls = false;  ///< --insecure-options=tls
+};
+
+/// Reads a public key to trust from a file or an http(s) URL (at most 1 MiB).
+Result<std::string> read_key_source(const std::string& source, const KeyFetchOptions& options);
+
+/// The key URLs that appc discovery advertises for `prefix` (ac-discovery-pubkeys).
+Result<std::vector<std::string>> discover_key_sources(const std::string& prefix, const KeyFetchOptions& options);
+
 }  // namespace rkt::stage0

@@ -26,6 +26,13 @@ Result<FetchOptions> fetch_options(const GlobalOptions& g) {
   return o;
 }
 
+Result<PullPolicy> parse_pull_policy(const std::string& s) {
+  if (s == "never") return PullPolicy::Never;
+  if (s == "new") return PullPolicy::New;
+  if (s == "update") return PullPolicy::Update;
+  return Error(Errc::Usage, "--pull-policy " + quote(s) + " must be never, new or update");
+}
+
 Status require_root(const std::string& cmd) {
   if (::geteuid() != 0) return Error(Errc::Usage, cmd + ": cannot run as unprivileged user");
   return ok();

@@ -20,6 +20,9 @@ Result<FetchOptions> fetch_options(const GlobalOptions& g);
 /// Prints "rkt: warning: ..." on stderr.
 void warn(const std::string& message);
 
+/// --pull-policy: never, new or update.
+Result<PullPolicy> parse_pull_policy(const std::string& s);
+
 /// Fails unless rkt runs as root: `cmd` needs namespaces, mounts or the pod directories.
 Status require_root(const std::string& cmd);
 

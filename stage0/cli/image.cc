@@ -1,32 +1,22 @@
 // rkt image: list, rm, export, extract, render, cat-manifest, verify and gc of the image store.
 
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <iostream>
 #include <map>
 
 #include "common/duration.h"
 #include "common/fs.h"
-#include "common/pod.h"
 #include "spec/manifest.h"
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
+#include "stage0/images.h"
 
 namespace rkt::stage0 {
 namespace {
 
-std::string display_name(const spec::ImageManifest& m) {
-  const std::string* v = spec::find_label(m.labels, "version");
-  return v ? m.name + ":" + *v : m.name;
-}
-
 Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt image list");
-  add_global_flags(fs, g);
   std::string fields = "id,name,importtime,lastused,size,latest", sort = "importtime", order = "asc", format;
   bool full = false, no_legend = false;
   fs.add_string("fields", &fields, "comma-separated: id, name, importtime, lastused, size, latest");
@@ -35,7 +25,7 @@ Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
   fs.add_bool("full", &full, "full IDs and times");
   fs.add_bool("no-legend", &no_legend, "no header line");
   fs.add_string("format", &format, "json or json-pretty");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt image list takes no arguments");
   static const std::map<std::string, std::string> kTitles = {
@@ -75,20 +65,7 @@ Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
     return order == "asc" ? key_of(a) < key_of(b) : key_of(b) < key_of(a);
   });
   if (!format.empty()) {
-    std::string out = "[";
-    for (size_t n = 0; n < images->size(); ++n) {
-      const auto& i = (*images)[n];
-      out += std::string(n ? "," : "") + "{\"id\":" + spec::json_string(i.key) +
-             ",\"name\":" + spec::json_string(display_name(i.manifest)) +
-             ",\"import_time\":" + std::to_string(i.import_time_ns) +
-             ",\"last_used_time\":" + std::to_string(i.last_used_ns) + ",\"size\":" + std::to_string(i.size) + "}";
-    }
-    out += "]";
-    if (format == "json-pretty") {
-      auto pretty = spec::pretty_print_json(out);
-      if (pretty) out = *pretty;
-    }
-    std::cout << out << "\n";
+    std::cout << images_json(*images, format == "json-pretty") << "\n";
     return 0;
   }
   int64_t now = now_ns();
@@ -115,8 +92,7 @@ Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
 
 Result<int> image_rm(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt image rm");
-  add_global_flags(fs, g);
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   RKT_TRY(pos);
   if (pos->empty()) return Error(Errc::Usage, "rkt image rm needs at least one image");
   auto store = open_store(g);
@@ -141,10 +117,9 @@ Result<int> image_rm(GlobalOptions& g, const std::vector<std::string>& args) {
 
 Result<int> image_cat_manifest(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt image cat-manifest");
-  add_global_flags(fs, g);
   bool pretty = true;
   fs.add_bool("pretty-print", &pretty, "indent the JSON");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   RKT_TRY(pos);
   if (pos->size() != 1) return Error(Errc::Usage, "rkt image cat-manifest needs one image");
   auto store = open_store(g);
@@ -165,63 +140,39 @@ Result<int> image_cat_manifest(GlobalOptions& g, const std::vector<std::string>&
 
 Result<int> image_export(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt image export");
-  add_global_flags(fs, g);
   bool overwrite = false;
   fs.add_bool("overwrite", &overwrite, "overwrite OUT if it exists");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   RKT_TRY(pos);
   if (pos->size() != 2) return Error(Errc::Usage, "rkt image export needs IMAGE and OUT.aci");
   auto store = open_store(g);
   RKT_TRY(store);
   auto key = resolve_image(*store, (*pos)[0]);
   RKT_TRY(key);
-  auto blob = read_file(store->blob_path(*key), uint64_t{1} << 40);
-  RKT_TRY(blob);
-  RKT_TRY_WRAP(write_file_atomic((*pos)[1], *blob, 0644, overwrite ? Overwrite::Yes : Overwrite::No),
-               "exporting image " + *key);
-  store->touch(*key);
+  RKT_TRY_WRAP(export_image(*store, *key, (*pos)[1], overwrite), "exporting image " + *key);
   return 0;
 }
 
 Result<int> image_unpack(GlobalOptions& g, const std::vector<std::string>& args, bool render) {
   std::string name = render ? "render" : "extract";
   FlagSet fs("rkt image " + name);
-  add_global_flags(fs, g);
   bool rootfs_only = false, overwrite = false;
   fs.add_bool("rootfs-only", &rootfs_only, "write the root filesystem only, without the manifest");
   fs.add_bool("overwrite", &overwrite, "replace DIR if it exists");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   RKT_TRY(pos);
   if (pos->size() != 2) return Error(Errc::Usage, "rkt image " + name + " needs IMAGE and DIR");
   auto store = open_store(g);
   RKT_TRY(store);
   auto key = resolve_image(*store, (*pos)[0]);
   RKT_TRY(key);
-  const std::string& dir = (*pos)[1];
-  struct stat st {};
-  if (::lstat(dir.c_str(), &st) == 0) {
-    if (!overwrite) return Error(Errc::AlreadyExists, quote(dir) + " already exists (use --overwrite)");
-    RKT_TRY(remove_tree(dir));
-  }
-  std::string rootfs = rootfs_only ? dir : dir + "/rootfs";
-  RKT_TRY(make_dirs(rootfs, 0755));
-  Status s = store->unpack_to(*key, rootfs, render ? Store::WithDependencies::Yes : Store::WithDependencies::No);
-  if (s && !rootfs_only) {
-    auto text = read_file(store->manifest_path(*key), spec::kMaxManifestBytes);
-    s = text ? write_file_atomic(dir + "/manifest", *text, 0644, Overwrite::Yes) : Status(std::move(text).error());
-  }
-  if (!s) {
-    (void)remove_tree(dir);
-    return std::move(s).error().wrap(name + "ing image " + *key + " to " + quote(dir));
-  }
-  store->touch(*key);
+  RKT_TRY(unpack_image(*store, *key, (*pos)[1], {render, rootfs_only, overwrite}));
   return 0;
 }
 
 Result<int> image_verify(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt image verify");
-  add_global_flags(fs, g);
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   RKT_TRY(pos);
   if (pos->empty()) return Error(Errc::Usage, "rkt image verify needs at least one image");
   auto store = open_store(g);
@@ -237,57 +188,20 @@ Result<int> image_verify(GlobalOptions& g, const std::vector<std::string>& args)
 
 Result<int> image_gc(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt image gc");
-  add_global_flags(fs, g);
   std::string grace = "24h";
   fs.add_string("grace-period", &grace, "remove images not used for this long");
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt image gc takes no arguments");
   auto period = parse_duration(grace);
   RKT_TRY_WRAP(period, "--grace-period");
   auto store = open_store(g);
   RKT_TRY(store);
-  auto images = store->list();
-  RKT_TRY(images);
-  int64_t cutoff = now_ns() - *period;
-  // Images that pods use stay (their manifests name them), whatever their age; so do images
-  // that kept images depend on.
-  std::vector<std::string> keep;
-  auto pods = list_pods(g.dir);
-  RKT_TRY(pods);
-  for (const auto& p : *pods) {
-    auto text = read_file(p.path + "/pod", spec::kMaxManifestBytes);
-    if (!text) continue;
-    auto pm = spec::parse_pod_manifest(*text, p.path + "/pod");
-    if (!pm) continue;
-    for (const auto& app : pm->apps) {
-      auto key = store->resolve(app.image.id);
-      if (key) keep.push_back(*key);
-    }
-  }
-  for (const auto& i : *images) {
-    if (i.last_used_ns >= cutoff) keep.push_back(i.key);
-    // The stage1 image is the runtime's own: never collected.
-    if (i.manifest.name == "rkt.local/stage1") keep.push_back(i.key);
-  }
-  size_t removed = 0;
-  for (const auto& i : *images) {
-    if (std::find(keep.begin(), keep.end(), i.key) != keep.end()) continue;
-    bool needed = false;
-    for (const auto& other : *images) {
-      if (std::find(keep.begin(), keep.end(), other.key) == keep.end()) continue;
-      for (const auto& dep : other.manifest.dependencies) {
-        if (dep.image_name == i.manifest.name) needed = true;
-      }
-    }
-    if (needed) continue;
-    RKT_TRY(store->remove(i.key));
-    std::cout << "successfully removed aci for image: " << quote(i.key) << "\n";
-    ++removed;
-  }
-  auto swept = store->sweep();
-  RKT_TRY(swept);
-  std::cout << "gc: " << removed << " image(s) removed, " << *swept << " unreferenced store entries removed\n";
+  auto report = collect_images(*store, g.dir, *period);
+  RKT_TRY(report);
+  for (const auto& key : report->removed) std::cout << "successfully removed aci for image: " << quote(key) << "\n";
+  std::cout << "gc: " << report->removed.size() << " image(s) removed, " << report->swept
+            << " unreferenced store entries removed\n";
   return 0;
 }
 

@@ -1,9 +1,18 @@
 #include "stage0/cli/run_flags.h"
 
+#include "stage0/cli/context.h"
+
 #include <gtest/gtest.h>
 
 namespace rkt::stage0 {
 namespace {
+
+TEST(RunFlagsTest, PullPolicy) {
+  EXPECT_EQ(*parse_pull_policy("never"), PullPolicy::Never);
+  EXPECT_EQ(*parse_pull_policy("new"), PullPolicy::New);
+  EXPECT_EQ(*parse_pull_policy("update"), PullPolicy::Update);
+  EXPECT_FALSE(parse_pull_policy("always"));
+}
 
 TEST(RunFlagsTest, Volumes) {
   auto host = parse_volume_flag("data,kind=host,source=/srv,readOnly=true,recursive=false");

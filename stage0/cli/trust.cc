@@ -4,11 +4,8 @@
 
 #include <iostream>
 
-#include "common/fs.h"
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
-#include "stage0/discovery.h"
-#include "stage0/http.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -20,17 +17,6 @@ std::string spaced_fingerprint(const std::string& fp) {
     out += static_cast<char>(std::toupper(static_cast<unsigned char>(fp[i])));
   }
   return out;
-}
-
-Result<std::string> read_key_source(const std::string& src, bool allow_http, const GlobalOptions& g) {
-  if (src.rfind("https://", 0) == 0 || src.rfind("http://", 0) == 0) {
-    HttpRequest req;
-    req.url = src;
-    req.allow_http = allow_http;
-    req.insecure_tls = g.insecure.tls;
-    return http_get_text(req, 1 << 20);
-  }
-  return read_file(src, 1 << 20);
 }
 
 }  // namespace
@@ -55,20 +41,13 @@ Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args) {
   std::vector<std::string> sources = *pos;
   if (sources.empty()) {
     if (root) return Error(Errc::Usage, "--root needs the keys to trust");
-    auto page = [&](const std::string& url) {
-      HttpRequest req;
-      req.url = url;
-      req.allow_http = allow_http;
-      req.insecure_tls = g.insecure.tls;
-      return http_get_text(req, 1 << 20);
-    };
-    auto found = discover_pubkeys(prefix, page, allow_http);
+    auto found = discover_key_sources(prefix, {allow_http, g.insecure.tls});
     RKT_TRY(found);
     sources = *found;
   }
   Keystore ks = open_keystore(g);
   for (const auto& src : sources) {
-    auto data = read_key_source(src, allow_http, g);
+    auto data = read_key_source(src, {allow_http, g.insecure.tls});
     RKT_TRY_WRAP(data, "reading key " + quote(src));
     auto key = read_public_key(*data, src);
     RKT_TRY(key);
