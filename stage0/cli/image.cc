@@ -1,6 +1,5 @@
 // rkt image: list, rm, export, extract, render, cat-manifest, verify and gc of the image store.
 
-
 #include <algorithm>
 #include <iostream>
 #include <map>
