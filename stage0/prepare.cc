@@ -1,6 +1,7 @@
 #include "stage0/prepare.h"
 
 #include "common/fs.h"
+#include "common/stage1_abi.h"
 #include "spec/manifest.h"
 
 namespace rkt::stage0 {
@@ -73,6 +74,29 @@ Result<PreparedPod> prepare(Store& store, const Keystore& keystore, const Prepar
     po.stage1_key = *key;
   }
   return prepare_pod(store, manifest, req.runtime, po);
+}
+
+Error run_prepared(const std::string& data_dir, const std::string& uuid, RuntimeConfig rc, bool debug) {
+  auto ref = find_pod(data_dir, uuid);
+  RKT_TRY(ref);
+  if (ref->phase != PodPhase::Prepared) {
+    return Error(Errc::InvalidArgument,
+                 "pod " + ref->uuid + " is not prepared (it is in " + phase_dir(ref->phase) + ")");
+  }
+  auto lock = PodLock::acquire(ref->path, LockMode::Exclusive, Wait::No);
+  if (!lock) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is being run by another process");
+  auto old = stage1_abi::read_runtime_config(ref->path);
+  RKT_TRY(old);
+  rc.insecure_paths |= old->insecure_paths;
+  rc.insecure_capabilities |= old->insecure_capabilities;
+  rc.insecure_seccomp |= old->insecure_seccomp;
+  RKT_TRY(check_network(rc.net));
+  RKT_TRY(stage1_abi::write_runtime_config(ref->path, rc, true));
+  PreparedPod pod{ref->uuid, std::move(*lock)};
+  // Of two run-prepared at once, the rename decides: the loser finds the pod gone.
+  Error e = exec_stage1(data_dir, std::move(pod), PodPhase::Prepared, debug);
+  if (e.sys_errno() == ENOENT) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is already running");
+  return e;
 }
 
 }  // namespace rkt::stage0

@@ -38,6 +38,11 @@ struct PrepareRequest {
 /// Prepares a pod for the request (locked, in prepare/). Nothing of the pod is left on failure.
 Result<PreparedPod> prepare(Store& store, const Keystore& keystore, const PrepareRequest& request);
 
+/// Runs a prepared pod (UUID or unique prefix) in the foreground. The runtime settings given now
+/// replace those of prepare time, except that insecure options add to them. Returns only on
+/// failure.
+Error run_prepared(const std::string& data_dir, const std::string& uuid, RuntimeConfig runtime, bool debug);
+
 /// Resolves an image already in the store: an ID (or a prefix of one) or a name[:version][,labels].
 Result<std::string> resolve_image(const Store& store, const std::string& arg);
 

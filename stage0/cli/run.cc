@@ -59,6 +59,7 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   const char* cmd = run ? "rkt run" : "rkt prepare";
   RKT_TRY(require_root(cmd));
   FlagSet fs(cmd);
+  add_global_flags(fs, g);
   add_pod_flags(fs, p, run);
   if (run) add_runtime_flags(fs, p.rc, p.ipc, p.mds_register);
   AppFlags defaults;
@@ -180,7 +181,6 @@ Result<int> cmd_prepare(GlobalOptions& g, const std::vector<std::string>& args) 
 Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& args) {
   RKT_TRY(require_root("rkt run-prepared"));
   FlagSet fs("rkt run-prepared");
-  add_global_flags(fs, g);
   RuntimeConfig rc;
   std::string ipc;
   bool mds = false;
@@ -194,27 +194,10 @@ Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& a
       return Error(Errc::Usage, "--ipc=" + ipc + ": must be auto, private or parent");
     rc.ipc = ipc;
   }
-  auto ref = find_pod(g.dir, (*pos)[0]);
-  RKT_TRY(ref);
-  if (ref->phase != PodPhase::Prepared) {
-    return Error(Errc::InvalidArgument,
-                 "pod " + ref->uuid + " is not prepared (it is in " + phase_dir(ref->phase) + ")");
-  }
-  auto lock = PodLock::acquire(ref->path, LockMode::Exclusive, Wait::No);
-  if (!lock) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is being run by another process");
-  // The runtime settings given now replace those of prepare time.
-  auto old = stage1_abi::read_runtime_config(ref->path);
-  RKT_TRY(old);
-  rc.insecure_paths = g.insecure.paths || old->insecure_paths;
-  rc.insecure_capabilities = g.insecure.capabilities || old->insecure_capabilities;
-  rc.insecure_seccomp = g.insecure.seccomp || old->insecure_seccomp;
-  RKT_TRY(check_network(rc.net));
-  RKT_TRY(stage1_abi::write_runtime_config(ref->path, rc, true));
-  PreparedPod pod{ref->uuid, std::move(*lock)};
-  // Of two run-prepared at once, the rename decides: the loser finds the pod gone.
-  Error e = exec_stage1(g.dir, std::move(pod), PodPhase::Prepared, g.debug);
-  if (e.sys_errno() == ENOENT) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is already running");
-  return e;
+  rc.insecure_paths = g.insecure.paths;
+  rc.insecure_capabilities = g.insecure.capabilities;
+  rc.insecure_seccomp = g.insecure.seccomp;
+  return run_prepared(g.dir, (*pos)[0], rc, g.debug);
 }
 
 }  // namespace rkt::stage0

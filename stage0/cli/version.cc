@@ -4,13 +4,13 @@
 
 #include "spec/names.h"
 #include "stage0/cli/commands.h"
+#include "stage0/cli/context.h"
 
 namespace rkt::stage0 {
 
 Result<int> cmd_version(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt version");
-  add_global_flags(fs, g);
-  auto pos = fs.parse(args);
+  auto pos = parse_command_line(fs, g, args);
   RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt version takes no arguments");
   struct utsname u {};

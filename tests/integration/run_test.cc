@@ -144,6 +144,18 @@ TEST_F(RunTest, Stage1Selection) {
       << "a failed prepare leaves no pod behind";
 }
 
+TEST_F(RunTest, GlobalFlagsAfterTheCommand) {
+  // As rkt's (cobra's persistent flags): global flags may follow the command word.
+  auto r = run_command({rkt_binary(), "run", "--dir=" + (tmp_ / "data"), "--insecure-options=image", "--net=host",
+                        "--local-config=" + (tmp_ / "etc"), image_, "--exec=/probe", "--", "exit:7"});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  auto prepared =
+      run_command({rkt_binary(), "prepare", "--insecure-options=image", "--dir=" + (tmp_ / "data"), image_});
+  ASSERT_EQ(prepared.exit_code, 0) << prepared.err;
+  auto listed = run_command({rkt_binary(), "list", "--dir=" + (tmp_ / "data"), "--no-legend"});
+  EXPECT_NE(listed.out.find("prepared"), std::string::npos) << listed.out;
+}
+
 TEST_F(RunTest, Stage1RewrittenInPlaceIsReadAgain) {
   // The import of a --stage1-path file is reused while the file is unchanged. Rewriting it in
   // place with its size and mtime kept (anyone who owns it can) must not pass for unchanged.
