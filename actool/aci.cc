@@ -48,6 +48,13 @@ ReadArchive open_read(const std::string& path, Error* err, const std::string& na
 WriteArchive open_write(int fd, Compression c, Error* err) {
   WriteArchive a(archive_write_new());
   archive_write_set_format_pax_restricted(a.get());
+  // File names are bytes: store them as they are (pax hdrcharset=BINARY) instead of converting
+  // from the locale, which fails for any name outside ASCII in the C locale and for names that
+  // are not valid UTF-8 in any.
+  if (archive_write_set_format_option(a.get(), "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) {
+    *err = archive_error(a.get(), "creating archive");
+    return nullptr;
+  }
   int rc = ARCHIVE_OK;
   switch (c) {
     case Compression::None:

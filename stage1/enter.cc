@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@
 
 #include "common/fs.h"
 #include "common/stage1_abi.h"
+#include "common/unique_fd.h"
+#include "stage1/child/app.h"
 #include "stage1/host/plan.h"
 #include "stage1/report.h"
 #include "stage2/exec.h"
@@ -97,6 +100,11 @@ int enter_main(int argc, char** argv) {
     }
   }
   Command c(cmd);
+  // stage2 reports a failed step as a binary record on this socket, which closes unread when
+  // execve succeeds (close-on-exec); stderr stays the command's own.
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return report(sys_error("creating a socket"));
+  UniqueFd report_rd(sv[0]), report_wr(sv[1]);
   // The PID namespace applies to children: the command is forked into it.
   pid_t pid = ::fork();
   if (pid < 0) return report(sys_error("forking"));
@@ -117,12 +125,20 @@ int enter_main(int argc, char** argv) {
       s.seccomp = app->seccomp.data();
       s.seccomp_len = static_cast<unsigned short>(app->seccomp.size());
     }
-    s.report_fd = 2;
+    s.report_fd = report_wr.get();
     stage2::exec_app(s);
   }
+  report_wr.reset();
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return report(sys_error("waiting for the command"));
+  }
+  stage2::Failure f{};
+  if (::recv(report_rd.get(), &f, sizeof f, MSG_DONTWAIT) == static_cast<ssize_t>(sizeof f)) {
+    std::string detail(f.detail, strnlen(f.detail, sizeof f.detail));
+    std::string what = "entering app " + quote(app->name) + ": " + child::app_step_name(f.step);
+    if (!detail.empty()) what += " " + quote(detail);
+    return report(f.err ? sys_error(what, f.err) : Error(Errc::Generic, what));
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

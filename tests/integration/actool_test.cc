@@ -119,5 +119,42 @@ TEST_F(ActoolTest, ValidateChecksEveryFileGiven) {
   EXPECT_EQ(v.err.find("good.json"), std::string::npos);
 }
 
+TEST_F(ActoolTest, FileNamesAreBytesInAnyLocale) {
+  // A Debian root holds names outside ASCII (ca-certificates' "Főtanúsítvány"); names need not
+  // be UTF-8 at all. Both go through build, validate, fetch, extract and export unchanged.
+  const std::string utf8 =
+                        "F\xc5\x91tan\xc3\xba"
+                        "s\xc3\xadtv\xc3\xa1ny.crt",
+                    binary =
+                        "bad\xff\xfe"
+                        "name";
+  write_file(tmp_ / ("layout/rootfs/" + utf8), "utf8");
+  write_file(tmp_ / ("layout/rootfs/" + binary), "binary");
+  for (const char* locale : {"LC_ALL=C", "LC_ALL=C.UTF-8"}) {
+    std::string out = tmp_ / (std::string("img-") + locale + ".aci");
+    std::string data = tmp_ / (std::string("data-") + locale);
+    auto b = run_command({"/usr/bin/env", locale, actool_binary(), "build", tmp_ / "layout", out});
+    ASSERT_EQ(b.exit_code, 0) << locale << ": " << b.err;
+    auto v = run_command({"/usr/bin/env", locale, actool_binary(), "validate", out});
+    EXPECT_EQ(v.exit_code, 0) << locale << ": " << v.err;
+    expect_reference_accepts(out);
+    auto f =
+        run_command({"/usr/bin/env", locale, rkt_binary(), "--dir=" + data, "--insecure-options=image", "fetch", out});
+    ASSERT_EQ(f.exit_code, 0) << locale << ": " << f.err;
+    std::string x = tmp_ / (std::string("x-") + locale);
+    auto e = run_command(
+        {"/usr/bin/env", locale, rkt_binary(), "--dir=" + data, "image", "extract", "example.com/hello", x});
+    ASSERT_EQ(e.exit_code, 0) << locale << ": " << e.err;
+    EXPECT_EQ(read_file(x + "/rootfs/" + utf8), "utf8") << locale;
+    EXPECT_EQ(read_file(x + "/rootfs/" + binary), "binary") << locale;
+    std::string exported = tmp_ / (std::string("exported-") + locale + ".aci");
+    auto ex = run_command(
+        {"/usr/bin/env", locale, rkt_binary(), "--dir=" + data, "image", "export", "example.com/hello", exported});
+    ASSERT_EQ(ex.exit_code, 0) << ex.err;
+    std::string built = run_command({"/bin/sh", "-c", "gzip -dc '" + out + "'"}).out;
+    EXPECT_TRUE(read_file(exported) == built) << locale << ": export gives the tar that was built";
+  }
+}
+
 }  // namespace
 }  // namespace rkt::test
