@@ -160,7 +160,8 @@ TEST_F(RunTest, EnterGetsExactlyTheAppsConfinement) {
   EXPECT_EQ(missing.exit_code, 254);
   EXPECT_NE(missing.err.find("\"/nonexistent\": No such file or directory"), std::string::npos) << missing.err;
   EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
-  for (char c : missing.err) EXPECT_TRUE(c == '\n' || (c >= 0x20 && c < 0x7f)) << "raw bytes on stderr: " << missing.err;
+  for (char c : missing.err)
+    EXPECT_TRUE(c == '\n' || (c >= 0x20 && c < 0x7f)) << "raw bytes on stderr: " << missing.err;
   auto in_app = lines(read_file(tmp_ / "out"));
   auto entered = lines(e.out);
   for (const char* k : {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "ns-mnt", "ns-pid",
