@@ -195,7 +195,8 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
   auto uuid = new_pod_uuid();
   RKT_TRY(uuid);
   if (!options.uuid_file_save.empty()) {
-    RKT_TRY_WRAP(write_file_atomic(options.uuid_file_save, *uuid + "\n", 0644, Overwrite::Yes, Durability::NoSync),
+    // The bare UUID, no newline: clients read the file raw (Nomad 0.6, rktlet), as rkt wrote it.
+    RKT_TRY_WRAP(write_file_atomic(options.uuid_file_save, *uuid, 0644, Overwrite::Yes, Durability::NoSync),
                  "--uuid-file-save");
   }
   const std::string& dir = options.data_dir;

@@ -219,15 +219,22 @@ Result<int> cmd_image(GlobalOptions& g, const std::vector<std::string>& args) {
           {"gc", image_gc},
           {"fetch", cmd_fetch},
       };
-  if (args.empty()) {
+  // Global flags may come between "image" and the subcommand (rkt image --dir=D list), as rkt's
+  // persistent flags do.
+  FlagSet globals("rkt image");
+  add_global_flags(globals, g);
+  auto first = globals.parse_leading(args, 0);
+  RKT_TRY(first);
+  if (*first >= args.size()) {
     std::string names;
     for (const auto& [n, f] : kSub) names += (names.empty() ? "" : ", ") + n;
     return Error(Errc::Usage, "rkt image needs a subcommand: " + names);
   }
+  const std::string& sub = args[*first];
   for (const auto& [n, f] : kSub) {
-    if (n == args[0]) return f(g, std::vector<std::string>(args.begin() + 1, args.end()));
+    if (n == sub) return f(g, std::vector<std::string>(args.begin() + static_cast<long>(*first) + 1, args.end()));
   }
-  return Error(Errc::Usage, "unknown command " + quote("image " + args[0]) + " (see 'rkt help image')");
+  return Error(Errc::Usage, "unknown command " + quote("image " + sub) + " (see 'rkt help image')");
 }
 
 }  // namespace rkt::stage0

@@ -58,31 +58,50 @@ void add_pod_flags(FlagSet& fs, RunFlags& p, bool run) {
 Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::string>& args, bool run, RunFlags& p) {
   const char* cmd = run ? "rkt run" : "rkt prepare";
   RKT_TRY(require_root(cmd));
+  // Before the first image: global and pod flags, and app flags that apply to every app (an
+  // extension of rkt's syntax, where only --mount may come there). Where a pod flag and an app flag
+  // share a name (--user-label, --user-annotation), the pod's is meant here.
+  AppFlags defaults;
   FlagSet fs(cmd);
+  add_app_flags(fs, defaults);
   add_global_flags(fs, g);
   add_pod_flags(fs, p, run);
   if (run) add_runtime_flags(fs, p.rc, p.ipc, p.mds_register);
-  AppFlags defaults;
-  FlagSet app_defaults(cmd);
-  add_app_flags(app_defaults, defaults);
-  // Pod flags and flags for every app may come before the first image.
-  size_t i = 0;
-  for (;;) {
-    auto stop = fs.parse_leading(args, i);
-    if (!stop) {
-      auto as_app = app_defaults.parse_leading(args, i);
-      if (!as_app || *as_app == i) return std::move(stop).error();
-      i = *as_app;
+  auto leading = fs.parse_leading(args, 0);
+  RKT_TRY(leading);
+  size_t i = *leading;
+  // As rkt's parser: between images, the command's whole flag set applies (global and pod flags
+  // for the pod, app flags for the image just before them); "-- ARGS ---" are the image's arguments.
+  std::vector<AppFlags> apps;
+  while (i < args.size()) {
+    if (args[i] == "---") {  // rkt ignores a stray terminator
+      ++i;
       continue;
     }
-    if (*stop == i) {
-      auto as_app = app_defaults.parse_leading(args, i);
-      RKT_TRY(as_app);
-      if (*as_app == i) break;
-      i = *as_app;
-      continue;
+    if (args[i] == "--") return Error(Errc::Usage, "an image is required before any app arguments");
+    AppFlags app = defaults;
+    app.image = args[i++];
+    FlagSet afs(cmd);
+    add_global_flags(afs, g);
+    add_pod_flags(afs, p, run);
+    if (run) add_runtime_flags(afs, p.rc, p.ipc, p.mds_register);
+    add_app_flags(afs, app);
+    for (;;) {
+      auto stop = afs.parse_leading(args, i);
+      RKT_TRY_WRAP(stop, "image " + quote(app.image));
+      i = *stop;
+      if (i < args.size() && args[i] == "---") {
+        ++i;
+        continue;
+      }
+      if (i >= args.size() || args[i] != "--") break;
+      if (app.has_args)
+        return Error(Errc::Usage, "image " + quote(app.image) + ": only one set of app arguments allowed");
+      app.has_args = true;
+      for (++i; i < args.size() && args[i] != "---"; ++i) app.args.push_back(args[i]);
+      if (i < args.size()) ++i;
     }
-    i = *stop;
+    apps.push_back(std::move(app));
   }
   RKT_TRY(finish_global_flags(g));
   if (p.private_users) return Error(Errc::Unsupported, "--private-users is not available in this build");
@@ -97,35 +116,17 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
     }
     p.rc.ipc = p.ipc;
   }
-  std::vector<AppFlags> apps;
-  while (i < args.size()) {
-    if (args[i] == "---" || args[i] == "--") return Error(Errc::Usage, quote(args[i]) + " must follow an image");
-    AppFlags app = defaults;
-    app.image = args[i++];
-    FlagSet afs(cmd);
-    add_app_flags(afs, app);
-    auto stop = afs.parse_leading(args, i);
-    RKT_TRY_WRAP(stop, "image " + quote(app.image));
-    i = *stop;
-    if (i < args.size() && args[i] == "--") {
-      app.has_args = true;
-      for (++i; i < args.size() && args[i] != "---"; ++i) app.args.push_back(args[i]);
-      if (i < args.size()) ++i;
-    }
-    apps.push_back(std::move(app));
-  }
   if (apps.empty() && p.pod_manifest.empty()) return Error(Errc::Usage, std::string(cmd) + " needs at least one image");
   if (!p.pod_manifest.empty() && !apps.empty())
     return Error(Errc::Usage, "--pod-manifest cannot be combined with images");
   if (!p.pod_manifest.empty()) {
     // As rkt: with a pod manifest, only flags that do not change it are allowed.
-    for (const char* f : {"volume", "set-env", "set-env-file", "inherit-env", "user-label", "user-annotation",
-                          "stage1-name", "stage1-hash"}) {
+    for (const char* f : {"volume", "set-env", "set-env-file", "inherit-env", "user-label", "user-annotation"}) {
       if (fs.seen(f)) return Error(Errc::Usage, std::string("conflicting flags: --pod-manifest and --") + f);
     }
     for (const char* f : {"exec", "user", "group", "environment", "mount", "memory", "cpu", "caps-retain",
                           "caps-remove", "seccomp", "name", "working-dir"}) {
-      if (app_defaults.seen(f)) return Error(Errc::Usage, std::string("conflicting flags: --pod-manifest and --") + f);
+      if (fs.seen(f)) return Error(Errc::Usage, std::string("conflicting flags: --pod-manifest and --") + f);
     }
   }
   if (p.rc.interactive && apps.size() > 1) return Error(Errc::Usage, "--interactive needs exactly one image");

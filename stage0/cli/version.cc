@@ -8,6 +8,9 @@
 
 namespace rkt::stage0 {
 
+/// The rkt release whose command line, outputs and layouts this implements.
+constexpr const char* kRktCliVersion = "1.30.0";
+
 Result<int> cmd_version(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt version");
   auto pos = parse_command_line(fs, g, args);
@@ -15,14 +18,20 @@ Result<int> cmd_version(GlobalOptions& g, const std::vector<std::string>& args) 
   if (!pos->empty()) return Error(Errc::Usage, "rkt version takes no arguments");
   struct utsname u {};
   ::uname(&u);
-  std::cout << "rkt Version: " RKT_VERSION "\n"
+  // The first two lines are what clients parse (Nomad's driver requires "rkt Version: X" >= 1.27.0
+  // and an "appc Version:"): the rkt command-line level this implements, then the appc spec.
+  std::string arch = u.machine;
+  if (arch == "x86_64") arch = "amd64";
+  if (arch == "aarch64") arch = "arm64";
+  std::cout << "rkt Version: " << kRktCliVersion << "\n"
             << "appc Version: " << spec::kAppcVersion << "\n"
+            << "Implementation: rkt in C++ " RKT_VERSION
 #if defined(__clang__)
-            << "Compiler: clang " << __clang_version__ << "\n"
+            << " (clang " << __clang_version__ << ")\n"
 #else
-            << "Compiler: g++ " << __VERSION__ << "\n"
+            << " (g++ " << __VERSION__ << ")\n"
 #endif
-            << "OS/Arch: linux/" << u.machine << "\n"
+            << "OS/Arch: linux/" << arch << "\n"
             << "Features: -TPM -SDJOURNAL\n";
   return 0;
 }

@@ -1,6 +1,8 @@
 // The rkt command line: global flags, version, help, and the exit status and one-line message
 // of runtime failures.
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "tests/support/command.h"
@@ -11,9 +13,22 @@ namespace {
 TEST(RktCli, VersionNamesRktAndAppc) {
   auto r = run_command({rkt_binary(), "version"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("rkt Version: "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("appc Version: 0.8.11\n"), std::string::npos) << r.out;
+  // What Nomad's rkt driver parses: `rkt [vV]ersion[:]? (\d[.\d]+)` >= 1.27.0 and an appc version.
+  EXPECT_EQ(r.out.rfind("rkt Version: 1.30.0\nappc Version: 0.8.11\n", 0), 0u) << r.out;
   EXPECT_EQ(r.err, "");
+}
+
+TEST(RktCli, GlobalFlagsBetweenImageAndItsSubcommand) {
+  // rktlet's image calls: rkt image --dir=D --debug=false list ...
+  TempDir tmp;
+  auto r = run_command({rkt_binary(), "image", "--dir=" + tmp.path(), "--debug=false", "list", "--no-legend",
+                        "--fields=id,name", "--full"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(::access((tmp / "cas").c_str(), F_OK), -1) << "the --dir given before the subcommand is used";
+  auto bad = run_command({rkt_binary(), "image", "--dir=" + tmp.path(), "frobnicate"});
+  EXPECT_EQ(bad.exit_code, 254);
+  EXPECT_NE(bad.err.find("unknown command \"image frobnicate\""), std::string::npos) << bad.err;
 }
 
 TEST(RktCli, UniquePrefixesSelectACommand) {

@@ -156,6 +156,37 @@ TEST_F(RunTest, GlobalFlagsAfterTheCommand) {
   EXPECT_NE(listed.out.find("prepared"), std::string::npos) << listed.out;
 }
 
+TEST_F(RunTest, NomadCommandLines) {
+  ::mkdir((tmp_ / "alloc").c_str(), 0755);
+  write_file(tmp_ / "alloc/data", "from the host");
+  // Nomad 0.5.6: global, pod and app flags after the image.
+  auto v05 = run_command({rkt_binary(), "run", "--dir=" + (tmp_ / "data"),
+                          "--volume=alloc,kind=host,source=" + (tmp_ / "alloc"), "--mount=volume=alloc,target=/alloc",
+                          image_, "--insecure-options=all", "--debug=false", "--set-env=NOMAD_TASK=web",
+                          "--exec=/probe", "--memory=64M", "--cpu=500m", "--dns=host", "--net=host", "--",
+                          "env:NOMAD_TASK", "read:/alloc/data", "exit:3"});
+  EXPECT_EQ(v05.exit_code, 3) << v05.err;
+  auto out05 = lines(v05.out);
+  EXPECT_EQ(out05["env-NOMAD_TASK"], "web");
+  EXPECT_EQ(out05["read /alloc/data"], "from the host");
+  // Nomad 0.6.3: globals before run, the UUID file read raw.
+  std::string uuid_file = tmp_ / "rkt.uuid";
+  auto v06 = run_command({rkt_binary(), "--insecure-options=all", "--debug=false", "run", "--dir=" + (tmp_ / "data"),
+                          "--no-overlay=true", "--uuid-file-save=" + uuid_file, image_, "--set-env=K=V",
+                          "--exec=/probe", "--memory=64M", "--net=host", "--", "env:K"});
+  EXPECT_EQ(v06.exit_code, 0) << v06.err;
+  EXPECT_EQ(lines(v06.out)["env-K"], "V");
+  std::string uuid = read_file(uuid_file);
+  EXPECT_EQ(uuid.size(), 36u) << "the bare UUID, no newline: " << uuid;
+  auto status = run_command({rkt_binary(), "--dir=" + (tmp_ / "data"), "status", uuid});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("state=exited"), std::string::npos) << status.out;
+  // Flags after an image's arguments apply again, and a second set of arguments is refused.
+  auto twice = rkt({"run", "--net=host", image_, "--exec=/probe", "--", "exit:0", "---", "--", "exit:1"});
+  EXPECT_EQ(twice.exit_code, 254);
+  EXPECT_NE(twice.err.find("only one set of app arguments"), std::string::npos) << twice.err;
+}
+
 TEST_F(RunTest, Stage1RewrittenInPlaceIsReadAgain) {
   // The import of a --stage1-path file is reused while the file is unchanged. Rewriting it in
   // place with its size and mtime kept (anyone who owns it can) must not pass for unchanged.

@@ -87,7 +87,7 @@ TEST_P(SigningTest, ASignedImageFromATrustedKeyIsFetched) {
   EXPECT_EQ(rkt({"image", "verify", "example.com/hello"}).exit_code, 0);
   auto again = rkt({"fetch", image_});
   EXPECT_EQ(again.exit_code, 0);
-  EXPECT_EQ(again.out, r.out.substr(0, 7 + 12) + "\n") << "short ID by default";
+  EXPECT_EQ(again.out, r.out.substr(0, 7 + 32) + "\n") << "rkt's short ID (32 hex digits) by default";
 }
 
 TEST_P(SigningTest, TamperedImageIsRefused) {
@@ -147,8 +147,15 @@ TEST_P(SigningTest, SignatureFlagNamesTheSignatureFile) {
 std::thread feed_fifo(const std::string& path, std::string data) {
   EXPECT_EQ(::mkfifo(path.c_str(), 0600), 0);
   return std::thread([path, data = std::move(data)] {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    // Waits up to 60 s for a reader (ENXIO until one opens it), so a reader that never comes
+    // fails the test instead of hanging it.
+    int fd = -1;
+    for (int i = 0; i < 6000 && fd < 0; ++i) {
+      fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     if (fd < 0) return;
+    ::fcntl(fd, F_SETFL, 0);
     ::signal(SIGPIPE, SIG_IGN);
     for (size_t off = 0; off < data.size();) {
       ssize_t n = ::write(fd, data.data() + off, data.size() - off);
