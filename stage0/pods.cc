@@ -52,6 +52,7 @@ Result<PodInfo> pod_info(const PodRef& ref) {
     if (m) v.manifest = std::move(*m);
   }
   v.created_ns = mtime_ns(ref.path + "/pod-created");
+  if (ref.phase == PodPhase::ExitedGarbage || ref.phase == PodPhase::Garbage) v.gc_marked_ns = mtime_ns(ref.path);
   std::string pid_path = ref.path + "/" + stage1_abi::kPodPid;
   v.started_ns = mtime_ns(pid_path);
   if (auto pid = read_file(pid_path, 64)) v.pid = pid->substr(0, pid->find('\n'));
@@ -75,40 +76,80 @@ Result<std::vector<PodInfo>> list_pod_info(const std::string& data_dir) {
   return out;
 }
 
+namespace {
+
+// rkt's appStateFromPod: apps of an immutable pod share its state.
+const char* app_state(PodState s) {
+  switch (s) {
+    case PodState::Prepared:
+      return "created";
+    case PodState::Running:
+      return "running";
+    case PodState::Exited:
+    case PodState::ExitedGarbage:
+    case PodState::Garbage:
+      return "exited";
+    default:
+      return "unknown";
+  }
+}
+
+Json string_map(const std::map<std::string, std::string>& m) {
+  Json j = Json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j;
+}
+
+Json v1_pod(const PodInfo& v) {
+  Json p{{"name", v.ref.uuid}, {"state", state_name(v.state)}};
+  if (v.manifest && !v.manifest->apps.empty()) {
+    Json names = Json::array(), apps = Json::array();
+    std::map<std::string, const spec::Volume*> volumes;
+    for (const auto& vol : v.manifest->volumes) volumes[vol.name] = &vol;
+    for (const auto& app : v.manifest->apps) {
+      names.push_back(app.name);
+      Json a{{"name", app.name}, {"state", app_state(v.state)}};
+      if (v.created_ns) a["created_at"] = v.created_ns;
+      if (v.started_ns) a["started_at"] = v.started_ns;
+      if (v.gc_marked_ns) a["finished_at"] = v.gc_marked_ns;
+      if (auto code = v.app_exit_codes.find(app.name); code != v.app_exit_codes.end()) {
+        a["state"] = "exited";
+        a["exit_code"] = exit_code(code->second);
+      }
+      a["image_id"] = app.image.id;
+      Json mounts = Json::array();
+      for (const auto& m : app.mounts) {
+        const spec::Volume* vol = m.app_volume ? &*m.app_volume : volumes.count(m.volume) ? volumes[m.volume] : nullptr;
+        mounts.push_back({{"name", m.volume},
+                          {"container_path", m.path},
+                          {"host_path", vol ? vol->source : ""},
+                          {"read_only", vol && vol->read_only.value_or(false)}});
+      }
+      if (!mounts.empty()) a["mounts"] = mounts;
+      if (app.app && !app.app->user_annotations.empty()) a["user_annotations"] = string_map(app.app->user_annotations);
+      if (app.app && !app.app->user_labels.empty()) a["user_labels"] = string_map(app.app->user_labels);
+      apps.push_back(std::move(a));
+    }
+    p["app_names"] = names;
+    p["apps"] = apps;
+  }
+  if (v.created_ns) p["created_at"] = v.created_ns / 1000000000;
+  if (v.started_ns) p["started_at"] = v.started_ns / 1000000000;
+  if (v.manifest && !v.manifest->user_annotations.empty())
+    p["user_annotations"] = string_map(v.manifest->user_annotations);
+  if (v.manifest && !v.manifest->user_labels.empty()) p["user_labels"] = string_map(v.manifest->user_labels);
+  return p;
+}
+
+}  // namespace
+
 std::string pods_json(const std::vector<PodInfo>& pods, bool pretty) {
   Json out = Json::array();
-  for (const auto& v : pods) {
-    Json names = Json::array(), apps = Json::array();
-    if (v.manifest) {
-      for (const auto& app : v.manifest->apps) {
-        names.push_back(app.name);
-        auto code = v.app_exit_codes.find(app.name);
-        Json a{{"name", app.name},
-               {"state", v.state == PodState::Running     ? "running"
-                         : code != v.app_exit_codes.end() ? "exited"
-                                                          : "created"},
-               {"image_id", app.image.id}};
-        if (code != v.app_exit_codes.end()) a["exit_code"] = exit_code(code->second);
-        apps.push_back(std::move(a));
-      }
-    }
-    Json p{{"name", v.ref.uuid}, {"state", state_name(v.state)}, {"networks", Json::array()}, {"app_names", names},
-           {"apps", apps},       {"created_at", v.created_ns}};
-    if (v.started_ns) p["started_at"] = v.started_ns;
-    out.push_back(std::move(p));
-  }
+  for (const auto& v : pods) out.push_back(v1_pod(v));
   return dump(out, pretty);
 }
 
-std::string pod_status_json(const PodInfo& v, bool pretty) {
-  Json p{{"name", v.ref.uuid}, {"state", state_name(v.state)}, {"created_at", v.created_ns}};
-  if (v.started_ns) p["started_at"] = v.started_ns;
-  Json apps = Json::array();
-  for (const auto& [name, code] : v.app_exit_codes)
-    apps.push_back(Json{{"name", name}, {"exit_code", exit_code(code)}});
-  p["apps"] = apps;
-  return dump(p, pretty);
-}
+std::string pod_status_json(const PodInfo& v, bool pretty) { return dump(v1_pod(v), pretty); }
 
 Result<std::string> pod_manifest_text(const PodRef& ref) {
   return read_file(ref.path + "/" + stage1_abi::kPodManifest, spec::kMaxManifestBytes);

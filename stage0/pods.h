@@ -25,6 +25,7 @@ struct PodInfo {
   int64_t created_ns = 0, started_ns = 0;             ///< 0: not (yet) known
   std::string pid;                                    ///< of the pod's PID 1, once started
   std::map<std::string, std::string> app_exit_codes;  ///< app -> exit status, once exited
+  int64_t gc_marked_ns = 0;                           ///< when gc marked it as garbage; 0: not marked
 
   /// Exited, or in a phase that means it never will run again.
   bool exited() const;
@@ -37,7 +38,9 @@ Result<PodInfo> pod_info(const PodRef& ref);
 /// Every pod, oldest first; a pod removed while being read is left out.
 Result<std::vector<PodInfo>> list_pod_info(const std::string& data_dir);
 
-/// rkt's JSON: `rkt list --format=json` (an array) and `rkt status --format=json` (an object).
+/// rkt's JSON (rkt 1.30's api/v1 Pod, as lib/pod.go and lib/app.go fill it): `rkt list
+/// --format=json` is an array of them, `rkt status --format=json` one. Pod times are in seconds,
+/// app times in nanoseconds; empty members are left out.
 std::string pods_json(const std::vector<PodInfo>& pods, bool pretty);
 std::string pod_status_json(const PodInfo& pod, bool pretty);
 

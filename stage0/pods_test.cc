@@ -23,25 +23,46 @@ PodInfo exited_pod() {
   return v;
 }
 
-TEST(PodsJsonTest, ListIsRktsFormat) {
+TEST(PodsJsonTest, ListIsRktsV1Pod) {
+  PodInfo v = exited_pod();
+  spec::Volume data;
+  data.name = "data";
+  data.kind = "host";
+  data.source = "/srv";
+  data.read_only = true;
+  v.manifest->volumes = {data};
+  v.manifest->apps[0].mounts = {{"data", "/data", std::nullopt}};
+  v.manifest->apps[0].app.emplace();
+  v.manifest->apps[0].app->user_labels = {{"tier", "web"}};
+  v.manifest->user_annotations = {{"owner", "ops"}};
+  v.created_ns = 1700000000123456789;
+  v.started_ns = 1700000001123456789;
   EXPECT_EQ(
-      pods_json({exited_pod()}, false),
-      R"([{"name":"5f3c1e2a-0000-4000-8000-000000000001","state":"exited","networks":[],)"
-      R"("app_names":["web","side"],"apps":[{"name":"web","state":"exited","image_id":"sha512-aa","exit_code":3},)"
-      R"({"name":"side","state":"created","image_id":"sha512-bb"}],"created_at":100,"started_at":200}])");
+      pods_json({v}, false),
+      R"([{"name":"5f3c1e2a-0000-4000-8000-000000000001","state":"exited","app_names":["web","side"],)"
+      R"("apps":[{"name":"web","state":"exited","created_at":1700000000123456789,"started_at":1700000001123456789,)"
+      R"("exit_code":3,"image_id":"sha512-aa","mounts":[{"name":"data","container_path":"/data","host_path":"/srv",)"
+      R"("read_only":true}],"user_labels":{"tier":"web"}},)"
+      R"({"name":"side","state":"exited","created_at":1700000000123456789,"started_at":1700000001123456789,)"
+      R"("image_id":"sha512-bb"}],"created_at":1700000000,"started_at":1700000001,"user_annotations":{"owner":"ops"}}])");
   PodInfo embryo;
   embryo.ref = {"u", PodPhase::Embryo, "/y"};
   embryo.state = PodState::Embryo;
-  EXPECT_EQ(pods_json({embryo}, false),
-            R"([{"name":"u","state":"embryo","networks":[],"app_names":[],"apps":[],"created_at":0}])");
+  EXPECT_EQ(pods_json({embryo}, false), R"([{"name":"u","state":"embryo"}])") << "empty members are left out";
   EXPECT_EQ(pods_json({}, true), "[]");
 }
 
-TEST(PodsJsonTest, StatusIsRktsFormat) {
-  EXPECT_EQ(pod_status_json(exited_pod(), false),
-            R"({"name":"5f3c1e2a-0000-4000-8000-000000000001","state":"exited","created_at":100,"started_at":200,)"
-            R"("apps":[{"name":"web","exit_code":3}]})");
-  EXPECT_NE(pod_status_json(exited_pod(), true).find("\n    \"state\": \"exited\""), std::string::npos);
+TEST(PodsJsonTest, StatusIsTheSameObject) {
+  PodInfo v = exited_pod();
+  v.state = PodState::Running;
+  v.app_exit_codes.clear();
+  v.gc_marked_ns = 0;
+  EXPECT_EQ(pod_status_json(v, false),
+            R"({"name":"5f3c1e2a-0000-4000-8000-000000000001","state":"running","app_names":["web","side"],)"
+            R"("apps":[{"name":"web","state":"running","created_at":100,"started_at":200,"image_id":"sha512-aa"},)"
+            R"({"name":"side","state":"running","created_at":100,"started_at":200,"image_id":"sha512-bb"}],)"
+            R"("created_at":0,"started_at":0})");
+  EXPECT_NE(pod_status_json(v, true).find("\n    \"state\": \"running\""), std::string::npos);
 }
 
 TEST(PodsJsonTest, ExitedAndReady) {

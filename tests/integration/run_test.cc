@@ -181,6 +181,16 @@ TEST_F(RunTest, NomadCommandLines) {
   auto status = run_command({rkt_binary(), "--dir=" + (tmp_ / "data"), "status", uuid});
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find("state=exited"), std::string::npos) << status.out;
+  // Nomad 0.7+ unmarshals this into rkt's v1.Pod: pod times in seconds, the app's exit code.
+  auto json = run_command({rkt_binary(), "--dir=" + (tmp_ / "data"), "status", "--format=json", uuid});
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out.rfind("{\"name\":\"" + uuid + "\",\"state\":\"exited\",\"app_names\":[\"probe\"]", 0), 0u)
+      << json.out;
+  EXPECT_NE(json.out.find("\"exit_code\":0,"), std::string::npos) << json.out;
+  size_t created = json.out.rfind("\"created_at\":");
+  ASSERT_NE(created, std::string::npos) << json.out;
+  EXPECT_EQ(json.out.find_first_not_of("0123456789", created + 13) - (created + 13), 10u)
+      << "the pod's created_at is in seconds: " << json.out;
   // Flags after an image's arguments apply again, and a second set of arguments is refused.
   auto twice = rkt({"run", "--net=host", image_, "--exec=/probe", "--", "exit:0", "---", "--", "exit:1"});
   EXPECT_EQ(twice.exit_code, 254);
