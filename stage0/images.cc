@@ -32,7 +32,7 @@ std::string images_json(const std::vector<ImageInfo>& images, bool pretty) {
                    {"last_used_time", i.last_used_ns},
                    {"size", i.size}});
   }
-  return pretty ? out.dump(4) : out.dump();
+  return pretty ? out.dump(1, '\t') : out.dump();  // rkt: json.MarshalIndent(v, "", "\t")
 }
 
 Status export_image(const Store& store, const std::string& key, const std::string& out, bool overwrite) {

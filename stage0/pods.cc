@@ -21,7 +21,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string dump(const Json& j, bool pretty) { return pretty ? j.dump(4) : j.dump(); }
+// As Go's json.Marshal, or json.MarshalIndent(v, "", "\t") for json-pretty (rkt's choice).
+std::string dump(const Json& j, bool pretty) { return pretty ? j.dump(1, '\t') : j.dump(); }
 
 // An exit status as rkt prints it: a number (it was written by stage1 as one).
 Json exit_code(const std::string& code) {

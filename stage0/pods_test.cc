@@ -62,7 +62,7 @@ TEST(PodsJsonTest, StatusIsTheSameObject) {
             R"("apps":[{"name":"web","state":"running","created_at":100,"started_at":200,"image_id":"sha512-aa"},)"
             R"({"name":"side","state":"running","created_at":100,"started_at":200,"image_id":"sha512-bb"}],)"
             R"("created_at":0,"started_at":0})");
-  EXPECT_NE(pod_status_json(v, true).find("\n    \"state\": \"running\""), std::string::npos);
+  EXPECT_NE(pod_status_json(v, true).find("\n\t\"state\": \"running\""), std::string::npos) << "indented with tabs";
 }
 
 TEST(PodsJsonTest, ExitedAndReady) {

@@ -60,16 +60,21 @@ Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& args) {
       return 0;
     }
     if (!format.empty()) return Error(Errc::Usage, "--format must be json or json-pretty");
-    std::cout << "state=" << state_name(v->state) << "\n";
-    if (v->created_ns) std::cout << "created=" << format_time(v->created_ns) << "\n";
+    // As rkt 1.30's printStatus: created= always; networks= while running or exited; pid=,
+    // exited= and (once not running) app-NAME= only in the states that ran.
+    PodState st = v->state;
+    std::cout << "state=" << state_name(st) << "\n";
+    std::cout << "created=" << format_time(v->created_ns) << "\n";
     if (v->started_ns) std::cout << "started=" << format_time(v->started_ns) << "\n";
-    if (v->state == PodState::Running || exited) std::cout << "networks=\n";
-    if (!v->pid.empty()) std::cout << "pid=" << v->pid << "\n";
-    std::cout << "exited=" << (exited ? "true" : "false") << "\n";
-    if (v->manifest) {
-      for (const auto& app : v->manifest->apps) {
-        if (v->app_exit_codes.count(app.name))
-          std::cout << "app-" << app.name << "=" << v->app_exit_codes.at(app.name) << "\n";
+    if (st == PodState::Running || st == PodState::Exited) std::cout << "networks=\n";
+    if (st == PodState::Running || st == PodState::Exited || st == PodState::ExitedGarbage) {
+      if (!v->pid.empty()) std::cout << "pid=" << v->pid << "\n";
+      std::cout << "exited=" << (st != PodState::Running ? "true" : "false") << "\n";
+      if (st != PodState::Running && v->manifest) {
+        for (const auto& app : v->manifest->apps) {
+          if (v->app_exit_codes.count(app.name))
+            std::cout << "app-" << app.name << "=" << v->app_exit_codes.at(app.name) << "\n";
+        }
       }
     }
     return 0;

@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!r) {
     refused_with_reason(r.error());
   } else {
-    std::string manifest = R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/f","app":{"exec":["/x"],"user":"0","group":"0","isolators":[)";
+    std::string manifest =
+        R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/f","app":{"exec":["/x"],"user":"0","group":"0","isolators":[)";
     for (size_t i = 0; i < r->isolators.size(); ++i) {
       manifest += (i ? "," : "") + std::string("{\"name\":") + rkt::spec::json_string(r->isolators[i].name) +
                   ",\"value\":" + r->isolators[i].value_json + "}";
