@@ -119,11 +119,13 @@ Result<PodRef> find_pod(const std::string& data_dir, const std::string& uuid_pre
   for (const auto& p : *pods) {
     if (p.uuid.rfind(uuid_prefix, 0) == 0) matches.push_back(p);
   }
-  if (matches.empty()) return Error(Errc::NotFound, "no pod " + quote(uuid_prefix));
+  // rkt's words (pkg/pod/uuid.go), which clients match: rktlet's "no matches found for".
+  if (matches.empty()) return Error(Errc::NotFound, "no matches found for " + quote(uuid_prefix));
   // A pod renamed between two phase directories while listing may appear twice.
   if (matches.size() > 1 &&
       !std::all_of(matches.begin(), matches.end(), [&](const PodRef& p) { return p.uuid == matches[0].uuid; })) {
-    return Error(Errc::InvalidArgument, "pod UUID prefix " + quote(uuid_prefix) + " is ambiguous");
+    return Error(Errc::InvalidArgument,
+                 "ambiguous uuid " + quote(uuid_prefix) + ", " + std::to_string(matches.size()) + " matches");
   }
   return matches.back();
 }

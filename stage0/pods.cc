@@ -156,10 +156,11 @@ Result<std::string> pod_manifest_text(const PodRef& ref) {
   return read_file(ref.path + "/" + stage1_abi::kPodManifest, spec::kMaxManifestBytes);
 }
 
-Result<bool> stop_pod(const PodRef& ref, bool force) {
+Result<StopResult> stop_pod(const PodRef& ref, bool force) {
   auto state = pod_state(ref);
   RKT_TRY(state);
-  if (*state != PodState::Running) return false;
+  if (*state == PodState::Exited || *state == PodState::ExitedGarbage) return StopResult::AlreadyStopped;
+  if (*state != PodState::Running) return StopResult::NotRunning;
   auto entry = stage1_abi::find_entrypoint(ref.path, stage1_abi::Entrypoint::Stop);
   RKT_TRY_WRAP(entry, "stopping pod " + quote(ref.uuid));
   std::vector<std::string> args;
@@ -168,7 +169,7 @@ Result<bool> stop_pod(const PodRef& ref, bool force) {
   auto rc = stage1_abi::run_entrypoint(*entry, ref.path, args);
   RKT_TRY_WRAP(rc, "stopping pod " + quote(ref.uuid));
   if (*rc != 0) return Error(Errc::Generic, "stopping pod " + quote(ref.uuid) + ": the stage1 stop entrypoint failed");
-  return true;
+  return StopResult::Stopped;
 }
 
 Error enter_pod(const PodRef& ref, const std::string& app, const std::vector<std::string>& cmd) {

@@ -48,8 +48,8 @@ std::string pod_status_json(const PodInfo& pod, bool pretty);
 Result<std::string> pod_manifest_text(const PodRef& ref);
 
 /// Asks a running pod to stop through its stage1's stop entrypoint (SIGKILL with `force`).
-/// False when the pod was not running.
-Result<bool> stop_pod(const PodRef& ref, bool force);
+enum class StopResult { Stopped, AlreadyStopped, NotRunning };
+Result<StopResult> stop_pod(const PodRef& ref, bool force);
 
 /// Runs `cmd` in an app of a running pod through its stage1's enter entrypoint, waiting for the
 /// pod to have started. Replaces this process; returns only on failure.

@@ -19,18 +19,26 @@ Result<int> cmd_rm(GlobalOptions& g, const std::vector<std::string>& args) {
   RKT_TRY(pos);
   auto list = uuids(*pos, uuid_file, "rkt rm");
   RKT_TRY(list);
+  // As rkt's rm: its "rm: " logger on stderr, the removed pods on stdout.
   bool failed = false;
   for (const auto& u : *list) {
     auto ref = find_pod(g.dir, u);
-    Status s = ref ? gc::remove_pod(g.dir, *ref) : Status(std::move(ref).error());
-    if (!s) {
-      std::cerr << "rkt: " << s.error().message() << "\n";
+    if (!ref) {
+      std::cerr << "rm: cannot get pod: " << ref.error().message() << "\n";
+      failed = true;
+      continue;
+    }
+    if (Status s = gc::remove_pod(g.dir, *ref); !s) {
+      std::cerr << "rm: " << s.error().message() << "\n";
       failed = true;
       continue;
     }
     std::cout << quote(ref->uuid) << "\n";
   }
-  if (failed) return Error(Errc::Generic, "not every pod could be removed");
+  if (failed) {
+    std::cerr << "rm: failed to remove one or more pods\n";
+    return kExitRuntimeFailure;
+  }
   return 0;
 }
 

@@ -18,22 +18,33 @@ Result<int> cmd_stop(GlobalOptions& g, const std::vector<std::string>& args) {
   RKT_TRY(pos);
   auto list = uuids(*pos, uuid_file, "rkt stop");
   RKT_TRY(list);
-  bool failed = false;
+  // Messages as rkt's stop prints them (clients match them): its "stop: " logger on stderr, the
+  // stopped pods and "already stopped" on stdout.
+  int failed = 0;
   for (const auto& u : *list) {
     auto ref = find_pod(g.dir, u);
-    auto stopped = ref ? stop_pod(*ref, force) : Result<bool>(std::move(ref).error());
+    if (!ref) {
+      std::cerr << "stop: cannot get pod: " << ref.error().message() << "\n";
+      ++failed;
+      continue;
+    }
+    auto stopped = stop_pod(*ref, force);
     if (!stopped) {
-      std::cerr << "rkt: " << stopped.error().message() << "\n";
-      failed = true;
-      continue;
+      std::cerr << "stop: error stopping " << quote(ref->uuid) << ": " << stopped.error().message() << "\n";
+      ++failed;
+    } else if (*stopped == StopResult::AlreadyStopped) {
+      std::cout << "pod " << quote(ref->uuid) << " is already stopped\n";
+    } else if (*stopped == StopResult::NotRunning) {
+      std::cerr << "stop: pod " << quote(ref->uuid) << " is not running\n";
+      ++failed;
+    } else {
+      std::cout << quote(ref->uuid) << "\n";
     }
-    if (!*stopped) {
-      std::cerr << "pod " << quote(ref->uuid) << " is already stopped\n";
-      continue;
-    }
-    std::cout << quote(ref->uuid) << "\n";
   }
-  if (failed) return Error(Errc::Generic, "not every pod could be stopped");
+  if (failed) {
+    std::cerr << "stop: failed to stop " << failed << " pod(s)\n";
+    return kExitRuntimeFailure;
+  }
   return 0;
 }
 

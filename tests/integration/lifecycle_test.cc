@@ -31,12 +31,24 @@ TEST_F(RunTest, LifecycleListStatusStopRmGc) {
   EXPECT_NE(waited.out.find("app-probe=9\n"), std::string::npos) << waited.out;
   auto json = rkt({"list", "--format=json"});
   EXPECT_NE(json.out.find("\"state\":\"exited\""), std::string::npos) << json.out;
+  // rktlet matches these texts: `pod "[^"]+" is already stopped` and
+  // `stop: cannot get pod: no matches found for "[^"]+"`.
   auto again = rkt({"stop", uuid});
-  EXPECT_NE(again.err.find("is already stopped"), std::string::npos);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "pod \"" + uuid + "\" is already stopped\n");
+  auto missing = rkt({"stop", "--force=true", "00000000-0000-4000-8000-000000000000"});
+  EXPECT_EQ(missing.exit_code, 254);
+  EXPECT_EQ(missing.err,
+            "stop: cannot get pod: no matches found for \"00000000-0000-4000-8000-000000000000\"\n"
+            "stop: failed to stop 1 pod(s)\n");
   auto manifest = rkt({"cat-manifest", uuid});
   EXPECT_NE(manifest.out.find("\"acKind\": \"PodManifest\""), std::string::npos);
   auto rm = rkt({"rm", uuid});
   EXPECT_EQ(rm.exit_code, 0) << rm.err;
+  EXPECT_EQ(rm.out, "\"" + uuid + "\"\n");
+  auto rm_again = rkt({"rm", uuid});
+  EXPECT_EQ(rm_again.exit_code, 254);
+  EXPECT_EQ(rm_again.err.rfind("rm: cannot get pod: no matches found for \"" + uuid + "\"\n", 0), 0u) << rm_again.err;
   EXPECT_EQ(rkt({"status", uuid}).exit_code, 254);
 }
 
