@@ -33,7 +33,8 @@ Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args) {
   o.mark_only = mark_only;
   auto r = gc::collect(g.dir, o);
   RKT_TRY(r);
-  for (const auto& u : r->marked) std::cout << "Moving pod " << quote(u) << " to garbage\n";
+  // As rkt's gc: marks on stderr with its "gc: " logger, removals on stdout.
+  for (const auto& u : r->marked) std::cerr << "gc: moving pod " << quote(u) << " to garbage\n";
   for (const auto& u : r->removed) std::cout << "Garbage collecting pod " << quote(u) << "\n";
   for (const auto& e : r->errors) std::cerr << "rkt: " << e << "\n";
   if (!r->errors.empty())

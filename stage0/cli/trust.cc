@@ -10,13 +10,26 @@
 namespace rkt::stage0 {
 namespace {
 
+// rkt's fingerToString: groups of four hex digits, upper case, two spaces in the middle.
 std::string spaced_fingerprint(const std::string& fp) {
   std::string out;
   for (size_t i = 0; i < fp.size(); ++i) {
-    if (i && i % 4 == 0) out += ' ';
+    if (i && i % 4 == 0) out += i == fp.size() / 2 ? "  " : " ";
     out += static_cast<char>(std::toupper(static_cast<unsigned char>(fp[i])));
   }
   return out;
+}
+
+// rkt's reviewKey: asks until the answer is yes or no.
+Result<bool> review() {
+  for (;;) {
+    std::cout << "Are you sure you want to trust this key (yes/no)?\n" << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return Error(Errc::Usage, "error reviewing key: error reading input");
+    if (answer == "yes") return true;
+    if (answer == "no") return false;
+    std::cout << "Please enter 'yes' or 'no'\n";
+  }
 }
 
 }  // namespace
@@ -51,19 +64,21 @@ Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args) {
     RKT_TRY_WRAP(data, "reading key " + quote(src));
     auto key = read_public_key(*data, src);
     RKT_TRY(key);
-    std::string scope = root ? "all images (root)" : "prefix " + quote(prefix);
+    // As rkt (pubkey.go displayKey and AddKeys): the summary on stderr, the fingerprint and user
+    // ids on stdout, then the review.
+    std::cerr << "prefix: " << quote(prefix) << "\nkey: " << quote(src) << "\n";
+    std::cout << "gpg key fingerprint is: " << spaced_fingerprint(key->fingerprint) << "\n";
+    for (const auto& uid : key->user_ids) std::cout << "\t" << uid << "\n";
     if (skip_review) {
-      std::cout << "Trusting " << quote(src) << " for " << scope << " without fingerprint review.\n";
+      std::cout << "Trusting " << quote(src) << " for prefix " << quote(prefix) << " without fingerprint review.\n";
     } else {
-      std::cout << (root ? "Root key" : "Prefix: " + quote(prefix)) << "\nKey: " << quote(src)
-                << "\nGPG key fingerprint is: " << spaced_fingerprint(key->fingerprint) << "\n";
-      for (const auto& uid : key->user_ids) std::cout << "\t" << uid << "\n";
-      std::cout << "Are you sure you want to trust this key (yes/no)?\n" << std::flush;
-      std::string answer;
-      if (!std::getline(std::cin, answer) || (answer != "yes" && answer != "y")) {
-        return Error(Errc::Usage, "not trusting key " + quote(src) + " (answer \"yes\" to trust it)");
+      auto accepted = review();
+      RKT_TRY(accepted);
+      if (!*accepted) {
+        std::cerr << "not trusting " << quote(src) << "\n";
+        continue;
       }
-      std::cout << "Trusting " << quote(src) << " for " << scope << " after fingerprint review.\n";
+      std::cout << "Trusting " << quote(src) << " for prefix " << quote(prefix) << " after fingerprint review.\n";
     }
     auto path = ks.store(*data, *key, root ? "" : prefix);
     RKT_TRY(path);

@@ -91,7 +91,8 @@ TEST_F(RunTest, ManyPodsLeaveNothingAfterGc) {
   }
   auto gc = rkt({"gc", "--grace-period=0"});
   EXPECT_EQ(gc.exit_code, 0) << gc.err;
-  EXPECT_EQ(std::count(gc.out.begin(), gc.out.end(), '\n'), 2 * kPods) << "each pod marked, then collected";
+  EXPECT_EQ(std::count(gc.out.begin(), gc.out.end(), '\n'), kPods) << "each pod collected (stdout)";
+  EXPECT_EQ(std::count(gc.err.begin(), gc.err.end(), '\n'), kPods) << "each pod marked (stderr, as rkt's gc: logger)";
   EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods", "-mindepth", "2"}).out, "")
       << "no file of the pods remains";
   EXPECT_EQ(read_file("/proc/self/mountinfo").find(tmp_.path()), std::string::npos) << "no mount under the data dir";
