@@ -221,6 +221,7 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
     return std::move(s).error();
   }
   std::string pod = pod_path(dir, PodPhase::Prepare, *uuid);
+  std::string run_entry;
   auto fill = [&]() -> Status {
     RKT_TRY(write_file_atomic(pod + "/pod-created", "", 0644, Overwrite::No, Durability::NoSync));
     RKT_TRY(write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No,
@@ -274,13 +275,14 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
     if (Status s = stage1_abi::write_stage1(pod, *s1_manifest, *s1_tree + "/rootfs"); !s) return s;
     auto entry = stage1_abi::find_entrypoint(pod, stage1_abi::Entrypoint::Run);
     RKT_TRY(entry);
+    run_entry = entry->substr(pod.size() + 1);
     return ok();
   };
   if (Status s = fill(); !s) {
     (void)remove_tree(pod);
     return std::move(s).error().wrap("preparing pod " + *uuid);
   }
-  return PreparedPod{*uuid, std::move(*lock)};
+  return PreparedPod{*uuid, std::move(*lock), run_entry};
 }
 
 Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug) {
@@ -289,7 +291,9 @@ Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, b
   }
   std::string dir = pod_path(data_dir, PodPhase::Run, pod.uuid);
   if (::chdir(dir.c_str()) != 0) return sys_error("entering pod " + quote(dir));
-  auto entry = stage1_abi::find_entrypoint(dir, stage1_abi::Entrypoint::Run);
+  // The entrypoint prepare_pod found, or (for run-prepared) the one the pod's stage1 names.
+  auto entry = pod.run_entry.empty() ? stage1_abi::find_entrypoint(dir, stage1_abi::Entrypoint::Run)
+                                     : Result<std::string>(dir + "/" + pod.run_entry);
   RKT_TRY(entry);
   int fd = pod.lock.release_to_exec();
   std::string lock_env = "RKT_LOCK_FD=" + std::to_string(fd);

@@ -67,6 +67,9 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
 struct PreparedPod {
   std::string uuid;
   PodLock lock;
+  /// The stage1 run entrypoint relative to the pod directory (it stays valid when the pod moves
+  /// to run/); empty: exec_stage1 looks it up in the pod's stage1 manifest.
+  std::string run_entry = {};
 };
 
 struct PrepareOptions {
