@@ -11,26 +11,38 @@ std::optional<bool> parse_bool(const std::string& s) {
 }
 
 void FlagSet::add_string(const std::string& name, std::string* target, std::string help) {
-  flags_[name] = {Flag::Kind::String, std::move(help), [target](const std::string& v) {
+  flags_[name] = {Flag::Kind::String, std::move(help),
+                  [target](const std::string& v) {
                     *target = v;
                     return ok();
-                  }};
+                  },
+                  std::nullopt};
 }
 
 void FlagSet::add_list(const std::string& name, std::vector<std::string>* target, std::string help) {
-  flags_[name] = {Flag::Kind::List, std::move(help), [target](const std::string& v) {
+  flags_[name] = {Flag::Kind::List, std::move(help),
+                  [target](const std::string& v) {
                     target->push_back(v);
                     return ok();
-                  }};
+                  },
+                  std::nullopt};
+}
+
+void FlagSet::add_list(const std::string& name, std::vector<std::string>* target, std::string help,
+                       std::string no_value) {
+  add_list(name, target, std::move(help));
+  flags_[name].no_value = std::move(no_value);
 }
 
 void FlagSet::add_bool(const std::string& name, bool* target, std::string help) {
-  flags_[name] = {Flag::Kind::Bool, std::move(help), [target, name](const std::string& v) -> Status {
+  flags_[name] = {Flag::Kind::Bool, std::move(help),
+                  [target, name](const std::string& v) -> Status {
                     auto b = parse_bool(v);
                     if (!b) return Error(Errc::Usage, "invalid value " + quote(v) + " for flag --" + name);
                     *target = *b;
                     return ok();
-                  }};
+                  },
+                  "true"};
 }
 
 Result<std::vector<std::string>> FlagSet::parse(const std::vector<std::string>& args, Interspersed interspersed) {
@@ -58,8 +70,8 @@ Result<std::vector<std::string>> FlagSet::parse(const std::vector<std::string>& 
     auto it = flags_.find(body);
     if (it == flags_.end()) return with_command(Error(Errc::Usage, "unknown flag " + quote("--" + body)));
     if (!value) {
-      if (it->second.kind == Flag::Kind::Bool) {
-        value = "true";
+      if (it->second.no_value) {
+        value = *it->second.no_value;
       } else if (i + 1 < args.size()) {
         value = args[++i];
       } else {
@@ -82,7 +94,7 @@ Result<size_t> FlagSet::parse_leading(const std::vector<std::string>& args, size
     std::string name = body.substr(0, body.find('='));
     auto it = flags_.find(name);
     std::vector<std::string> one = {a};
-    if (it != flags_.end() && !has_value && it->second.kind != Flag::Kind::Bool && i + 1 < args.size()) {
+    if (it != flags_.end() && !has_value && !it->second.no_value && i + 1 < args.size()) {
       one.push_back(args[++i]);
     }
     auto r = parse(one);
@@ -100,7 +112,7 @@ Error FlagSet::with_command(Error e) const {
 std::string FlagSet::usage() const {
   std::string out;
   for (const auto& [name, f] : flags_) {
-    std::string left = "  --" + name + (f.kind == Flag::Kind::Bool ? "" : "=VALUE");
+    std::string left = "  --" + name + (f.kind == Flag::Kind::Bool ? "" : f.no_value ? "[=VALUE]" : "=VALUE");
     if (left.size() < 34) left.resize(34, ' ');
     out += left + " " + f.help + "\n";
   }

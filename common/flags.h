@@ -22,6 +22,9 @@ class FlagSet {
   void add_bool(const std::string& name, bool* target, std::string help);
   /// A string flag that may be given many times; each value is appended.
   void add_list(const std::string& name, std::vector<std::string>* target, std::string help);
+  /// A list flag that may also be given without a value (`--name` alone means `--name=no_value`,
+  /// pflag's NoOptDefVal): its value then has to follow an '='.
+  void add_list(const std::string& name, std::vector<std::string>* target, std::string help, std::string no_value);
 
   enum class Interspersed { Yes, No };
 
@@ -46,6 +49,7 @@ class FlagSet {
     enum class Kind { String, Bool, List } kind;
     std::string help;
     std::function<Status(const std::string&)> set;
+    std::optional<std::string> no_value;  ///< the value of the bare flag; without it, the next argument
   };
   Error with_command(Error e) const;
 

@@ -69,5 +69,18 @@ TEST(Flags, ErrorsNameTheFlag) {
   EXPECT_EQ(bad.error().message(), "rkt fetch: invalid value \"maybe\" for flag --full");
 }
 
+TEST(Flags, AListFlagWithANoValueDefaultTakesNoNextArgument) {
+  std::vector<std::string> nets;
+  FlagSet fs("rkt run");
+  fs.add_list("net", &nets, "networks", "default");
+  auto pos = fs.parse({"--net", "image.aci", "--net=a:K=V"});
+  ASSERT_TRUE(pos) << pos.error().message();
+  EXPECT_EQ(*pos, std::vector<std::string>{"image.aci"});
+  EXPECT_EQ(nets, (std::vector<std::string>{"default", "a:K=V"}));
+  auto stop = fs.parse_leading({"--net", "image.aci"}, 0);
+  ASSERT_TRUE(stop);
+  EXPECT_EQ(*stop, 1u);
+}
+
 }  // namespace
 }  // namespace rkt

@@ -22,6 +22,7 @@ std::string in_pod(const std::string& pod_dir, const char* file) { return pod_di
 
 std::string RuntimeConfig::render() const {
   std::string out = "net=" + net + "\n";
+  out += "local-config=" + local_config + "\n";
   if (!hostname.empty()) out += "hostname=" + hostname + "\n";
   for (const auto& d : dns) out += "dns=" + d + "\n";
   for (const auto& d : dns_search) out += "dns-search=" + d + "\n";
@@ -58,6 +59,8 @@ Result<RuntimeConfig> RuntimeConfig::parse(const std::string& text, const std::s
     Status s = ok();
     if (key == "net") {
       rc.net = value;
+    } else if (key == "local-config") {
+      rc.local_config = value;
     } else if (key == "hostname") {
       rc.hostname = value;
     } else if (key == "dns") {
@@ -86,6 +89,43 @@ Result<RuntimeConfig> RuntimeConfig::parse(const std::string& text, const std::s
     RKT_TRY(s);
   }
   return rc;
+}
+
+Result<std::vector<NetRequest>> parse_net_list(const std::string& value) {
+  std::vector<NetRequest> nets;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = value.find(',', start);
+    std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t colon = item.find(':');
+    NetRequest n{item.substr(0, colon), colon == std::string::npos ? "" : item.substr(colon + 1)};
+    if (n.name.empty()) return Error(Errc::Usage, "--net: netname must not be empty");
+    for (const auto& o : nets) {
+      if (o.name == n.name) return Error(Errc::Usage, "--net: found duplicate netname " + quote(n.name));
+    }
+    if (colon != std::string::npos) {
+      if (n.args.find(':') != std::string::npos) {
+        return Error(Errc::Usage, "--net: network " + quote(n.name) +
+                                      " provided with invalid arguments: " + quote(item.substr(colon + 1)));
+      }
+      if (n.name == "all" || n.name == "host") {
+        return Error(Errc::Usage, "--net: arguments are not supported by special netname " + quote(n.name));
+      }
+    }
+    nets.push_back(std::move(n));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return nets;
+}
+
+NetMode net_mode(const std::vector<NetRequest>& nets) {
+  bool none = false;
+  for (const auto& n : nets) {
+    if (n.name == "host") return NetMode::Host;
+    none |= n.name == "none";
+  }
+  return none ? NetMode::None : NetMode::Contained;
 }
 
 Result<RuntimeConfig> read_runtime_config(const std::string& pod_dir) {

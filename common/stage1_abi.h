@@ -23,13 +23,34 @@ inline constexpr const char* kStage1TreeStoreId = "stage1TreeStoreID";
 inline constexpr const char* kCgroups = "cgroups";
 inline constexpr const char* kStage1Pid = "ppid";
 inline constexpr const char* kPodPid = "pid";
+inline constexpr const char* kNetns = "netns";            ///< the path of the pod's network namespace
+inline constexpr const char* kNetDir = "net";             ///< copies of the network configurations used
+inline constexpr const char* kNetInfo = "net-info.json";  ///< the networks attached, as rkt records them
+
+/// One network of rkt's --net list: a name and the arguments passed to its plugin as CNI_ARGS.
+struct NetRequest {
+  std::string name;
+  std::string args;
+  bool operator==(const NetRequest&) const = default;
+};
+
+/// Parses rkt's --net syntax, "NAME[:K=V;K2=V2],..." (values of repeated flags joined by ','),
+/// with the checks of rkt 1.30's NetList.Set: no empty name, no name twice, no arguments for
+/// "all" and "host", at most one ':' per entry. (An absent --net is "default"; `--net` alone
+/// means "default" too, and `--net=` is an empty name.)
+Result<std::vector<NetRequest>> parse_net_list(const std::string& value);
+/// What a parsed list asks for: the host's network ("host" anywhere, as rkt), loopback only
+/// ("none" anywhere), or contained networks.
+enum class NetMode { Host, None, Contained };
+NetMode net_mode(const std::vector<NetRequest>& nets);
 
 /// What stage1 needs at run time, written by stage0 to <pod>/runtime-config as `key=value` lines
 /// (list values repeat their key). A key that is absent takes the default below, for the writer
 /// and the reader alike.
 struct RuntimeConfig {
-  std::string net = "default";  ///< host, none, or network names
-  std::string hostname;         ///< empty: "rkt-<uuid>"
+  std::string net = "default";            ///< rkt's --net list (parse_net_list)
+  std::string local_config = "/etc/rkt";  ///< rkt's --local-config: net.d/ holds the user's networks
+  std::string hostname;                   ///< empty: "rkt-<uuid>"
   std::vector<std::string> dns, dns_search, dns_opt, hosts_entries;
   std::string dns_domain;
   bool interactive = false;

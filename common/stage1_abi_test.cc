@@ -23,6 +23,7 @@ class Stage1AbiTest : public ::testing::Test {
 TEST_F(Stage1AbiTest, RuntimeConfigRoundTripsAndAbsentKeysTakeTheDefaults) {
   RuntimeConfig rc;
   rc.net = "host";
+  rc.local_config = "/srv/rkt";
   rc.hostname = "h";
   rc.dns = {"1.1.1.1", "8.8.8.8"};
   rc.dns_search = {"a", "b"};
@@ -50,6 +51,28 @@ TEST_F(Stage1AbiTest, RuntimeConfigRefusesWhatItDoesNotKnow) {
   ASSERT_FALSE(boolean);
   EXPECT_EQ(boolean.error().message(), "\"rc\": line 1: \"interactive\" must be 0 or 1, not \"yes\"");
   EXPECT_FALSE(RuntimeConfig::parse("net\n", "rc"));
+}
+
+TEST_F(Stage1AbiTest, NetListFollowsRktsSyntaxAndChecks) {
+  auto nets = parse_net_list("default:IP=172.16.28.50;K=V,mine,all");
+  ASSERT_TRUE(nets) << nets.error().message();
+  EXPECT_EQ(*nets, (std::vector<NetRequest>{{"default", "IP=172.16.28.50;K=V"}, {"mine", ""}, {"all", ""}}));
+  EXPECT_EQ(net_mode(*nets), NetMode::Contained);
+  EXPECT_EQ(net_mode(*parse_net_list("none")), NetMode::None);
+  EXPECT_EQ(net_mode(*parse_net_list("default,host")), NetMode::Host) << "host anywhere wins, as in rkt";
+
+  auto message = [](const std::string& v) {
+    auto r = parse_net_list(v);
+    return r ? std::string("accepted") : r.error().message();
+  };
+  EXPECT_EQ(message(""), "--net: netname must not be empty");
+  EXPECT_EQ(message("a,"), "--net: netname must not be empty");
+  EXPECT_EQ(message(":IP=1.2.3.4"), "--net: netname must not be empty");
+  EXPECT_EQ(message("a,b,a:K=V"), "--net: found duplicate netname \"a\"");
+  EXPECT_EQ(message("host:K=V"), "--net: arguments are not supported by special netname \"host\"");
+  EXPECT_EQ(message("all:K=V"), "--net: arguments are not supported by special netname \"all\"");
+  EXPECT_EQ(message("n:IP=fe80::1"), "--net: network \"n\" provided with invalid arguments: \"IP=fe80::1\"");
+  EXPECT_EQ(message("none:K=V"), "accepted") << "rkt allows arguments on none";
 }
 
 TEST_F(Stage1AbiTest, RuntimeConfigFileIsWrittenOnceUnlessReplaced) {

@@ -69,8 +69,11 @@ if have fetch && ((${#missing[@]} == 0)); then
   "$rkt" "${flags[@]}" fetch "$image"
 fi
 if have run && ((${#missing[@]} == 0)); then
-  step "running it (by name, from the store) in a pod"
-  "$rkt" "${flags[@]}" run --net=host example.com/hello:1.0.0
+  step "running it (by name, from the store) in a pod on rkt's default network"
+  "$rkt" "${flags[@]}" run example.com/hello:1.0.0
+  "$rkt" "${flags[@]}" list
+  step "collecting the pod, its network with it"
+  "$rkt" "${flags[@]}" gc --grace-period=0s
 fi
 
 if ((${#missing[@]})); then

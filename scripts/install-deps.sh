@@ -11,6 +11,7 @@ packages=(
   golang-go golang-github-appc-spec-dev
   busybox-static gnupg
   python3 openssl iproute2 util-linux
+  containernetworking-plugins iptables
 )
 
 missing=()

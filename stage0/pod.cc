@@ -66,10 +66,8 @@ void apply_app_request(spec::App& a, const AppRequest& o) {
 }  // namespace
 
 Status check_network(const std::string& net) {
-  if (net == "host" || net == "none") return ok();
-  return Error(Errc::Unsupported, "--net=" + net +
-                                      ": contained networking (CNI) is not available in this build; "
-                                      "use --net=host to share the host's network or --net=none for loopback only");
+  RKT_TRY(stage1_abi::parse_net_list(net));
+  return ok();
 }
 
 Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vector<ResolvedApp>& apps,

@@ -51,7 +51,7 @@ struct PodRequest {
 /// What stage1 needs at run time: the contract's own type.
 using RuntimeConfig = stage1_abi::RuntimeConfig;
 
-/// Checks the network choice: host and none; rkt's contained networking is not available.
+/// Checks the network list (rkt's --net syntax; see stage1_abi::parse_net_list).
 Status check_network(const std::string& net);
 
 struct ResolvedApp {

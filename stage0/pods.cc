@@ -41,6 +41,35 @@ bool PodInfo::exited() const {
 
 bool PodInfo::ready() const { return state == PodState::Running && !pid.empty(); }
 
+std::string PodInfo::networks_text() const {
+  std::string out;
+  for (const auto& n : networks) out += (out.empty() ? "" : ", ") + n.name + ":ip4=" + n.ip;
+  return out;
+}
+
+namespace {
+
+// <pod>/net-info.json; a pod without one has no contained networks (as rkt: host networking).
+std::vector<PodNet> read_networks(const std::string& pod_dir) {
+  std::vector<PodNet> nets;
+  auto text = read_file(pod_dir + "/" + stage1_abi::kNetInfo, 16 << 20);
+  if (!text) return nets;
+  Json j = Json::parse(*text, nullptr, false);
+  if (!j.is_array()) return nets;
+  auto field = [](const Json& o, const char* k) {
+    auto it = o.find(k);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const auto& e : j) {
+    if (!e.is_object()) continue;
+    nets.push_back({field(e, "netName"), field(e, "netConf"), field(e, "pluginPath"), field(e, "ifName"),
+                    field(e, "ip"), field(e, "args"), field(e, "mask")});
+  }
+  return nets;
+}
+
+}  // namespace
+
 Result<PodInfo> pod_info(const PodRef& ref) {
   PodInfo v;
   v.ref = ref;
@@ -57,6 +86,9 @@ Result<PodInfo> pod_info(const PodRef& ref) {
   std::string pid_path = ref.path + "/" + stage1_abi::kPodPid;
   v.started_ns = mtime_ns(pid_path);
   if (auto pid = read_file(pid_path, 64)) v.pid = pid->substr(0, pid->find('\n'));
+  if (v.state == PodState::Running || v.state == PodState::Exited || v.state == PodState::ExitedGarbage) {
+    v.networks = read_networks(ref.path);
+  }
   if (v.manifest && v.state != PodState::Running) {
     for (const auto& app : v.manifest->apps) {
       if (auto code = read_file(ref.path + "/status/" + app.name, 64))
@@ -103,6 +135,19 @@ Json string_map(const std::map<std::string, std::string>& m) {
 
 Json v1_pod(const PodInfo& v) {
   Json p{{"name", v.ref.uuid}, {"state", state_name(v.state)}};
+  if (!v.networks.empty()) {
+    Json nets = Json::array();
+    for (const auto& n : v.networks) {
+      nets.push_back({{"netName", n.name},
+                      {"netConf", n.conf},
+                      {"pluginPath", n.plugin},
+                      {"ifName", n.ifname},
+                      {"ip", n.ip},
+                      {"args", n.args},
+                      {"mask", n.mask}});
+    }
+    p["networks"] = nets;
+  }
   if (v.manifest && !v.manifest->apps.empty()) {
     Json names = Json::array(), apps = Json::array();
     std::map<std::string, const spec::Volume*> volumes;

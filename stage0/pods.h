@@ -18,6 +18,11 @@
 namespace rkt::stage0 {
 
 /// What rkt reports of a pod.
+/// A network a pod is attached to, as stage1 recorded it (<pod>/net-info.json, rkt's NetInfo).
+struct PodNet {
+  std::string name, conf, plugin, ifname, ip, args, mask;
+};
+
 struct PodInfo {
   PodRef ref;
   PodState state = PodState::Garbage;
@@ -26,6 +31,10 @@ struct PodInfo {
   std::string pid;                                    ///< of the pod's PID 1, once started
   std::map<std::string, std::string> app_exit_codes;  ///< app -> exit status, once exited
   int64_t gc_marked_ns = 0;                           ///< when gc marked it as garbage; 0: not marked
+  std::vector<PodNet> networks;                       ///< of a running or exited pod; none: host or none
+
+  /// The networks as rkt prints them: "default:ip4=172.16.28.2, other:ip4=10.1.0.2".
+  std::string networks_text() const;
 
   /// Exited, or in a phase that means it never will run again.
   bool exited() const;

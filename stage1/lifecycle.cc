@@ -4,7 +4,8 @@
 //                         process that holds it, which stops the apps with a grace period; with
 //                         --force, SIGKILL, which takes the whole pod down at once.
 //   gc UUID               (cwd: the pod directory, which no process holds any more) tears down
-//                         what stage1 made outside the pod directory: the pod's cgroups.
+//                         what stage1 made outside the pod directory: the pod's networks and
+//                         network namespace, and its cgroups.
 
 #include "stage1/lifecycle.h"
 
@@ -19,6 +20,7 @@
 
 #include "common/fs.h"
 #include "common/stage1_abi.h"
+#include "stage1/host/network.h"
 #include "stage1/report.h"
 
 namespace rkt::stage1 {
@@ -46,8 +48,11 @@ int gc_main(int argc, char** argv) {
   std::string uuid = argc > 1 ? argv[argc - 1] : "";
   char cwd[PATH_MAX];
   if (!::getcwd(cwd, sizeof cwd)) return report(sys_error("gc of pod " + uuid + ": the pod directory"));
-  if (Status s = stage1_abi::remove_pod_cgroups(cwd, uuid); !s)
-    return report(std::move(s).error().wrap("gc of pod " + uuid));
+  // Both are tried; a failure keeps the pod for the next gc, which tries again.
+  Status net = teardown_pod_network(cwd, uuid);
+  Status cg = stage1_abi::remove_pod_cgroups(cwd, uuid);
+  if (!net) return report(std::move(net).error().wrap("gc of pod " + uuid));
+  if (!cg) return report(std::move(cg).error().wrap("gc of pod " + uuid));
   return 0;
 }
 

@@ -32,6 +32,7 @@
 #include "stage1/child/supervisor.h"
 #include "stage1/enter.h"
 #include "stage1/host/cgroup.h"
+#include "stage1/host/network.h"
 #include "stage1/host/plan.h"
 #include "stage1/lifecycle.h"
 #include "stage1/report.h"
@@ -86,6 +87,12 @@ int run(int argc, char** argv) {
   for (const auto& app : plan->apps)
     limited |= app.limits.memory_bytes || app.limits.cpu_millis || app.limits.cpu_shares;
   std::optional<Cgroups> cgroups;
+  auto remove_cgroups = [&] {
+    if (!cgroups) return;
+    std::vector<AppCgroup> made;
+    for (const auto& a : plan->apps) made.push_back(a.cgroup);
+    (void)cgroups->remove_pod(uuid, made);
+  };
   auto self = read_file("/proc/self/cgroup", 1 << 16);
   auto detected = self ? Cgroups::detect("/sys/fs/cgroup", *self) : Result<Cgroups>(std::move(self).error());
   if (detected) {
@@ -93,9 +100,7 @@ int run(int argc, char** argv) {
     for (auto& app : plan->apps) {
       auto cg = cgroups->create_app(uuid, app.name, app.limits);
       if (!cg) {
-        std::vector<AppCgroup> made;
-        for (const auto& a : plan->apps) made.push_back(a.cgroup);
-        (void)cgroups->remove_pod(uuid, made);
+        remove_cgroups();
         return report(std::move(cg).error().wrap("setting up the cgroups of pod " + uuid), debug);
       }
       app.cgroup = std::move(*cg);
@@ -109,6 +114,24 @@ int run(int argc, char** argv) {
     (void)stage1_abi::write_cgroup_record(pod_dir, made);
   } else if (limited) {
     return report(std::move(detected).error().wrap("pod " + uuid + " has resource limits"), debug);
+  }
+
+  // Contained networks: the pod's network namespace, attached to each network by its CNI plugin,
+  // from here (the host's namespace), before the pod's PID 1 joins it. It outlives this process
+  // until the gc entrypoint tears it down, so that an exited pod still shows its addresses.
+  std::optional<PodNetwork> network;
+  if (!plan->networks.empty()) {
+    auto net = setup_pod_network(pod_dir, uuid, plan->networks, plan->local_config,
+                                 [](const std::string& w) { std::cerr << "stage1: " << w << "\n"; });
+    if (!net) {
+      remove_cgroups();
+      return report(std::move(net).error().wrap("failed to set up the network of pod " + uuid), debug);
+    }
+    network = std::move(*net);
+    plan->netns_fd = network->netns.get();
+    if (plan->dns_from_network && !network->resolv_conf.empty()) {
+      for (auto& app : plan->apps) app.etc_resolv_conf = network->resolv_conf;
+    }
   }
 
   // systemd notification: a datagram socket in the pod that the apps' READY=1 arrives on.
@@ -138,7 +161,7 @@ int run(int argc, char** argv) {
   int alive[2];
   if (::pipe2(alive, O_CLOEXEC) != 0) return report(sys_error("creating a pipe"), debug);
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS;
-  if (!plan->host_network) flags |= CLONE_NEWNET;
+  if (!plan->host_network && plan->netns_fd < 0) flags |= CLONE_NEWNET;
   if (!plan->host_ipc) flags |= CLONE_NEWIPC;
   // A fork into new namespaces: the child is the pod's PID 1.
   long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);

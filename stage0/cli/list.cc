@@ -53,7 +53,8 @@ Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args) {
       std::cout << (i == 0 ? uuid : "") << "\t" << (a ? a->name : "-") << "\t" << (a ? image_name(*a) : "-") << "\t";
       if (full) std::cout << (a ? short_key(a->image.id) : "-") << "\t";
       if (i == 0) {
-        std::cout << state_name(v.state) << "\t" << when(v.created_ns) << "\t" << when(v.started_ns) << "\t";
+        std::cout << state_name(v.state) << "\t" << when(v.created_ns) << "\t" << when(v.started_ns) << "\t"
+                  << v.networks_text();
       } else {
         std::cout << "\t\t\t";
       }

@@ -16,24 +16,55 @@
 namespace rkt::stage0 {
 namespace {
 
-struct RunFlags {
-  PodFlags pod;
+// The flags that end up in the runtime configuration, with those that need checking first.
+struct RuntimeFlags {
   RuntimeConfig rc;
-  std::string uuid_file_save, stage1_path, stage1_name, stage1_hash, pull_policy = "new", pod_manifest, ipc;
-  bool no_overlay = false, quiet = false, mds_register = false, private_users = false;
+  std::vector<std::string> nets;
+  std::string ipc;
+  bool mds_register = false;
 };
 
-void add_runtime_flags(FlagSet& fs, RuntimeConfig& rc, std::string& ipc, bool& mds) {
-  fs.add_string("net", &rc.net, "host, none (contained networks are not available)");
+// Checks them and completes rc.
+Status finish_runtime_flags(RuntimeFlags& r, const GlobalOptions& g) {
+  if (!r.nets.empty()) {
+    // Repeated flags add to one list, as rkt's NetList.Set (a name in two flags is a duplicate).
+    r.rc.net = r.nets[0];
+    for (size_t i = 1; i < r.nets.size(); ++i) r.rc.net += "," + r.nets[i];
+  }
+  RKT_TRY(check_network(r.rc.net));
+  if (r.mds_register)
+    return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
+  if (!r.ipc.empty()) {
+    if (r.ipc != "auto" && r.ipc != "private" && r.ipc != "parent")
+      return Error(Errc::Usage, "--ipc=" + r.ipc + ": must be auto, private or parent");
+    r.rc.ipc = r.ipc;
+  }
+  r.rc.local_config = g.local_config;
+  r.rc.insecure_paths = g.insecure.paths;
+  r.rc.insecure_capabilities = g.insecure.capabilities;
+  r.rc.insecure_seccomp = g.insecure.seccomp;
+  return ok();
+}
+
+struct RunFlags {
+  PodFlags pod;
+  RuntimeFlags runtime;
+  std::string uuid_file_save, stage1_path, stage1_name, stage1_hash, pull_policy = "new", pod_manifest;
+  bool no_overlay = false, quiet = false, private_users = false;
+};
+
+void add_runtime_flags(FlagSet& fs, RuntimeFlags& r) {
+  RuntimeConfig& rc = r.rc;
+  fs.add_list("net", &r.nets, "networks to join: NAME[:CNI_ARGS],... (default), or host, none, all", "default");
   fs.add_list("dns", &rc.dns, "a name server, \"host\" or \"none\"");
   fs.add_list("dns-search", &rc.dns_search, "a DNS search domain");
   fs.add_list("dns-opt", &rc.dns_opt, "a resolv.conf option");
   fs.add_string("dns-domain", &rc.dns_domain, "the DNS domain");
   fs.add_list("hosts-entry", &rc.hosts_entries, "IP=HOSTNAME for /etc/hosts, or \"host\"");
   fs.add_string("hostname", &rc.hostname, "the pod's hostname (default rkt-UUID)");
-  fs.add_string("ipc", &ipc, "auto, private or parent");
+  fs.add_string("ipc", &r.ipc, "auto, private or parent");
   fs.add_bool("interactive", &rc.interactive, "give the app the terminal (one app only)");
-  fs.add_bool("mds-register", &mds, "register with the metadata service (not available)");
+  fs.add_bool("mds-register", &r.mds_register, "register with the metadata service (not available)");
 }
 
 void add_pod_flags(FlagSet& fs, RunFlags& p, bool run) {
@@ -66,7 +97,7 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   add_app_flags(fs, defaults);
   add_global_flags(fs, g);
   add_pod_flags(fs, p, run);
-  if (run) add_runtime_flags(fs, p.rc, p.ipc, p.mds_register);
+  if (run) add_runtime_flags(fs, p.runtime);
   auto leading = fs.parse_leading(args, 0);
   RKT_TRY(leading);
   size_t i = *leading;
@@ -84,7 +115,7 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
     FlagSet afs(cmd);
     add_global_flags(afs, g);
     add_pod_flags(afs, p, run);
-    if (run) add_runtime_flags(afs, p.rc, p.ipc, p.mds_register);
+    if (run) add_runtime_flags(afs, p.runtime);
     add_app_flags(afs, app);
     for (;;) {
       auto stop = afs.parse_leading(args, i);
@@ -105,17 +136,7 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   }
   RKT_TRY(finish_global_flags(g));
   if (p.private_users) return Error(Errc::Unsupported, "--private-users is not available in this build");
-  if (p.mds_register)
-    return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
-  if (run) {
-    RKT_TRY(check_network(p.rc.net));
-  }
-  if (!p.ipc.empty()) {
-    if (p.ipc != "auto" && p.ipc != "private" && p.ipc != "parent") {
-      return Error(Errc::Usage, "--ipc=" + p.ipc + ": must be auto, private or parent");
-    }
-    p.rc.ipc = p.ipc;
-  }
+  RKT_TRY(finish_runtime_flags(p.runtime, g));
   if (apps.empty() && p.pod_manifest.empty()) return Error(Errc::Usage, std::string(cmd) + " needs at least one image");
   if (!p.pod_manifest.empty() && !apps.empty())
     return Error(Errc::Usage, "--pod-manifest cannot be combined with images");
@@ -129,7 +150,7 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
       if (fs.seen(f)) return Error(Errc::Usage, std::string("conflicting flags: --pod-manifest and --") + f);
     }
   }
-  if (p.rc.interactive && apps.size() > 1) return Error(Errc::Usage, "--interactive needs exactly one image");
+  if (p.runtime.rc.interactive && apps.size() > 1) return Error(Errc::Usage, "--interactive needs exactly one image");
 
   PrepareRequest req;
   req.data_dir = g.dir;
@@ -142,10 +163,7 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   RKT_TRY(pod);
   req.pod = std::move(*pod);
   req.pod_manifest = p.pod_manifest;
-  req.runtime = p.rc;
-  req.runtime.insecure_paths = g.insecure.paths;
-  req.runtime.insecure_capabilities = g.insecure.capabilities;
-  req.runtime.insecure_seccomp = g.insecure.seccomp;
+  req.runtime = p.runtime.rc;
   req.stage1 = {p.stage1_path, p.stage1_name, p.stage1_hash};
   auto opts = fetch_options(g);
   RKT_TRY(opts);
@@ -182,23 +200,13 @@ Result<int> cmd_prepare(GlobalOptions& g, const std::vector<std::string>& args) 
 Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& args) {
   RKT_TRY(require_root("rkt run-prepared"));
   FlagSet fs("rkt run-prepared");
-  RuntimeConfig rc;
-  std::string ipc;
-  bool mds = false;
-  add_runtime_flags(fs, rc, ipc, mds);
+  RuntimeFlags r;
+  add_runtime_flags(fs, r);
   auto pos = parse_command_line(fs, g, args);
   RKT_TRY(pos);
   if (pos->size() != 1) return Error(Errc::Usage, "rkt run-prepared needs one pod UUID");
-  if (mds) return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
-  if (!ipc.empty()) {
-    if (ipc != "auto" && ipc != "private" && ipc != "parent")
-      return Error(Errc::Usage, "--ipc=" + ipc + ": must be auto, private or parent");
-    rc.ipc = ipc;
-  }
-  rc.insecure_paths = g.insecure.paths;
-  rc.insecure_capabilities = g.insecure.capabilities;
-  rc.insecure_seccomp = g.insecure.seccomp;
-  return run_prepared(g.dir, (*pos)[0], rc, g.debug);
+  RKT_TRY(finish_runtime_flags(r, g));
+  return run_prepared(g.dir, (*pos)[0], r.rc, g.debug);
 }
 
 }  // namespace rkt::stage0

@@ -66,7 +66,7 @@ Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& args) {
     std::cout << "state=" << state_name(st) << "\n";
     std::cout << "created=" << format_time(v->created_ns) << "\n";
     if (v->started_ns) std::cout << "started=" << format_time(v->started_ns) << "\n";
-    if (st == PodState::Running || st == PodState::Exited) std::cout << "networks=\n";
+    if (st == PodState::Running || st == PodState::Exited) std::cout << "networks=" << v->networks_text() << "\n";
     if (st == PodState::Running || st == PodState::Exited || st == PodState::ExitedGarbage) {
       if (!v->pid.empty()) std::cout << "pid=" << v->pid << "\n";
       std::cout << "exited=" << (st != PodState::Running ? "true" : "false") << "\n";

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -65,6 +66,12 @@ void supervise(const PodPlan& plan) noexcept {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     fail_pod(plan, std::string("making the pod's mounts private: ") + std::strerror(errno));
   }
+  // The pod's network namespace, which stage1 attached to its networks; and none of the other
+  // pods': their bindings under /var/run/netns would keep them alive as long as this pod.
+  if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0) {
+    fail_pod(plan, std::string("joining the pod's network namespace: ") + std::strerror(errno));
+  }
+  (void)::umount2("/var/run/netns", MNT_DETACH);
   if (::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) {
     fail_pod(plan, "setting the hostname " + plan.hostname + ": " + std::strerror(errno));
   }

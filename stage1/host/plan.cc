@@ -21,10 +21,13 @@ Result<std::string> read_text(const std::string& path) { return read_file(path, 
 
 Status apply_runtime_config(const stage1_abi::RuntimeConfig& rc, const std::string& uuid, PodPlan& plan) {
   plan.hostname = rc.hostname.empty() ? "rkt-" + uuid : rc.hostname;
-  if (rc.net != "host" && rc.net != "none") {
-    return Error(Errc::Unsupported, "network " + quote(rc.net) + " is not available (use --net=host or --net=none)");
-  }
-  plan.host_network = rc.net == "host";
+  auto nets = stage1_abi::parse_net_list(rc.net);
+  RKT_TRY_WRAP(nets, "the runtime configuration's network list");
+  auto mode = stage1_abi::net_mode(*nets);
+  plan.host_network = mode == stage1_abi::NetMode::Host;
+  if (mode == stage1_abi::NetMode::Contained) plan.networks = std::move(*nets);
+  plan.local_config = rc.local_config;
+  plan.dns_from_network = rc.dns.empty();
   plan.masked_paths = !rc.insecure_paths;
   plan.host_ipc = rc.ipc == "parent";
   plan.interactive = rc.interactive;

@@ -99,7 +99,16 @@ struct PodPlan {
   std::string uuid;
   std::string pod_dir;
   std::string hostname;
-  bool host_network = false;
+  bool host_network = false;  ///< --net=host
+  /// Contained networks (stage1 attaches them before the fork): the requested ones, and the
+  /// user's configuration directory (rkt's --local-config) with their net.d.
+  std::vector<stage1_abi::NetRequest> networks;
+  std::string local_config;
+  /// The network namespace the pod's PID 1 joins; -1: a new one with loopback only (--net=none),
+  /// or the host's.
+  int netns_fd = -1;
+  /// Whether a network's DNS answer may become the apps' resolv.conf (no --dns given).
+  bool dns_from_network = false;
   bool host_ipc = false;     ///< --ipc=parent
   bool masked_paths = true;  ///< false with --insecure-options=paths
   bool interactive = false;

@@ -175,11 +175,38 @@ TEST_F(BuildPlanTest, APodDirectoryBecomesAPlan) {
   EXPECT_STREQ(copy.apps[0].exec.data()[1], "--port=80") << "a copied plan owns its strings";
 }
 
-TEST_F(BuildPlanTest, ContainedNetworksAreNotAvailableYet) {
-  runtime({});
+TEST_F(BuildPlanTest, TheNetworkListDecidesTheNamespaces) {
+  stage1_abi::RuntimeConfig rc;
+  rc.local_config = "/srv/rkt";
+  rc.net = "default:IP=172.16.28.9,mine";
+  runtime(rc);
   auto plan = build_plan(pod_, "1234");
+  ASSERT_TRUE(plan) << plan.error().message();
+  EXPECT_FALSE(plan->host_network);
+  EXPECT_EQ(plan->networks, (std::vector<stage1_abi::NetRequest>{{"default", "IP=172.16.28.9"}, {"mine", ""}}));
+  EXPECT_EQ(plan->local_config, "/srv/rkt");
+  EXPECT_TRUE(plan->dns_from_network);
+  EXPECT_EQ(plan->netns_fd, -1) << "stage1 sets it once the namespace exists";
+
+  rc.net = "none,default";
+  rc.dns = {"192.0.2.1"};
+  runtime(rc);
+  plan = build_plan(pod_, "1234");
+  ASSERT_TRUE(plan);
+  EXPECT_TRUE(plan->networks.empty()) << "none: loopback only";
+  EXPECT_FALSE(plan->dns_from_network) << "--dns wins over a network's DNS";
+  rc.net = "host,default";
+  runtime(rc);
+  plan = build_plan(pod_, "1234");
+  ASSERT_TRUE(plan);
+  EXPECT_TRUE(plan->host_network);
+  EXPECT_TRUE(plan->networks.empty());
+
+  rc.net = "a,a";
+  runtime(rc);
+  plan = build_plan(pod_, "1234");
   ASSERT_FALSE(plan);
-  EXPECT_EQ(plan.error().code(), Errc::Unsupported);
+  EXPECT_EQ(plan.error().message(), "the runtime configuration's network list: --net: found duplicate netname \"a\"");
 }
 
 }  // namespace
