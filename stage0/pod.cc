@@ -17,6 +17,7 @@
 #include "common/stage1_abi.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
+#include "spec/ports.h"
 
 extern char** environ;  // handed on to stage1
 
@@ -141,9 +142,11 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
   }
   pm.user_labels = pod.user_labels;
   pm.user_annotations = pod.user_annotations;
+  pm.ports = pod.ports;
   // The manifest is validated like any other: what was asked cannot make an invalid one.
   auto valid = spec::parse_pod_manifest(spec::to_json(pm), "the pod manifest built from the command line");
   RKT_TRY(valid);
+  RKT_TRY_WRAP(spec::forwarded_ports(*valid), "--port");
   return valid;
 }
 

@@ -46,6 +46,7 @@ struct PodRequest {
   spec::Environment inherited_environment;  ///< below the images' own (--inherit-env)
   spec::Environment environment;            ///< over the images' own (--set-env-file, --set-env)
   std::map<std::string, std::string> user_labels, user_annotations;
+  std::vector<spec::ExposedPort> ports;  ///< host ports forwarded to apps' ports (--port)
 };
 
 /// What stage1 needs at run time: the contract's own type.

@@ -121,7 +121,7 @@ int run(int argc, char** argv) {
   // until the gc entrypoint tears it down, so that an exited pod still shows its addresses.
   std::optional<PodNetwork> network;
   if (!plan->networks.empty()) {
-    auto net = setup_pod_network(pod_dir, uuid, plan->networks, plan->local_config,
+    auto net = setup_pod_network(pod_dir, uuid, plan->networks, plan->local_config, plan->ports,
                                  [](const std::string& w) { std::cerr << "stage1: " << w << "\n"; });
     if (!net) {
       remove_cgroups();

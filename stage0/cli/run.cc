@@ -83,6 +83,7 @@ void add_pod_flags(FlagSet& fs, RunFlags& p, bool run) {
   fs.add_bool("private-users", &p.private_users, "run in a user namespace (not available)");
   fs.add_list("user-label", &p.pod.user_labels, "NAME=VALUE label of the pod");
   fs.add_list("user-annotation", &p.pod.user_annotations, "NAME=VALUE annotation of the pod");
+  fs.add_list("port", &p.pod.ports, "NAME:[HOSTIP:]HOSTPORT: forward a host port to the app port NAME");
   if (!run) fs.add_bool("quiet", &p.quiet, "print only the UUID");
 }
 
@@ -137,12 +138,22 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   RKT_TRY(finish_global_flags(g));
   if (p.private_users) return Error(Errc::Unsupported, "--private-users is not available in this build");
   RKT_TRY(finish_runtime_flags(p.runtime, g));
+  if (run && !p.pod.ports.empty()) {
+    auto nets = stage1_abi::parse_net_list(p.runtime.rc.net);
+    RKT_TRY(nets);
+    auto mode = stage1_abi::net_mode(*nets);
+    if (mode == stage1_abi::NetMode::None)
+      return Error(Errc::Usage, "--port flag does not work with 'none' networking");
+    if (mode == stage1_abi::NetMode::Host)
+      return Error(Errc::Usage, "--port flag does not work with 'host' networking");
+  }
   if (apps.empty() && p.pod_manifest.empty()) return Error(Errc::Usage, std::string(cmd) + " needs at least one image");
   if (!p.pod_manifest.empty() && !apps.empty())
     return Error(Errc::Usage, "--pod-manifest cannot be combined with images");
   if (!p.pod_manifest.empty()) {
     // As rkt: with a pod manifest, only flags that do not change it are allowed.
-    for (const char* f : {"volume", "set-env", "set-env-file", "inherit-env", "user-label", "user-annotation"}) {
+    for (const char* f :
+         {"volume", "set-env", "set-env-file", "inherit-env", "user-label", "user-annotation", "port"}) {
       if (fs.seen(f)) return Error(Errc::Usage, std::string("conflicting flags: --pod-manifest and --") + f);
     }
     for (const char* f : {"exec", "user", "group", "environment", "mount", "memory", "cpu", "caps-retain",

@@ -239,8 +239,38 @@ Result<AppRequest> app_request(const AppFlags& f) {
   return r;
 }
 
+Result<spec::ExposedPort> parse_port_flag(const std::string& s) {
+  auto bad = [&](const std::string& why) { return Error(Errc::Usage, "--port " + quote(s) + ": " + why); };
+  size_t c1 = s.find(':');
+  if (c1 == std::string::npos) return bad("not in name:[ip:]port format");
+  size_t c2 = s.find(':', c1 + 1);
+  spec::ExposedPort p;
+  p.name = s.substr(0, c1);
+  if (std::string why = spec::check_ac_name(p.name); !why.empty()) {
+    return bad(quote(p.name) + " is not a valid port name: " + why);
+  }
+  std::string port = c2 == std::string::npos ? s.substr(c1 + 1) : s.substr(c2 + 1);
+  if (c2 != std::string::npos) {
+    std::string ip = s.substr(c1 + 1, c2 - c1 - 1);
+    if (!spec::check_ip(ip).empty()) return bad(quote(ip) + " is not a valid IP");
+    p.host_ip = ip;
+  }
+  char* end = nullptr;
+  errno = 0;
+  unsigned long n =
+      port.empty() || !std::isdigit(static_cast<unsigned char>(port[0])) ? 65536 : std::strtoul(port.c_str(), &end, 10);
+  if (n > 65535 || errno != 0 || (end && *end != '\0')) return bad(quote(port) + " is not a valid port number");
+  p.host_port = static_cast<uint32_t>(n);
+  return p;
+}
+
 Result<PodRequest> pod_request(const PodFlags& f) {
   PodRequest r;
+  for (const auto& p : f.ports) {
+    auto port = parse_port_flag(p);
+    RKT_TRY(port);
+    r.ports.push_back(std::move(*port));
+  }
   for (const auto& v : f.volumes) {
     auto vol = parse_volume_flag(v);
     RKT_TRY(vol);

@@ -31,12 +31,15 @@ struct PodFlags {
   std::string set_env_file;
   bool inherit_env = false;
   std::vector<std::string> user_labels, user_annotations;
+  std::vector<std::string> ports;  ///< --port NAME:[HOSTIP:]HOSTPORT
 };
 
 void add_app_flags(FlagSet& fs, AppFlags& a);
 
 /// --volume NAME,kind=host,source=PATH[,readOnly=B][,recursive=B] | NAME,kind=empty[,mode=M][,uid=U][,gid=G]
 Result<spec::Volume> parse_volume_flag(const std::string& s);
+/// --port NAME:[HOSTIP:]HOSTPORT, as rkt's portList.Set
+Result<spec::ExposedPort> parse_port_flag(const std::string& s);
 /// --mount volume=NAME,target=PATH
 Result<AppRequest::Mount> parse_mount_flag(const std::string& s);
 /// --seccomp mode=retain|remove[,errno=E],SYSCALL,...

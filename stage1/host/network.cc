@@ -94,8 +94,8 @@ std::string mask_of_prefix(int bits) {
   return buf;
 }
 
-// "172.16.28.2/24" into address and mask; false unless it is IPv4 CIDR.
-bool split_cidr4(const std::string& cidr, std::string* ip, std::string* mask) {
+// "172.16.28.2/24" into address, mask and prefix length; false unless it is IPv4 CIDR.
+bool split_cidr4(const std::string& cidr, std::string* ip, std::string* mask, int* prefix) {
   size_t slash = cidr.find('/');
   if (slash == std::string::npos) return false;
   std::string addr = cidr.substr(0, slash), bits = cidr.substr(slash + 1);
@@ -106,6 +106,7 @@ bool split_cidr4(const std::string& cidr, std::string* ip, std::string* mask) {
   if (n > 32) return false;
   *ip = addr;
   *mask = mask_of_prefix(n);
+  *prefix = n;
   return true;
 }
 
@@ -302,7 +303,76 @@ Status del_net(const std::string& pod_dir, const std::string& uuid, const std::s
   return ok();
 }
 
+// <pod>/net/portmap.json: how the forwarded ports were added, for their DEL.
+constexpr const char* kPortmapRecord = "portmap.json";
+
+std::string portmap_record_path(const std::string& pod_dir) {
+  return pod_dir + "/" + stage1_abi::kNetDir + "/" + kPortmapRecord;
+}
+
+Status del_portmap(const std::string& pod_dir, const std::string& uuid, const std::string& netns,
+                   const std::string& cni_path) {
+  std::string path = portmap_record_path(pod_dir);
+  auto text = read_file(path, kMaxConfig);
+  if (!text) {
+    if (text.error().sys_errno() == ENOENT) return ok();
+    return std::move(text).error().wrap("the forwarded ports");
+  }
+  json rec = json::parse(*text, nullptr, false);
+  if (!rec.is_object() || !rec.contains("conf") || !rec["conf"].is_object()) {
+    return Error(Errc::InvalidArgument, quote(path) + " is not a record of forwarded ports");
+  }
+  std::string plugin = string_field(rec, "pluginPath"), ifname = string_field(rec, "ifName");
+  auto r = run_plugin(plugin, rec["conf"].dump(), plugin_env("DEL", uuid, netns, "", ifname, cni_path),
+                      "deleting the forwarded ports");
+  RKT_TRY(r);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return sys_error("removing " + quote(path));
+  return ok();
+}
+
+// Adds the forwarded ports to `net` (recorded first, for gc).
+Status add_portmap(const std::string& pod_dir, const std::string& uuid, const std::string& netns,
+                   const std::string& cni_path, const std::vector<std::string>& dirs, const AttachedNet& net,
+                   const std::vector<spec::ForwardedPort>& ports) {
+  auto plugin = find_plugin("portmap", dirs);
+  RKT_TRY_WRAP(plugin, "forwarding ports");
+  std::string conf = portmap_config(net, netns, ports);
+  nlohmann::ordered_json rec = {{"netName", net.conf.name},
+                                {"ifName", net.ifname},
+                                {"pluginPath", *plugin},
+                                {"conf", nlohmann::ordered_json::parse(conf)}};
+  RKT_TRY(write_file_atomic(portmap_record_path(pod_dir), rec.dump() + "\n", 0644, Overwrite::Yes, Durability::NoSync));
+  auto r = run_plugin(*plugin, conf, plugin_env("ADD", uuid, netns, "", net.ifname, cni_path),
+                      "forwarding ports on network " + quote(net.conf.name));
+  RKT_TRY(r);
+  return ok();
+}
+
 }  // namespace
+
+std::string portmap_config(const AttachedNet& net, const std::string& netns,
+                           const std::vector<spec::ForwardedPort>& ports) {
+  nlohmann::ordered_json mappings = nlohmann::ordered_json::array();
+  for (const auto& p : ports) {
+    nlohmann::ordered_json m = {{"hostPort", p.host_port}, {"containerPort", p.pod_port}, {"protocol", p.protocol}};
+    if (p.host_ip != "0.0.0.0") m["hostIP"] = p.host_ip;
+    mappings.push_back(std::move(m));
+  }
+  nlohmann::ordered_json ip = {
+      {"version", "4"}, {"address", net.result.ip + "/" + std::to_string(net.result.prefix)}, {"interface", 0}};
+  if (!net.result.gateway.empty()) ip["gateway"] = net.result.gateway;
+  nlohmann::ordered_json conf = {
+      {"cniVersion", "0.3.1"},
+      {"name", net.conf.name},
+      {"type", "portmap"},
+      {"snat", true},
+      {"runtimeConfig", {{"portMappings", mappings}}},
+      {"prevResult",
+       {{"cniVersion", "0.3.1"},
+        {"interfaces", nlohmann::ordered_json::array({{{"name", net.ifname}, {"sandbox", netns}}})},
+        {"ips", nlohmann::ordered_json::array({ip})}}}};
+  return conf.dump();
+}
 
 Result<std::vector<NetConfig>> load_net_configs(const std::vector<stage1_abi::NetRequest>& requested,
                                                 const std::string& builtin_dir, const std::string& user_dir,
@@ -344,7 +414,7 @@ Result<CniResult> parse_cni_result(const std::string& text, const std::string& w
   CniResult r;
   bool found = false;
   if (auto ip4 = j.find("ip4"); ip4 != j.end() && ip4->is_object()) {  // CNI 0.1.0, 0.2.0
-    found = split_cidr4(string_field(*ip4, "ip"), &r.ip, &r.mask);
+    found = split_cidr4(string_field(*ip4, "ip"), &r.ip, &r.mask, &r.prefix);
     r.gateway = string_field(*ip4, "gateway");
   } else if (auto ips = j.find("ips"); ips != j.end() && ips->is_array()) {  // CNI 0.3.0 and later
     // The pod's interfaces are those with a "sandbox"; an address on none names no interface.
@@ -359,7 +429,7 @@ Result<CniResult> parse_cni_result(const std::string& text, const std::string& w
       if (auto itf = ip.find("interface"); itf != ip.end() && !pod_ifaces.empty()) {
         if (!itf->is_number_unsigned() || !pod_ifaces.count(itf->get<size_t>())) continue;
       }
-      if (split_cidr4(string_field(ip, "address"), &r.ip, &r.mask)) {
+      if (split_cidr4(string_field(ip, "address"), &r.ip, &r.mask, &r.prefix)) {
         r.gateway = string_field(ip, "gateway");
         found = true;
         break;
@@ -404,7 +474,7 @@ Result<std::string> find_plugin(const std::string& type, const std::vector<std::
 
 Result<PodNetwork> setup_pod_network(const std::string& pod_dir, const std::string& uuid,
                                      const std::vector<stage1_abi::NetRequest>& requested,
-                                     const std::string& local_config,
+                                     const std::string& local_config, const std::vector<spec::ForwardedPort>& ports,
                                      const std::function<void(const std::string&)>& warn) {
   auto configs = load_net_configs(requested, pod_dir + "/" + stage1_abi::kStage1Rootfs + "/" + kBuiltinNetDir,
                                   local_config + "/net.d", warn);
@@ -470,6 +540,19 @@ Result<PodNetwork> setup_pod_network(const std::string& pod_dir, const std::stri
     }
   }
   if (st) st = write_net_info(pod_dir, nets);
+  bool forwarding = false;
+  if (st && !ports.empty() && !nets.empty()) {
+    // As rkt: through the first network that masquerades, else the last one.
+    const AttachedNet* target = &nets.back();
+    for (const auto& n : nets) {
+      if (n.conf.ip_masq) {
+        target = &n;
+        break;
+      }
+    }
+    forwarding = true;
+    st = add_portmap(pod_dir, uuid, pn.netns_path, cni_path, dirs, *target, ports);
+  }
   if (st) {
     pn.nets = std::move(nets);
     return pn;
@@ -478,6 +561,12 @@ Result<PodNetwork> setup_pod_network(const std::string& pod_dir, const std::stri
   // now stays recorded, for gc.
   pn.netns.reset();
   bool undone = true;
+  if (forwarding) {
+    if (Status s = del_portmap(pod_dir, uuid, pn.netns_path, cni_path); !s) {
+      warn(s.error().message());
+      undone = false;
+    }
+  }
   for (size_t i = added; i-- > 0;) {
     if (Status s = del_net(pod_dir, uuid, pn.netns_path, cni_path, nets[i]); !s) {
       warn(s.error().message());
@@ -532,7 +621,7 @@ Status teardown_pod_network(const std::string& pod_dir, const std::string& uuid)
   } else if (info_text.error().sys_errno() != ENOENT) {
     return std::move(info_text).error().wrap("pod " + uuid);
   }
-  Status first = ok();
+  Status first = del_portmap(pod_dir, uuid, netns, cni_path);
   for (size_t i = nets.size(); i-- > 0;) {
     Status s = del_net(pod_dir, uuid, netns, cni_path, nets[i]);
     if (!s && first) first = std::move(s);

@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "common/stage1_abi.h"
 #include "common/unique_fd.h"
+#include "spec/ports.h"
 
 namespace rkt::stage1 {
 
@@ -45,6 +46,7 @@ Result<std::vector<NetConfig>> load_net_configs(const std::vector<stage1_abi::Ne
 struct CniResult {
   std::string ip;       ///< 172.16.28.2
   std::string mask;     ///< 255.255.255.0
+  int prefix = 0;       ///< 24
   std::string gateway;  ///< the host's end, where the pod reaches host services
   std::vector<std::string> nameservers, search, options;
   std::string domain;
@@ -81,12 +83,19 @@ struct PodNetwork {
   std::string resolv_conf;
 };
 
+/// The configuration of CNI's portmap plugin that forwards `ports` to the pod's address on `net`,
+/// chained after that network's plugin (its result as prevResult, the mappings as
+/// runtimeConfig.portMappings).
+std::string portmap_config(const AttachedNet& net, const std::string& netns,
+                           const std::vector<spec::ForwardedPort>& ports);
+
 /// Creates the namespace and attaches it to the networks (configurations from the stage1 image
-/// and <local_config>/net.d). On failure, what was added is deleted again (in reverse) and the
-/// namespace destroyed: nothing is left.
+/// and <local_config>/net.d), then forwards `ports` (through the first network with ipMasq, else
+/// the last, as rkt). On failure, what was added is deleted again (in reverse) and the namespace
+/// destroyed: nothing is left.
 Result<PodNetwork> setup_pod_network(const std::string& pod_dir, const std::string& uuid,
                                      const std::vector<stage1_abi::NetRequest>& requested,
-                                     const std::string& local_config,
+                                     const std::string& local_config, const std::vector<spec::ForwardedPort>& ports,
                                      const std::function<void(const std::string&)>& warn);
 
 /// Undoes setup_pod_network from what the pod directory records: DEL of every network still

@@ -241,6 +241,11 @@ Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid) 
   auto rc = stage1_abi::read_runtime_config(pod_dir);
   RKT_TRY(rc);
   RKT_TRY(apply_runtime_config(*rc, uuid, plan));
+  if (!plan.networks.empty()) {
+    auto ports = spec::forwarded_ports(*pod);
+    RKT_TRY_WRAP(ports, manifest_path);
+    plan.ports = std::move(*ports);
+  }
   std::string hosts = render_hosts(*rc, plan.hostname, read_text);
   std::string resolv = render_resolv_conf(*rc, plan.host_network, read_text);
   RKT_TRY(add_sysctls(pod->isolators, "pod", plan));

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/stage1_abi.h"
+#include "spec/ports.h"
 #include "spec/types.h"
 #include "stage1/host/caps.h"
 #include "stage1/host/cgroup.h"
@@ -104,6 +105,7 @@ struct PodPlan {
   /// user's configuration directory (rkt's --local-config) with their net.d.
   std::vector<stage1_abi::NetRequest> networks;
   std::string local_config;
+  std::vector<spec::ForwardedPort> ports;  ///< the pod manifest's, forwarded on a contained network
   /// The network namespace the pod's PID 1 joins; -1: a new one with loopback only (--net=none),
   /// or the host's.
   int netns_fd = -1;
