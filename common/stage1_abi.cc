@@ -34,6 +34,7 @@ std::string RuntimeConfig::render() const {
   out += std::string("insecure-paths=") + flag(insecure_paths) + "\n";
   out += std::string("insecure-capabilities=") + flag(insecure_capabilities) + "\n";
   out += std::string("insecure-seccomp=") + flag(insecure_seccomp) + "\n";
+  if (!mds_token.empty()) out += "mds-token=" + mds_token + "\n";
   return out;
 }
 
@@ -59,6 +60,8 @@ Result<RuntimeConfig> RuntimeConfig::parse(const std::string& text, const std::s
     Status s = ok();
     if (key == "net") {
       rc.net = value;
+    } else if (key == "mds-token") {
+      rc.mds_token = value;
     } else if (key == "local-config") {
       rc.local_config = value;
     } else if (key == "hostname") {
@@ -89,6 +92,10 @@ Result<RuntimeConfig> RuntimeConfig::parse(const std::string& text, const std::s
     RKT_TRY(s);
   }
   return rc;
+}
+
+std::string metadata_url(const std::string& host_ip, const std::string& token) {
+  return "http://" + host_ip + ":" + std::to_string(kMetadataPort) + "/" + token;
 }
 
 Result<std::vector<NetRequest>> parse_net_list(const std::string& value) {

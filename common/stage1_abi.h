@@ -27,6 +27,11 @@ inline constexpr const char* kNetns = "netns";            ///< the path of the p
 inline constexpr const char* kNetDir = "net";             ///< copies of the network configurations used
 inline constexpr const char* kNetInfo = "net-info.json";  ///< the networks attached, as rkt records them
 
+/// The metadata service's public port, and the AC_METADATA_URL of a pod whose apps reach it at
+/// `host_ip` (no trailing slash: clients append /acMetadata/v1/...).
+inline constexpr int kMetadataPort = 18112;
+std::string metadata_url(const std::string& host_ip, const std::string& token);
+
 /// One network of rkt's --net list: a name and the arguments passed to its plugin as CNI_ARGS.
 struct NetRequest {
   std::string name;
@@ -56,6 +61,8 @@ struct RuntimeConfig {
   bool interactive = false;
   std::string ipc = "auto";  ///< auto, private or parent (share the host's IPC namespace)
   bool insecure_paths = false, insecure_capabilities = false, insecure_seccomp = false;
+  /// The pod's metadata service token (--mds-register); empty: not registered, no AC_METADATA_URL.
+  std::string mds_token;
 
   std::string render() const;
   /// Parses what render() wrote; unknown keys are refused (they mean another interface version).

@@ -33,6 +33,7 @@ TEST_F(Stage1AbiTest, RuntimeConfigRoundTripsAndAbsentKeysTakeTheDefaults) {
   rc.interactive = true;
   rc.ipc = "parent";
   rc.insecure_seccomp = true;
+  rc.mds_token = "0123456789abcdef0123456789abcdef";
   auto back = RuntimeConfig::parse(rc.render(), "rc");
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(*back, rc);

@@ -63,7 +63,8 @@ Result<std::string> claim(const std::string& path, const std::string& uuid) {
 // Removes a garbage pod. Its lock held by someone else means another collector (or rm) is at it.
 // What stage1 made outside the pod directory goes first, through its gc entrypoint; pods whose
 // stage1 has none get the cgroups it recorded removed here.
-Status teardown(const PodRef& pod) {
+Status teardown(const PodRef& pod, const std::function<void(const PodRef&)>& before) {
+  if (before) before(pod);
   auto entry = stage1_abi::find_entrypoint(pod.path, stage1_abi::Entrypoint::Gc);
   if (!entry) return stage1_abi::remove_pod_cgroups(pod.path, pod.uuid);
   auto rc = stage1_abi::run_entrypoint(*entry, pod.path, {pod.uuid});
@@ -72,7 +73,7 @@ Status teardown(const PodRef& pod) {
   return ok();
 }
 
-Status sweep(const PodRef& pod, bool* busy) {
+Status sweep(const PodRef& pod, bool* busy, const std::function<void(const PodRef&)>& before) {
   auto lock = PodLock::acquire(pod.path, LockMode::Exclusive, Wait::No);
   if (!lock) {
     if (lock.error().sys_errno() == EWOULDBLOCK) {
@@ -81,7 +82,7 @@ Status sweep(const PodRef& pod, bool* busy) {
     }
     if (lock.error().sys_errno() != ENOENT) return std::move(lock).error();
   }
-  if (Status s = teardown(pod); !s) return s;
+  if (Status s = teardown(pod, before); !s) return s;
   if (Status s = unmount_below(pod.path); !s) return s;
   auto claimed = claim(pod.path, pod.uuid);
   RKT_TRY(claimed);
@@ -179,7 +180,7 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
     if (p.phase != PodPhase::ExitedGarbage && p.phase != PodPhase::Garbage) continue;
     if (now - mtime_ns(p.path) < options.grace_period_ns) continue;
     bool busy = false;
-    Status s = sweep(p, &busy);
+    Status s = sweep(p, &busy, options.before_teardown);
     if (!s) {
       report.errors.push_back("removing pod " + p.uuid + ": " + s.error().message());
       continue;
@@ -189,7 +190,8 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
   return report;
 }
 
-Status remove_pod(const std::string& data_dir, const PodRef& pod) {
+Status remove_pod(const std::string& data_dir, const PodRef& pod,
+                  const std::function<void(const PodRef&)>& before_teardown) {
   auto state = pod_state(pod);
   RKT_TRY(state);
   if (is_live(*state)) {
@@ -204,7 +206,7 @@ Status remove_pod(const std::string& data_dir, const PodRef& pod) {
     ref.path = pod_path(data_dir, to, pod.uuid);
   }
   bool busy = false;
-  if (Status s = sweep(ref, &busy); !s) return s;
+  if (Status s = sweep(ref, &busy, before_teardown); !s) return s;
   if (busy) return Error(Errc::InvalidArgument, "pod " + pod.uuid + " is being removed by another process");
   return ok();
 }

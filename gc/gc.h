@@ -8,6 +8,7 @@
 // any point and run again, and two gc at once never remove a pod twice.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct Options {
   int64_t grace_period_ns = int64_t{30} * 60 * 1000000000;       ///< --grace-period (30m)
   int64_t expire_prepared_ns = int64_t{24} * 3600 * 1000000000;  ///< --expire-prepared (24h)
   bool mark_only = false;                                        ///< --mark-only
+  /// Called for each pod about to be torn down (the metadata service's unregistration: stage0's,
+  /// so that gc needs no client of its own).
+  std::function<void(const PodRef&)> before_teardown;
 };
 
 struct Report {
@@ -33,6 +37,7 @@ Result<Report> collect(const std::string& data_dir, const Options& options);
 
 /// Removes a pod that no process holds (rkt rm): what stage1 left on the host, then its files.
 /// The pod must be in a non-running state; running pods are refused.
-Status remove_pod(const std::string& data_dir, const PodRef& pod);
+Status remove_pod(const std::string& data_dir, const PodRef& pod,
+                  const std::function<void(const PodRef&)>& before_teardown = {});
 
 }  // namespace rkt::gc

@@ -18,6 +18,7 @@
 #include "spec/manifest.h"
 #include "spec/names.h"
 #include "spec/ports.h"
+#include "stage0/mds.h"
 
 extern char** environ;  // handed on to stage1
 
@@ -292,6 +293,7 @@ Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, b
   }
   std::string dir = pod_path(data_dir, PodPhase::Run, pod.uuid);
   if (::chdir(dir.c_str()) != 0) return sys_error("entering pod " + quote(dir));
+  if (!pod.mds_token.empty()) RKT_TRY(mds::register_pod(mds::kSocket, dir, pod.uuid, pod.mds_token));
   // The entrypoint prepare_pod found, or (for run-prepared) the one the pod's stage1 names.
   auto entry = pod.run_entry.empty() ? stage1_abi::find_entrypoint(dir, stage1_abi::Entrypoint::Run)
                                      : Result<std::string>(dir + "/" + pod.run_entry);

@@ -71,6 +71,9 @@ struct PreparedPod {
   /// The stage1 run entrypoint relative to the pod directory (it stays valid when the pod moves
   /// to run/); empty: exec_stage1 looks it up in the pod's stage1 manifest.
   std::string run_entry = {};
+  /// Non-empty: the pod registers with the metadata service under this token (--mds-register)
+  /// before stage1 starts; the runtime configuration carries the same token.
+  std::string mds_token = {};
 };
 
 struct PrepareOptions {

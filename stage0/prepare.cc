@@ -93,6 +93,7 @@ Error run_prepared(const std::string& data_dir, const std::string& uuid, Runtime
   RKT_TRY(check_network(rc.net));
   RKT_TRY(stage1_abi::write_runtime_config(ref->path, rc, true));
   PreparedPod pod{ref->uuid, std::move(*lock)};
+  pod.mds_token = rc.mds_token;
   // Of two run-prepared at once, the rename decides: the loser finds the pod gone.
   Error e = exec_stage1(data_dir, std::move(pod), PodPhase::Prepared, debug);
   if (e.sys_errno() == ENOENT) return Error(Errc::InvalidArgument, "pod " + ref->uuid + " is already running");

@@ -133,6 +133,29 @@ int run(int argc, char** argv) {
       for (auto& app : plan->apps) app.etc_resolv_conf = network->resolv_conf;
     }
   }
+  // The metadata service, as the apps reach it: on the host's end of the first network that
+  // masquerades (else the last one), as rkt; on loopback when the pod shares the host's network.
+  if (!plan->mds_token.empty()) {
+    std::string host_ip = plan->host_network ? "127.0.0.1" : "";
+    if (network && !network->nets.empty()) {
+      host_ip = network->nets.back().result.gateway;
+      for (const auto& n : network->nets) {
+        if (n.conf.ip_masq) {
+          host_ip = n.result.gateway;
+          break;
+        }
+      }
+    }
+    if (host_ip.empty()) {
+      remove_cgroups();
+      return report(Error(Errc::InvalidArgument, "pod " + uuid +
+                                                     " is registered with the metadata service but has no network "
+                                                     "gateway to reach it on"),
+                    debug);
+    }
+    for (auto& app : plan->apps)
+      app.env.push_back("AC_METADATA_URL=" + stage1_abi::metadata_url(host_ip, plan->mds_token));
+  }
 
   // systemd notification: a datagram socket in the pod that the apps' READY=1 arrives on.
   UniqueFd notify;

@@ -34,12 +34,17 @@ const std::vector<Command>& commands() {
        "  rkt image gc [--grace-period=24h]\n\n"
        "IMAGE is an image ID (or an unambiguous prefix of one) or name[:version].",
        cmd_image},
+      {"metadata-service", "Run the metadata service that registered pods' apps read (AC_METADATA_URL)",
+       "rkt metadata-service [--listen-port=18112]\n\nRegistration on /run/rkt/metadata-svc.sock (or the socket "
+       "systemd passes), the public API on TCP port 18112.",
+       cmd_metadata_service},
       {"list", "List pods", "rkt list [--full] [--no-legend] [--format=json|json-pretty]", cmd_list},
       {"prepare", "Prepare a pod to run later with run-prepared",
        "rkt prepare [pod flags] IMAGE [app flags] [-- ARGS... ---] [IMAGE ...]\n\nPrints the pod's UUID.", cmd_prepare},
       {"run", "Run images in a pod",
        "rkt run [pod flags] IMAGE [app flags] [-- ARGS... [---]] [IMAGE ...]\n\n"
-       "Pod flags: --net=host|none --hostname --dns --dns-search --dns-opt --dns-domain --hosts-entry\n"
+       "Pod flags: --net[=NAME[:ARGS],...|host|none|all] --port --mds-register --hostname --dns --dns-search --dns-opt "
+       "--dns-domain --hosts-entry\n"
        "  --volume --set-env --set-env-file --inherit-env --uuid-file-save --interactive --no-overlay\n"
        "  --stage1-path|--stage1-name|--stage1-hash --pull-policy --pod-manifest\n"
        "App flags (after an image, or before all images for every app): --exec --name --working-dir\n"

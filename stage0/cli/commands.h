@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/pod.h"
 #include "stage0/cli/global.h"
 
 namespace rkt::stage0 {
@@ -37,5 +38,8 @@ Result<int> cmd_stop(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_rm(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_cat_manifest(GlobalOptions& g, const std::vector<std::string>& args);
+/// gc's hook (rkt gc, rkt rm): unregisters a pod from the metadata service, warning on failure.
+void unregister_from_mds(const PodRef& pod);
+Result<int> cmd_metadata_service(GlobalOptions& g, const std::vector<std::string>& args);
 
 }  // namespace rkt::stage0

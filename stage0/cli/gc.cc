@@ -9,8 +9,16 @@
 #include "gc/gc.h"
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
+#include "stage0/mds.h"
 
 namespace rkt::stage0 {
+
+void unregister_from_mds(const PodRef& pod) {
+  // As rkt: a pod the metadata service cannot forget is still collected, with a warning.
+  if (Status s = mds::unregister_pod(mds::kSocket, pod.path, pod.uuid); !s) {
+    std::cerr << "rkt: warning: " << s.error().message() << "\n";
+  }
+}
 
 Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args) {
   RKT_TRY(require_root("rkt gc"));
@@ -31,6 +39,7 @@ Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args) {
   o.grace_period_ns = *gp;
   o.expire_prepared_ns = *ep;
   o.mark_only = mark_only;
+  o.before_teardown = unregister_from_mds;
   auto r = gc::collect(g.dir, o);
   RKT_TRY(r);
   // As rkt's gc: marks on stderr with its "gc: " logger, removals on stdout.

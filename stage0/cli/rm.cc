@@ -28,7 +28,7 @@ Result<int> cmd_rm(GlobalOptions& g, const std::vector<std::string>& args) {
       failed = true;
       continue;
     }
-    if (Status s = gc::remove_pod(g.dir, *ref); !s) {
+    if (Status s = gc::remove_pod(g.dir, *ref, unregister_from_mds); !s) {
       std::cerr << "rm: " << s.error().message() << "\n";
       failed = true;
       continue;

@@ -11,6 +11,7 @@
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
 #include "stage0/cli/run_flags.h"
+#include "stage0/mds.h"
 #include "stage0/pod.h"
 
 namespace rkt::stage0 {
@@ -32,8 +33,17 @@ Status finish_runtime_flags(RuntimeFlags& r, const GlobalOptions& g) {
     for (size_t i = 1; i < r.nets.size(); ++i) r.rc.net += "," + r.nets[i];
   }
   RKT_TRY(check_network(r.rc.net));
-  if (r.mds_register)
-    return Error(Errc::Unsupported, "--mds-register: the metadata service is not available in this build");
+  if (r.mds_register) {
+    auto nets = stage1_abi::parse_net_list(r.rc.net);
+    if (stage1_abi::net_mode(*nets) == stage1_abi::NetMode::None) {
+      return Error(Errc::Usage,
+                   "--mds-register flag does not work with --net=none. Please use 'host', 'default' or an equivalent "
+                   "network");
+    }
+    auto token = mds::new_token();
+    RKT_TRY(token);
+    r.rc.mds_token = *token;
+  }
   if (!r.ipc.empty()) {
     if (r.ipc != "auto" && r.ipc != "private" && r.ipc != "parent")
       return Error(Errc::Usage, "--ipc=" + r.ipc + ": must be auto, private or parent");
@@ -64,7 +74,7 @@ void add_runtime_flags(FlagSet& fs, RuntimeFlags& r) {
   fs.add_string("hostname", &rc.hostname, "the pod's hostname (default rkt-UUID)");
   fs.add_string("ipc", &r.ipc, "auto, private or parent");
   fs.add_bool("interactive", &rc.interactive, "give the app the terminal (one app only)");
-  fs.add_bool("mds-register", &r.mds_register, "register with the metadata service (not available)");
+  fs.add_bool("mds-register", &r.mds_register, "register the pod with the metadata service (AC_METADATA_URL)");
 }
 
 void add_pod_flags(FlagSet& fs, RunFlags& p, bool run) {
@@ -196,6 +206,7 @@ Result<int> cmd_run(GlobalOptions& g, const std::vector<std::string>& args) {
   RunFlags p;
   auto pod = prepare_from_args(g, args, true, p);
   RKT_TRY(pod);
+  pod->mds_token = p.runtime.rc.mds_token;
   return exec_stage1(g.dir, std::move(*pod), PodPhase::Prepare, g.debug);
 }
 

@@ -28,6 +28,7 @@ Status apply_runtime_config(const stage1_abi::RuntimeConfig& rc, const std::stri
   if (mode == stage1_abi::NetMode::Contained) plan.networks = std::move(*nets);
   plan.local_config = rc.local_config;
   plan.dns_from_network = rc.dns.empty();
+  plan.mds_token = rc.mds_token;
   plan.masked_paths = !rc.insecure_paths;
   plan.host_ipc = rc.ipc == "parent";
   plan.interactive = rc.interactive;
@@ -158,6 +159,31 @@ Result<std::vector<VolumeMount>> app_mounts(const spec::RuntimeApp& ra, const st
     }
     vm.recursive = v->recursive.value_or(true);
     out.push_back(std::move(vm));
+  }
+  // As rkt's GenerateMounts: a mount point of the image that no mount covers takes the pod's
+  // volume of its name, or else an implicit empty volume of its own, "<app>-<mount point>".
+  if (ra.app) {
+    for (const auto& mp : ra.app->mount_points) {
+      bool covered = false;
+      for (const auto& m : out) covered |= m.target == mp.path;
+      if (covered) continue;
+      const spec::Volume* v = nullptr;
+      for (const auto& pv : volumes) {
+        if (pv.name == mp.name) v = &pv;
+      }
+      VolumeMount vm;
+      vm.target = mp.path;
+      vm.read_only = mp.read_only || (v && v->read_only.value_or(false));
+      if (v) {
+        vm.source = v->kind == "host" ? v->source : pod_dir + "/volumes/" + v->name;
+        vm.recursive = v->recursive.value_or(true);
+      } else {
+        vm.source = pod_dir + "/volumes/" + ra.name + "-" + mp.name;
+        RKT_TRY_WRAP(make_dirs(vm.source, 0755),
+                     "app " + quote(ra.name) + ": the implicit volume of mount point " + quote(mp.name));
+      }
+      out.push_back(std::move(vm));
+    }
   }
   return out;
 }

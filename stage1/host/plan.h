@@ -109,6 +109,8 @@ struct PodPlan {
   /// The network namespace the pod's PID 1 joins; -1: a new one with loopback only (--net=none),
   /// or the host's.
   int netns_fd = -1;
+  /// The pod's metadata service token (--mds-register): the apps get AC_METADATA_URL.
+  std::string mds_token;
   /// Whether a network's DNS answer may become the apps' resolv.conf (no --dns given).
   bool dns_from_network = false;
   bool host_ipc = false;     ///< --ipc=parent
@@ -138,7 +140,8 @@ Status add_sysctls(const spec::Isolators& isolators, const std::string& where, P
 Status apply_confinement(const spec::App& app, bool insecure_capabilities, bool insecure_seccomp, AppPlan& out);
 /// The app's environment: the manifest's, then PATH and HOME unless given, AC_APP_NAME last.
 CStrings app_environment(const spec::App& app, const std::string& name, const std::string& home, bool interactive);
-/// Where each of the app's mounts comes from, on the host.
+/// Where each of the app's mounts comes from, on the host: its mounts, then its image's mount
+/// points that none covers (by volume name, else an implicit empty volume, created here).
 Result<std::vector<VolumeMount>> app_mounts(const spec::RuntimeApp& app, const std::vector<spec::Volume>& volumes,
                                             const std::string& pod_dir);
 

@@ -127,6 +127,26 @@ TEST(PlanTest, Mounts) {
   EXPECT_EQ(missing.error().message(), "app \"web\": no volume \"scratch\"");
 }
 
+TEST(PlanTest, MountPointsWithoutMountsTakeTheirVolumeOrAnImplicitEmptyOne) {
+  test::TempDir pod;
+  spec::RuntimeApp ra;
+  ra.name = "web";
+  ra.app.emplace();
+  ra.app->mount_points = {{"database", "/db", false}, {"cache", "/cache", true}};
+  spec::Volume database;
+  database.name = "database";
+  database.kind = "empty";
+  auto m = app_mounts(ra, {database}, pod.path());
+  ASSERT_TRUE(m) << m.error().message();
+  ASSERT_EQ(m->size(), 2u);
+  EXPECT_EQ((*m)[0].source, pod.path() + "/volumes/database") << "matched by name, as a pod manifest without mounts";
+  EXPECT_EQ((*m)[0].target, "/db");
+  EXPECT_EQ((*m)[1].source, pod.path() + "/volumes/web-cache") << "no volume of that name: an implicit empty one";
+  EXPECT_TRUE((*m)[1].read_only);
+  struct stat st {};
+  EXPECT_EQ(::stat((pod.path() + "/volumes/web-cache").c_str(), &st), 0);
+}
+
 class BuildPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {

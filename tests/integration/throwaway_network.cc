@@ -6,8 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -16,21 +17,18 @@
 namespace rkt::test {
 namespace {
 
-std::vector<std::string>& created_dirs() {
-  static std::vector<std::string> dirs;
-  return dirs;
-}
-
 // Every test of this binary runs in a throwaway network: a pod on rkt's default network must
 // never attach to the machine's.
 class ThrowawayNetwork : public ::testing::Environment {
  public:
   void SetUp() override {
     if (::geteuid() != 0) return;  // tests that need root say so themselves
-    std::string err = enter_throwaway_network();
-    ASSERT_EQ(err, "") << "entering a throwaway network namespace";
+    // No test may run outside it: a failure here ends the process before any test starts.
+    if (std::string err = enter_throwaway_network(); !err.empty()) {
+      std::fprintf(stderr, "cannot enter a throwaway network namespace: %s\n", err.c_str());
+      std::_Exit(1);
+    }
   }
-  void TearDown() override { leave_throwaway_network(); }
 };
 
 const auto* const registered = ::testing::AddGlobalTestEnvironment(new ThrowawayNetwork);
@@ -42,28 +40,20 @@ std::string enter_throwaway_network() {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     return std::string("making the mounts private: ") + std::strerror(errno);
   }
-  for (const char* d : {"/run/netns", "/var/lib/cni"}) {
-    if (::mkdir(d, 0755) == 0) {
-      created_dirs().push_back(d);
-    } else if (errno != EEXIST) {
-      return std::string("creating ") + d + ": " + std::strerror(errno);
-    }
+  // Fresh tmpfs over the parents, so that nothing (not even a directory) is created on the
+  // machine's own file systems: /run holds /run/netns, /run/rkt and iptables' lock, /var/lib
+  // holds /var/lib/cni. Nothing the tests run needs the machine's files there.
+  for (const char* d : {"/run", "/var/lib"}) {
     if (::mount("tmpfs", d, "tmpfs", 0, "mode=0755") != 0) {
       return std::string("mounting a tmpfs on ") + d + ": " + std::strerror(errno);
     }
   }
+  for (const char* d : {"/run/netns", "/run/rkt", "/var/lib/cni"}) {
+    if (::mkdir(d, 0755) != 0) return std::string("creating ") + d + ": " + std::strerror(errno);
+  }
   auto lo = run_command({"/usr/sbin/ip", "link", "set", "lo", "up"});
   if (lo.exit_code != 0) return "bringing up lo: " + lo.err;
   return "";
-}
-
-void leave_throwaway_network() {
-  for (const auto& d : created_dirs()) {
-    while (::umount2(d.c_str(), MNT_DETACH) == 0) {
-    }
-    ::rmdir(d.c_str());
-  }
-  created_dirs().clear();
 }
 
 }  // namespace rkt::test
