@@ -114,6 +114,35 @@ TEST_F(AceTest, AllFourStagesPassThroughAPodManifest) {
   expect_all_stages_ok(r);
 }
 
+TEST_F(AceTest, TheServiceTakesItsRegistrationSocketFromSystemd) {
+  ::kill(mds_, SIGTERM);
+  int st = 0;
+  ::waitpid(mds_, &st, 0);
+  // As rkt-metadata.socket: the socket is made by the caller and passed as fd 3.
+  int sock = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, "/run/rkt/metadata-svc.sock");
+  ::unlink(addr.sun_path);
+  ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(sock, 16), 0);
+  mds_ = ::fork();
+  if (mds_ == 0) {
+    ::dup2(sock, 3);
+    int log = ::open(mds_out_.c_str(), O_WRONLY | O_TRUNC | O_CREAT, 0644);
+    ::dup2(log, 2);
+    ::setenv("LISTEN_FDS", "1", 1);
+    ::setenv("LISTEN_PID", std::to_string(::getpid()).c_str(), 1);
+    std::string bin = rkt_binary();
+    ::execl(bin.c_str(), bin.c_str(), "metadata-service", nullptr);
+    _exit(127);
+  }
+  ::close(sock);
+  ASSERT_TRUE(wait_for_text(mds_out_, "the socket passed by systemd", std::chrono::seconds(10))) << read_file(mds_out_);
+  auto r = rkt({"run", "--mds-register", "--volume", "database,kind=empty", main_, sidekick_});
+  expect_all_stages_ok(r);
+}
+
 TEST_F(AceTest, RegistrationWithoutTheServiceIsAClearError) {
   ::kill(mds_, SIGTERM);
   int st = 0;
