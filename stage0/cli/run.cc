@@ -8,6 +8,7 @@
 
 #include "common/fs.h"
 #include "spec/manifest.h"
+#include "spec/names.h"
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
 #include "stage0/cli/run_flags.h"
@@ -25,8 +26,52 @@ struct RuntimeFlags {
   bool mds_register = false;
 };
 
+// --dns, --dns-search, --dns-opt, --dns-domain and --hosts-entry, with rkt 1.30's checks and
+// messages (parseDNSFlags): lists split at commas, addresses checked, "host" and "none" alone.
+Status check_dns_flags(RuntimeConfig& rc) {
+  std::vector<std::string> servers;
+  std::string magic;
+  for (const auto& d : rc.dns) {
+    if (d == "host" || d == "none") {
+      if (rc.dns.size() > 1) return Error(Errc::Usage, "no other --dns options allowed when --dns=" + d + " is passed");
+      magic = d;
+      servers = {d};
+      break;
+    }
+    for (const auto& ip : split(d, ',')) {
+      if (!spec::check_ip(ip).empty()) return Error(Errc::Usage, "Invalid IP passed to --dns: " + ip);
+      servers.push_back(ip);
+    }
+  }
+  rc.dns = servers;
+  if (!magic.empty() && (!rc.dns_search.empty() || !rc.dns_opt.empty() || !rc.dns_domain.empty())) {
+    return Error(Errc::Usage, "Cannot call --dns-opt, --dns-search, or --dns-domain with --dns=" + magic);
+  }
+  std::vector<std::string> entries;
+  bool host = false;
+  for (const auto& e : rc.hosts_entries) {
+    if (e == "host") {
+      host = true;
+      continue;
+    }
+    for (const auto& one : split(e, ',')) {
+      size_t eq = one.find('=');
+      if (eq == std::string::npos) return Error(Errc::Usage, "Did not understand --hosts-entry " + one);
+      if (!spec::check_ip(one.substr(0, eq)).empty()) {
+        return Error(Errc::Usage, "Invalid IP passed to --hosts-entry: " + one.substr(0, eq));
+      }
+      entries.push_back(one);
+    }
+  }
+  if (host && !entries.empty()) return Error(Errc::Usage, "cannot pass --hosts-entry=host with multiple hosts-entries");
+  if (host) entries = {"host"};
+  rc.hosts_entries = entries;
+  return ok();
+}
+
 // Checks them and completes rc.
 Status finish_runtime_flags(RuntimeFlags& r, const GlobalOptions& g) {
+  RKT_TRY(check_dns_flags(r.rc));
   if (!r.nets.empty()) {
     // Repeated flags add to one list, as rkt's NetList.Set (a name in two flags is a duplicate).
     r.rc.net = r.nets[0];

@@ -4,6 +4,9 @@
 // working directory, the shared volume, and the metadata service over the pod's network. Each
 // stage prints "<stage> OK"; all four must, and the pod must exit 0.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <regex>
 
 #include "tests/integration/pod_fixture.h"
@@ -141,6 +144,36 @@ TEST_F(AceTest, TheServiceTakesItsRegistrationSocketFromSystemd) {
   ASSERT_TRUE(wait_for_text(mds_out_, "the socket passed by systemd", std::chrono::seconds(10))) << read_file(mds_out_);
   auto r = rkt({"run", "--mds-register", "--volume", "database,kind=empty", main_, sidekick_});
   expect_all_stages_ok(r);
+}
+
+// One raw request to the public API on loopback; the whole response.
+std::string raw_request(const std::string& request) {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a {};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(18112);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return "connect failed";
+  (void)::send(s, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(s, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(s);
+  return out;
+}
+
+TEST_F(AceTest, ThePublicApiRefusesUnknownTokensAndOversizedRequests) {
+  std::string unknown = raw_request("GET /" + std::string(32, 'f') + "/acMetadata/v1/pod/uuid HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(unknown.rfind("HTTP/1.1 401 ", 0), 0u) << unknown;
+  EXPECT_NE(unknown.find("\r\n\r\npod not found\n"), std::string::npos) << "and nothing else: " << unknown;
+  std::string huge = raw_request("GET / HTTP/1.1\r\nX-Filler: " + std::string(20000, 'x') + "\r\n\r\n");
+  EXPECT_EQ(huge.rfind("HTTP/1.1 413 ", 0), 0u) << huge.substr(0, 100);
+  std::string body = raw_request("POST /t/acMetadata/v1/pod/hmac/sign HTTP/1.1\r\nContent-Length: 999999\r\n\r\n");
+  EXPECT_EQ(body.rfind("HTTP/1.1 413 ", 0), 0u) << body;
+  std::string chunked =
+      raw_request("POST /t/acMetadata/v1/pod/hmac/sign HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+  EXPECT_EQ(chunked.rfind("HTTP/1.1 501 ", 0), 0u) << chunked;
 }
 
 TEST_F(AceTest, RegistrationWithoutTheServiceIsAClearError) {

@@ -268,6 +268,34 @@ TEST_F(NetworkTest, DnsComesFromTheNetworkUnlessFlagsSayOtherwise) {
   expect_nothing_left();
 }
 
+TEST_F(NetworkTest, DnsAndHostsFlagsAreCheckedAsRktChecksThem) {
+  auto r = sh({"--dns=192.0.2.1,192.0.2.2", "--dns-search=pods.example", "--dns-opt=ndots:2",
+               "--hosts-entry=10.1.1.1=db,10.1.1.2=cache", "--hosts-entry=10.1.1.1=db2"},
+              "cat /etc/resolv.conf /etc/hosts");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("nameserver 192.0.2.1\nnameserver 192.0.2.2\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("search pods.example\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("options ndots:2\n"), std::string::npos) << r.out;
+  for (const char* h : {"10.1.1.1\tdb\n", "10.1.1.2\tcache\n", "10.1.1.1\tdb2\n"}) {
+    EXPECT_NE(r.out.find(h), std::string::npos) << h << " in " << r.out;
+  }
+  auto message = [&](std::vector<std::string> flags) { return sh(std::move(flags), "true").err; };
+  EXPECT_NE(message({"--dns=host", "--dns=192.0.2.1"}).find("no other --dns options allowed when --dns=host is passed"),
+            std::string::npos);
+  EXPECT_NE(message({"--dns=192.0.2.300"}).find("Invalid IP passed to --dns: 192.0.2.300"), std::string::npos);
+  EXPECT_NE(message({"--dns=none", "--dns-search=x"})
+                .find("Cannot call --dns-opt, --dns-search, or --dns-domain with --dns=none"),
+            std::string::npos);
+  EXPECT_NE(message({"--hosts-entry=host", "--hosts-entry=10.0.0.1=a"})
+                .find("cannot pass --hosts-entry=host with multiple hosts-entries"),
+            std::string::npos);
+  EXPECT_NE(message({"--hosts-entry=nonsense=a"}).find("Invalid IP passed to --hosts-entry: nonsense"),
+            std::string::npos);
+  EXPECT_NE(message({"--hosts-entry=justaname"}).find("Did not understand --hosts-entry justaname"), std::string::npos);
+  gc_all();
+  expect_nothing_left();
+}
+
 TEST_F(NetworkTest, AStage1KilledDuringSetupIsCollectedClean) {
   // A plugin that announces itself, takes its time, then is the real ptp.
   std::string started = tmp_ / "plugin-started", done = tmp_ / "plugin-done";
