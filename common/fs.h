@@ -87,6 +87,9 @@ std::vector<std::string> split(const std::string& s, char sep);
 /// empty and "." ones. False, with *why set, when it is absolute or has a ".." component.
 bool split_relative_path(const std::string& path, std::vector<std::string>* parts, std::string* why);
 
+/// Bytes as lowercase hex digits.
+std::string to_hex(const unsigned char* data, size_t n);
+
 /// Quotes a string for an error message: "like this", with control bytes escaped.
 std::string quote(const std::string& s);
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
 #include <vector>
 
 #include "actool/image_rules.h"
@@ -23,20 +24,60 @@ std::string join(const std::vector<std::string>& parts, size_t n) {
   return out;
 }
 
+// A name inside a layer: relative to the image root, "./" and "/" prefixes allowed.
+Result<std::vector<std::string>> layer_path(const char* raw_name, const std::string& what, const char* role) {
+  std::string raw = raw_name ? raw_name : "";
+  size_t start = raw.find_first_not_of('/');
+  std::vector<std::string> parts;
+  std::string why;
+  if (start == std::string::npos || !split_relative_path(raw.substr(start), &parts, &why)) {
+    if (why.empty()) why = "empty path";
+    return Error(Errc::UnsafePath, "image " + what + ": " + role + " " + quote(raw) + ": " + why);
+  }
+  return parts;
+}
+
 class Extractor {
  public:
-  Extractor(archive* a, int root_fd, const std::string& what, const ExtractLimits& limits, ExtractStats* stats)
-      : a_(a), root_(root_fd), what_(what), limits_(limits), stats_(stats), as_root_(::geteuid() == 0) {}
+  Extractor(archive* a, int root_fd, const std::string& what, const ExtractLimits& limits, ExtractStats* stats,
+            bool layer = false)
+      : a_(a), root_(root_fd), what_(what), limits_(limits), stats_(stats), as_root_(::geteuid() == 0), layer_(layer) {}
+
+  // One OCI/Docker layer over what the lower layers left (extract.h, apply_layer).
+  Status run_layer() {
+    archive_entry* e;
+    for (;;) {
+      auto more = next(&e);
+      RKT_TRY(more);
+      if (!*more) break;
+      const char* raw = archive_entry_pathname(e);
+      std::string name = raw ? raw : "";
+      size_t first = name.find_first_not_of("/");
+      if (first == std::string::npos || name.substr(first) == "." || name.substr(first) == "./") {
+        continue;  // the layer's root itself
+      }
+      auto parts = layer_path(raw, what_, "entry");
+      RKT_TRY(parts);
+      std::string joined = join(*parts, parts->size());
+      const std::string& leaf = parts->back();
+      if (leaf.rfind(".wh.", 0) == 0) {
+        RKT_TRY(whiteout(*parts, joined));
+        continue;
+      }
+      if (!this_layer_.insert(joined).second && archive_entry_filetype(e) != AE_IFDIR) {
+        return fail(Errc::InvalidImage, "entry " + quote(joined) + " appears twice in one layer");
+      }
+      RKT_TRY(add(e, *parts, joined));
+    }
+    return finish_directories();
+  }
 
   Status run(const ManifestSink& manifest) {
     archive_entry* e;
     for (;;) {
-      int rc = archive_read_next_header(a_, &e);
-      if (rc == ARCHIVE_EOF) break;
-      if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return archive_fail("reading");
-      if (++stats_->entries > limits_.max_entries) {
-        return fail(Errc::InvalidImage, "more than " + std::to_string(limits_.max_entries) + " entries");
-      }
+      auto more = next(&e);
+      RKT_TRY(more);
+      if (!*more) break;
       auto entry = aci::classify_entry(archive_entry_pathname(e), what_);
       RKT_TRY(entry);
       if (entry->kind == aci::ImageEntry::Kind::Manifest) {
@@ -50,6 +91,17 @@ class Extractor {
   }
 
  private:
+  // The next entry's header, counted against the limit; false at the end.
+  Result<bool> next(archive_entry** e) {
+    int rc = archive_read_next_header(a_, e);
+    if (rc == ARCHIVE_EOF) return false;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return archive_fail("reading");
+    if (++stats_->entries > limits_.max_entries) {
+      return fail(Errc::InvalidImage, "more than " + std::to_string(limits_.max_entries) + " entries");
+    }
+    return true;
+  }
+
   Error fail(Errc code, const std::string& msg) { return Error(code, "image " + what_ + ": " + msg); }
   Error archive_fail(const std::string& doing) {
     const char* m = archive_error_string(a_);
@@ -66,13 +118,62 @@ class Extractor {
     return sink(std::move(text));
   }
 
+  // Removes `name` in `dir` and, for a directory, all below it, following no symlink.
+  Status remove_at(int dir, const std::string& name, const std::string& entry) {
+    struct stat st {};
+    if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return ok();
+      return sys_error("image " + what_ + ": reading " + quote(entry));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      if (::unlinkat(dir, name.c_str(), 0) != 0) return sys_error("image " + what_ + ": removing " + quote(entry));
+      return ok();
+    }
+    RKT_TRY(remove_tree("/proc/self/fd/" + std::to_string(dir) + "/" + name));
+    return ok();
+  }
+
+  // ".wh.NAME" removes NAME of the lower layers; "DIR/.wh..wh..opq" every lower child of DIR.
+  // What this layer itself adds is never removed by its own whiteouts.
+  Status whiteout(const std::vector<std::string>& parts, const std::string& joined) {
+    const std::string& leaf = parts.back();
+    if (leaf != ".wh..wh..opq" && (leaf.size() == 4 || leaf == ".wh.." || leaf == ".wh...")) {
+      return fail(Errc::InvalidImage, "whiteout " + quote(joined) + " names nothing");
+    }
+    std::vector<std::string> parent(parts.begin(), parts.end() - 1);
+    std::string parent_path = join(parent, parent.size());
+    auto dir = open_dir(parent, parent.size(), joined, false);
+    if (!dir && dir.error().code() == Errc::NotFound) return ok();  // nothing below to hide
+    RKT_TRY(dir);
+    auto in_layer = [&](const std::string& child) {
+      return this_layer_.count(parent_path.empty() ? child : parent_path + "/" + child) != 0;
+    };
+    if (leaf == ".wh..wh..opq") {
+      auto children = list_directory("/proc/self/fd/" + std::to_string(dir->get()));
+      RKT_TRY(children);
+      for (const auto& c : *children) {
+        if (!in_layer(c)) RKT_TRY(remove_at(dir->get(), c, parent_path.empty() ? c : parent_path + "/" + c));
+      }
+      return ok();
+    }
+    std::string target = leaf.substr(4);
+    if (target.empty() || target == "." || target == "..") {
+      return fail(Errc::InvalidImage, "whiteout " + quote(joined) + " names nothing");
+    }
+    if (in_layer(target)) return ok();
+    return remove_at(dir->get(), target, parent_path.empty() ? target : parent_path + "/" + target);
+  }
+
   // Opens (creating when missing) the directory parts[0..n) under the root, refusing symlinks.
-  Result<UniqueFd> open_dir(const std::vector<std::string>& parts, size_t n, const std::string& entry) {
+  // Without `create`, a missing directory is a NotFound error.
+  Result<UniqueFd> open_dir(const std::vector<std::string>& parts, size_t n, const std::string& entry,
+                            bool create = true) {
     UniqueFd cur(::fcntl(root_, F_DUPFD_CLOEXEC, 0));
     if (!cur.valid()) return sys_error("duplicating the root fd");
     for (size_t i = 0; i < n; ++i) {
       const char* c = parts[i].c_str();
       int fd = ::openat(cur.get(), c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 && errno == ENOENT && !create) return Error(Errc::NotFound, "no directory " + quote(entry));
       if (fd < 0 && errno == ENOENT) {
         if (::mkdirat(cur.get(), c, 0755) != 0 && errno != EEXIST) {
           return sys_error("image " + what_ + ": creating " + quote(join(parts, i + 1)));
@@ -104,6 +205,8 @@ class Extractor {
         *exists_as_dir = true;
         return ok();
       }
+      // A layer replaces what a lower layer made, directories too; one image does not.
+      if (layer_) return remove_at(dir, name, entry);
       return fail(Errc::InvalidImage, "entry " + quote(entry) + " would replace a directory");
     }
     if (::unlinkat(dir, name.c_str(), 0) != 0) return sys_error("image " + what_ + ": replacing " + quote(entry));
@@ -126,7 +229,7 @@ class Extractor {
     const char* c = leaf.c_str();
 
     if (const char* link = archive_entry_hardlink(e)) {
-      auto target = aci::hard_link_target(link, entry, what_);
+      auto target = layer_ ? layer_path(link, what_, "hard link target") : aci::hard_link_target(link, entry, what_);
       RKT_TRY(target);
       const std::vector<std::string>& tparts = *target;
       auto tdir = open_dir(tparts, tparts.size() - 1, link);
@@ -290,11 +393,18 @@ class Extractor {
   ExtractLimits limits_;
   ExtractStats* stats_;
   bool as_root_;
+  bool layer_ = false;
+  std::set<std::string> this_layer_;  // paths this layer added (layer mode)
   bool seen_manifest_ = false;
   std::vector<std::pair<std::vector<std::string>, Meta>> dirs_;
 };
 
 }  // namespace
+
+Status apply_layer(archive* a, int root_fd, const std::string& what, const ExtractLimits& limits, ExtractStats* stats) {
+  Extractor x(a, root_fd, what, limits, stats, true);
+  return x.run_layer();
+}
 
 Status extract_rootfs(archive* a, int root_fd, const std::string& what, const ExtractLimits& limits,
                       const ManifestSink& manifest, ExtractStats* stats) {

@@ -45,4 +45,13 @@ using ManifestSink = std::function<Status(std::string)>;
 Status extract_rootfs(archive* a, int root_fd, const std::string& what, const ExtractLimits& limits,
                       const ManifestSink& manifest, ExtractStats* stats);
 
+/// Applies one OCI/Docker layer, the open tar `a`, over the tree under `root_fd` (which holds
+/// the layers below), with the policy above and the layer rules of the OCI image spec: names are
+/// relative to the image root ("./" and "/" prefixes allowed); an entry replaces what a lower
+/// layer had at its path (a directory over a directory keeps its children); ".wh.NAME" removes
+/// NAME of the lower layers and "DIR/.wh..wh..opq" every lower child of DIR, wherever they come
+/// in the tar, never what this layer adds; a path twice in one layer is an error; hard links may
+/// point at files of lower layers.
+Status apply_layer(archive* a, int root_fd, const std::string& what, const ExtractLimits& limits, ExtractStats* stats);
+
 }  // namespace rkt::stage0

@@ -20,6 +20,7 @@
 #include "spec/manifest.h"
 #include "spec/names.h"
 #include "stage0/discovery.h"
+#include "stage0/oci.h"
 #include "stage0/pgp.h"
 
 namespace rkt::stage0 {
@@ -91,6 +92,10 @@ Result<ImageRef> parse_image_ref(const std::string& arg) {
   if (arg.rfind("https://", 0) == 0 || arg.rfind("http://", 0) == 0) return ImageRef{ImageRef::Kind::Url, arg, {}};
   if (arg.rfind("docker://", 0) == 0) {
     return Error(Errc::Unsupported, "docker images are not supported: " + quote(arg));
+  }
+  if (arg.rfind("oci:", 0) == 0) {
+    RKT_TRY(oci::parse_reference(arg));
+    return ImageRef{ImageRef::Kind::Oci, arg, {}};
   }
   struct stat st {};
   bool exists = ::stat(arg.c_str(), &st) == 0;
@@ -165,6 +170,8 @@ Result<std::string> Fetcher::fetch_ref(const ImageRef& ref) {
       return store_.resolve(ref.value);
     case ImageRef::Kind::Name:
       return fetch_name(ref);
+    case ImageRef::Kind::Oci:
+      return fetch_oci(ref.value);
   }
   return Error(Errc::Generic, "unreachable");
 }
@@ -217,6 +224,28 @@ Result<std::string> Fetcher::import_with_dependencies(int fd, const std::string&
   if (!key) return key;
   RKT_TRY_WRAP(fetch_dependencies(*key), "fetching the dependencies of " + what);
   return key;
+}
+
+Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
+  std::string what = quote(arg);
+  // As rkt for docker images: there is no appc signature to check.
+  if (!opts_.insecure_image) {
+    return Error(Errc::BadSignature,
+                 "signature verification for OCI images is not supported (try --insecure-options=image; their "
+                 "blobs are still checked against their digests)");
+  }
+  if (opts_.policy == PullPolicy::Never) {
+    return Error(Errc::NotFound, "--pull-policy=never: image " + what + " is not fetched (give its name or ID)");
+  }
+  auto ref = oci::parse_reference(arg);
+  RKT_TRY(ref);
+  opts_.warn("signature verification is disabled (--insecure-options=image): image " + what +
+             " is not signed; its blobs are checked against their digests");
+  auto aci = oci::layout_to_aci(*ref, arg, store_.staging_dir(), what, ExtractLimits{});
+  RKT_TRY(aci);
+  UniqueFd fd(::open(aci->path().c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return sys_error("opening the image made from " + what);
+  return import_with_dependencies(fd.get(), what);
 }
 
 Result<std::string> Fetcher::fetch_file(const std::string& path, const std::string& signature_path) {

@@ -23,8 +23,8 @@ enum class PullPolicy { Never, New, Update };
 
 /// An image argument as the command line gives it.
 struct ImageRef {
-  enum class Kind { File, Url, Name, Id } kind;
-  std::string value;    ///< path, URL, name or image ID
+  enum class Kind { File, Url, Name, Id, Oci } kind;
+  std::string value;    ///< path, URL, name, image ID, or the whole oci:DIR[:REF]
   spec::Labels labels;  ///< for names: version and other labels given with it
 };
 
@@ -61,6 +61,7 @@ class Fetcher {
   Result<std::string> fetch_file(const std::string& path, const std::string& signature_path);
   Result<std::string> fetch_url(const std::string& url, const std::string& signature_url, const ImageRef* expected);
   Result<std::string> fetch_name(const ImageRef& ref);
+  Result<std::string> fetch_oci(const std::string& arg);
   Result<std::string> verify_and_import(const std::string& path, const std::string& what, const std::string& signature,
                                         const std::string& signature_source, const ImageRef* expected);
   Result<std::string> import_with_dependencies(int fd, const std::string& what);

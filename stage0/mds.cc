@@ -176,13 +176,7 @@ const Json* find_named(const Json& list, const std::string& name) {
 Result<std::string> new_token() {
   unsigned char b[16];
   if (::getrandom(b, sizeof b, 0) != static_cast<ssize_t>(sizeof b)) return sys_error("reading random bytes");
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : b) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
+  return to_hex(b, sizeof b);
 }
 
 Response Registry::handle_registration(const Request& r) {

@@ -31,15 +31,7 @@ namespace {
 using ReadArchive = Handle<archive, archive_read_free>;
 using MdCtx = Handle<EVP_MD_CTX, EVP_MD_CTX_free>;
 
-std::string hex(const unsigned char* d, size_t n) {
-  static const char* k = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += k[d[i] >> 4];
-    out += k[d[i] & 15];
-  }
-  return out;
-}
+std::string hex(const unsigned char* d, size_t n) { return to_hex(d, n); }
 
 std::string digest(const EVP_MD* md, const std::string& data) {
   unsigned char out[EVP_MAX_MD_SIZE];

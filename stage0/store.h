@@ -61,6 +61,8 @@ class Store {
   /// directory, which only rkt writes, so that the signature is checked on, and the image
   /// imported from, the very same bytes. Bounded by `limits.max_bytes`.
   Result<TempFile> copy_in(int fd, const std::string& what) const;
+  /// The store's staging directory (only rkt writes there; on the store's filesystem).
+  std::string staging_dir() const { return cas_ + "/tmp"; }
 
   /// Renders the tree of `key` with its dependencies (which must be in the store) and returns
   /// the tree directory (holding rootfs/). Already rendered trees are returned as they are.

@@ -1,0 +1,646 @@
+#include "stage0/oci.h"
+
+#include <archive.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "actool/aci.h"
+#include "common/handle.h"
+#include "common/unique_fd.h"
+#include "spec/manifest.h"
+#include "spec/names.h"
+
+namespace rkt::stage0::oci {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr size_t kMaxJsonBlob = 4 << 20;  // an index, a manifest or a config
+constexpr int kMaxIndexDepth = 4;
+constexpr const char* kRefName = "org.opencontainers.image.ref.name";
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+Error bad(const std::string& what, const std::string& why) {
+  return Error(Errc::InvalidImage, "image " + what + ": " + why);
+}
+
+std::string str(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool is_index_type(const std::string& t) {
+  return t == "application/vnd.oci.image.index.v1+json" ||
+         t == "application/vnd.docker.distribution.manifest.list.v2+json";
+}
+bool is_manifest_type(const std::string& t) {
+  return t == "application/vnd.oci.image.manifest.v1+json" ||
+         t == "application/vnd.docker.distribution.manifest.v2+json";
+}
+
+// The libarchive filter of a layer media type; empty: not a layer type this can apply.
+std::string layer_filter(const std::string& t) {
+  for (const char* base :
+       {"application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.nondistributable.v1.tar"}) {
+    std::string b = base;
+    if (t == b) return "none";
+    if (t == b + "+gzip") return "gzip";
+    if (t == b + "+zstd") return "zstd";
+  }
+  if (t == "application/vnd.docker.image.rootfs.diff.tar.gzip" ||
+      t == "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip")
+    return "gzip";
+  return "";
+}
+
+// A descriptor's digest, checked against the grammar of the algorithms this reads: it becomes a
+// path in the layout, so nothing else may pass (docker2aci's CVE-2016-7569).
+struct Digest {
+  std::string algorithm, hex;
+  std::string str() const { return algorithm + ":" + hex; }
+};
+Result<Digest> parse_digest(const std::string& d, const std::string& what) {
+  size_t colon = d.find(':');
+  Digest out{colon == std::string::npos ? "" : d.substr(0, colon),
+             colon == std::string::npos ? "" : d.substr(colon + 1)};
+  size_t want = out.algorithm == "sha256" ? 64 : out.algorithm == "sha512" ? 128 : 0;
+  bool hex = std::all_of(out.hex.begin(), out.hex.end(),
+                         [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  if (want == 0 || out.hex.size() != want || !hex)
+    return bad(what, "digest " + quote(d) + " is not sha256 or sha512 in hex");
+  return out;
+}
+
+struct Descriptor {
+  std::string media_type;
+  Digest digest;
+  uint64_t size = 0;
+  Json json;
+};
+Result<Descriptor> descriptor(const Json& j, const std::string& what, const std::string& role) {
+  if (!j.is_object()) return bad(what, role + " is not a descriptor");
+  Descriptor d;
+  d.media_type = str(j, "mediaType");
+  auto dg = parse_digest(str(j, "digest"), what);
+  RKT_TRY_WRAP(dg, role);
+  d.digest = *dg;
+  auto size = j.find("size");
+  if (size == j.end() || !size->is_number_unsigned()) return bad(what, role + " has no size");
+  d.size = size->get<uint64_t>();
+  d.json = j;
+  return d;
+}
+
+using MdCtx = Handle<EVP_MD_CTX, EVP_MD_CTX_free>;
+
+std::string hex(const unsigned char* p, unsigned n) { return to_hex(p, n); }
+
+const EVP_MD* md_of(const std::string& algorithm) { return algorithm == "sha512" ? EVP_sha512() : EVP_sha256(); }
+
+Result<std::string> digest_of_fd(int fd, const std::string& algorithm, const std::string& what) {
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), md_of(algorithm), nullptr) != 1) return bad(what, "hashing failed");
+  if (::lseek(fd, 0, SEEK_SET) != 0) return sys_error("image " + what + ": rewinding a blob");
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("image " + what + ": reading a blob");
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(n));
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  if (::lseek(fd, 0, SEEK_SET) != 0) return sys_error("image " + what + ": rewinding a blob");
+  return hex(md, len);
+}
+
+// The layout directory, opened once; blobs are read through it without following symlinks.
+class Layout {
+ public:
+  static Result<Layout> open(const std::string& dir, const std::string& tmp, const std::string& what) {
+    Layout l;
+    l.what_ = what;
+    l.tmp_ = tmp;
+    l.dir_.reset(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!l.dir_.valid()) return sys_error("opening the OCI layout " + quote(dir));
+    auto marker = l.small_file("oci-layout");
+    RKT_TRY_WRAP(marker, "image " + what + " is not an OCI image layout");
+    Json m = Json::parse(*marker, nullptr, false);
+    if (!m.is_object() || str(m, "imageLayoutVersion").rfind("1.", 0) != 0) {
+      return bad(what, "oci-layout does not name image layout version 1.x");
+    }
+    return l;
+  }
+
+  // A small file of the layout itself (oci-layout, index.json).
+  Result<std::string> small_file(const std::string& name) {
+    UniqueFd fd(::openat(dir_.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
+    if (!fd.valid()) return sys_error("opening " + quote(name));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return bad(what_, quote(name) + " is not a regular file");
+    return read_fd(fd.get(), kMaxJsonBlob, quote(name));
+  }
+
+  // A private, verified copy of a blob: its size and digest are the descriptor's.
+  Result<TempFile> blob(const Descriptor& d, uint64_t max_bytes, UniqueFd* out_fd) {
+    if (d.size > max_bytes)
+      return bad(what_, "blob " + d.digest.str() + " is larger than " + std::to_string(max_bytes) + " bytes");
+    UniqueFd blobs(::openat(dir_.get(), "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd alg(blobs.valid() ? ::openat(blobs.get(), d.digest.algorithm.c_str(),
+                                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                               : -1);
+    UniqueFd src(alg.valid() ? ::openat(alg.get(), d.digest.hex.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
+                             : -1);
+    if (!src.valid()) return sys_error("image " + what_ + ": opening blob " + d.digest.str());
+    struct stat st {};
+    if (::fstat(src.get(), &st) != 0 || !S_ISREG(st.st_mode))
+      return bad(what_, "blob " + d.digest.str() + " is not a regular file");
+    auto copy = copy_to_private_file(src.get(), tmp_, d.size, "blob " + d.digest.str());
+    RKT_TRY_WRAP(copy, "image " + what_);
+    UniqueFd fd(::open(copy->path().c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return sys_error("image " + what_ + ": reading a blob copy");
+    if (static_cast<uint64_t>(st.st_size) != d.size) {
+      return bad(what_, "blob " + d.digest.str() + " has " + std::to_string(st.st_size) + " bytes, not the " +
+                            std::to_string(d.size) + " its descriptor says");
+    }
+    auto got = digest_of_fd(fd.get(), d.digest.algorithm, what_);
+    RKT_TRY(got);
+    if (*got != d.digest.hex) {
+      return Error(Errc::BadSignature, "image " + what_ + ": blob " + d.digest.str() +
+                                           " does not match its digest (it is " + d.digest.algorithm + ":" + *got +
+                                           ")");
+    }
+    *out_fd = std::move(fd);
+    return copy;
+  }
+
+  Result<Json> json_blob(const Descriptor& d) {
+    UniqueFd fd;
+    auto copy = blob(d, kMaxJsonBlob, &fd);
+    RKT_TRY(copy);
+    auto text = read_fd(fd.get(), kMaxJsonBlob, "blob " + d.digest.str());
+    RKT_TRY(text);
+    Json j = Json::parse(*text, nullptr, false);
+    if (!j.is_object()) return bad(what_, "blob " + d.digest.str() + " is not a JSON object");
+    return j;
+  }
+
+ private:
+  UniqueFd dir_;
+  std::string tmp_, what_;
+};
+
+// A private staging directory, removed unless kept.
+class Staging {
+ public:
+  explicit Staging(const std::string& tmp) {
+    std::random_device rd;
+    path_ = tmp + "/oci-" + std::to_string(rd()) + std::to_string(rd());
+  }
+  ~Staging() { (void)remove_tree(path_); }
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The platform descriptor of an index that this machine runs: linux and its architecture, the
+// first that matches (image-index.md).
+Result<Descriptor> choose_platform(const Json& index, const std::string& what) {
+  auto ms = index.find("manifests");
+  if (ms == index.end() || !ms->is_array()) return bad(what, "the index lists no manifests");
+  std::string arch = host_architecture();
+  std::vector<std::string> offered;
+  for (const auto& m : *ms) {
+    auto p = m.find("platform");
+    if (p == m.end() || !p->is_object()) continue;
+    offered.push_back(str(*p, "os") + "/" + str(*p, "architecture"));
+    if (str(*p, "os") == "linux" && str(*p, "architecture") == arch)
+      return descriptor(m, what, "a manifest of the index");
+  }
+  std::string list;
+  for (const auto& o : offered) list += (list.empty() ? "" : ", ") + o;
+  return Error(Errc::NotFound, "image " + what + " has no manifest for linux/" + arch + " (it has: " + list + ")");
+}
+
+// Reads a layer blob's uncompressed stream through libarchive twice over: a raw reader
+// decompresses, and the tar reader reads what it yields, hashed on the way for the diff_id.
+struct Uncompressed {
+  archive* raw;
+  EVP_MD_CTX* md;
+  bool failed = false;
+};
+la_ssize_t uncompressed_read(archive*, void* data, const void** buf) {
+  auto* u = static_cast<Uncompressed*>(data);
+  size_t size = 0;
+  la_int64_t offset = 0;
+  int rc = archive_read_data_block(u->raw, buf, &size, &offset);
+  if (rc == ARCHIVE_EOF) return 0;
+  if (rc != ARCHIVE_OK) {
+    u->failed = true;
+    return -1;
+  }
+  EVP_DigestUpdate(u->md, *buf, size);
+  return static_cast<la_ssize_t>(size);
+}
+
+using Archive = Handle<archive, archive_read_free>;
+
+Status apply_layer_blob(int fd, const std::string& filter, const Digest& diff_id, int root_fd, const std::string& what,
+                        const std::string& layer, const ExtractLimits& limits, ExtractStats* stats) {
+  Archive raw(archive_read_new());
+  if (!raw) return bad(what, "out of memory");
+  if (filter == "gzip") archive_read_support_filter_gzip(raw.get());
+  if (filter == "zstd") archive_read_support_filter_zstd(raw.get());
+  archive_read_support_format_raw(raw.get());
+  archive_entry* e = nullptr;
+  if (archive_read_open_fd(raw.get(), fd, 1 << 16) != ARCHIVE_OK ||
+      archive_read_next_header(raw.get(), &e) != ARCHIVE_OK) {
+    const char* m = archive_error_string(raw.get());
+    return bad(what, layer + ": " + (m ? m : "cannot be read"));
+  }
+  if (filter != "none" && archive_filter_count(raw.get()) < 2) {
+    return bad(what, layer + " is not " + filter + "-compressed, as its media type says");
+  }
+  MdCtx md(EVP_MD_CTX_new());
+  if (!md || EVP_DigestInit_ex(md.get(), md_of(diff_id.algorithm), nullptr) != 1) return bad(what, "hashing failed");
+  Uncompressed u{raw.get(), md.get()};
+  Archive tar(archive_read_new());
+  archive_read_support_format_tar(tar.get());
+  archive_read_support_format_gnutar(tar.get());
+  if (archive_read_open(tar.get(), &u, nullptr, uncompressed_read, nullptr) != ARCHIVE_OK) {
+    return bad(what, layer + ": not a tar archive");
+  }
+  RKT_TRY_WRAP(apply_layer(tar.get(), root_fd, what, limits, stats), layer);
+  // What follows the end-of-archive marker counts for the diff_id too.
+  const void* buf;
+  while (uncompressed_read(nullptr, &u, &buf) > 0) {
+  }
+  if (u.failed) return bad(what, layer + ": reading its stream failed");
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_DigestFinal_ex(md.get(), out, &len);
+  if (hex(out, len) != diff_id.hex) {
+    return Error(Errc::BadSignature, "image " + what + ": " + layer + " does not match its diff_id " + diff_id.str() +
+                                         " (its content is " + diff_id.algorithm + ":" + hex(out, len) + ")");
+  }
+  return ok();
+}
+
+bool executable_in(int root_fd, const std::string& path) {
+  auto fd = open_in_root(root_fd, path, O_PATH | O_CLOEXEC);
+  if (!fd) return false;
+  struct stat st {};
+  return ::fstat(fd->get(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+// The image's /etc/passwd entry of `user` (a name or a uid): its uid and primary gid.
+bool passwd_entry(int root_fd, const std::string& user, std::string* uid, std::string* gid) {
+  auto fd = open_in_root(root_fd, "/etc/passwd", O_RDONLY | O_CLOEXEC);
+  if (!fd) return false;
+  auto text = read_fd(fd->get(), 16 << 20, "/etc/passwd");
+  if (!text) return false;
+  std::istringstream in(*text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto f = split(line, ':');
+    if (f.size() < 4) continue;
+    if (f[0] == user || f[2] == user) {
+      *uid = f[2];
+      *gid = f[3];
+      return true;
+    }
+  }
+  return false;
+}
+
+// Creates `path` in the tree when missing, as Docker creates a WorkingDir; a component that is
+// a symlink ends it (the runtime then resolves it inside the app's root).
+Status make_dir_in_root(int root_fd, const std::string& path, const std::string& what) {
+  UniqueFd cur(::fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
+  for (const auto& c : split(path, '/')) {
+    if (c.empty() || c == ".") continue;
+    if (c == "..") return bad(what, "its working directory " + quote(path) + " has \"..\"");
+    int fd = ::openat(cur.get(), c.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+      if (::mkdirat(cur.get(), c.c_str(), 0755) != 0) return sys_error("image " + what + ": creating " + quote(path));
+      fd = ::openat(cur.get(), c.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0) return ok();
+    cur.reset(fd);
+  }
+  return ok();
+}
+
+bool numeric(const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), ::isdigit); }
+
+}  // namespace
+
+Result<Reference> parse_reference(const std::string& arg) {
+  if (arg.rfind("oci:", 0) != 0) return Error(Errc::Usage, quote(arg) + " is not an oci: reference");
+  std::string rest = arg.substr(4);
+  Reference r{rest, ""};
+  size_t colon = rest.rfind(':');
+  size_t slash = rest.rfind('/');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
+    r.layout = rest.substr(0, colon);
+    r.ref = rest.substr(colon + 1);
+  }
+  if (r.layout.empty()) return Error(Errc::Usage, quote(arg) + ": oci: needs a layout directory (oci:DIR[:REF])");
+  return r;
+}
+
+std::string host_architecture() {
+  struct utsname u {};
+  ::uname(&u);
+  std::string m = u.machine;
+  if (m == "x86_64") return "amd64";
+  if (m == "aarch64") return "arm64";
+  if (m.rfind("armv", 0) == 0) return "arm";
+  if (m == "i686" || m == "i386") return "386";
+  return m;
+}
+
+std::string appc_arch(const std::string& architecture, const std::string& variant) {
+  if (architecture == "arm64") return "aarch64";
+  if (architecture == "arm") return variant == "v7" ? "armv7l" : "armv6l";
+  if (architecture == "386") return "i386";
+  return architecture;
+}
+
+std::string sanitize_identifier(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool okc =
+        (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '-' || l == '.' || l == '_' || l == '~' || l == '/';
+    out += okc ? l : '_';
+  }
+  while (!out.empty() && !std::isalnum(static_cast<unsigned char>(out.front()))) out.erase(0, 1);
+  while (!out.empty() && !std::isalnum(static_cast<unsigned char>(out.back()))) out.pop_back();
+  return out;
+}
+
+std::string sanitize_name(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool okc = (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9');
+    if (okc) {
+      out += l;
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+Result<spec::ImageManifest> convert_config(const ConvertInput& in, const std::string& what) {
+  Json cfg = Json::parse(in.config_json, nullptr, false);
+  if (!cfg.is_object()) return bad(what, "its config is not a JSON object");
+  if (str(cfg, "os") != "linux") return bad(what, "its config is for os " + quote(str(cfg, "os")) + ", not linux");
+  spec::ImageManifest m;
+  m.ac_version = std::string(spec::kAppcVersion);
+  m.name = in.name;
+  if (!in.version.empty()) m.labels.push_back({"version", in.version});
+  m.labels.push_back({"os", "linux"});
+  m.labels.push_back({"arch", appc_arch(str(cfg, "architecture"), str(cfg, "variant"))});
+  Json c = cfg.contains("config") && cfg["config"].is_object() ? cfg["config"] : Json::object();
+  auto strings = [&](const char* key) {
+    std::vector<std::string> out;
+    if (c.contains(key) && c[key].is_array()) {
+      for (const auto& v : c[key]) {
+        if (v.is_string()) out.push_back(v.get<std::string>());
+      }
+    }
+    return out;
+  };
+  std::vector<std::string> entrypoint = strings("Entrypoint"), cmd = strings("Cmd");
+  m.annotations.push_back({"appc.io/docker/originalname", in.original_name});
+  m.annotations.push_back({"appc.io/docker/imageid", in.config_digest});
+  m.annotations.push_back({"appc.io/docker/manifesthash", in.manifest_digest});
+  m.annotations.push_back({"appc.io/docker/entrypoint", Json(entrypoint).dump()});
+  m.annotations.push_back({"appc.io/docker/cmd", Json(cmd).dump()});
+  std::vector<std::string> exec = entrypoint;
+  exec.insert(exec.end(), cmd.begin(), cmd.end());
+  if (exec.empty()) return m;  // nothing to run: an image without an app (rkt run --exec gives one)
+
+  spec::App app;
+  std::string path = kDefaultPath;
+  for (const auto& kv : strings("Env")) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) continue;  // as docker2aci since rkt#3701
+    app.environment.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
+    if (kv.substr(0, eq) == "PATH") path = kv.substr(eq + 1);
+  }
+  app.working_directory = str(c, "WorkingDir");
+  if (!app.working_directory.empty() && app.working_directory[0] != '/')
+    app.working_directory = "/" + app.working_directory;
+  if (!app.working_directory.empty()) RKT_TRY(make_dir_in_root(in.rootfs_fd, app.working_directory, what));
+  // appc wants an absolute executable: resolve it in the image as a shell would.
+  std::string prog = exec[0];
+  if (prog.empty()) return bad(what, "its entrypoint is empty");
+  if (prog[0] != '/') {
+    std::string found;
+    if (prog.find('/') != std::string::npos) {
+      found = (app.working_directory.empty() ? "" : app.working_directory) + "/" + prog;
+    } else {
+      for (const auto& dir : split(path, ':')) {
+        if (dir.empty() || dir[0] != '/') continue;
+        if (executable_in(in.rootfs_fd, dir + "/" + prog)) {
+          found = dir + "/" + prog;
+          break;
+        }
+      }
+    }
+    if (found.empty())
+      return bad(what, "its entrypoint " + quote(prog) + " is not found in the image's PATH " + quote(path));
+    exec[0] = found;
+  }
+  app.exec = exec;
+  // User: "u", "u:g", numeric or names; a user without a group gets its primary group from the
+  // image's /etc/passwd (a name there that is missing is an error, as the OCI conversion says).
+  std::string user = str(c, "User");
+  if (user.empty()) {
+    app.user = "0";
+    app.group = "0";
+  } else if (size_t colon = user.find(':'); colon != std::string::npos) {
+    app.user = user.substr(0, colon);
+    app.group = user.substr(colon + 1);
+  } else {
+    std::string uid, gid;
+    if (passwd_entry(in.rootfs_fd, user, &uid, &gid)) {
+      app.user = user;
+      app.group = gid;
+    } else if (numeric(user)) {
+      app.user = user;
+      app.group = "0";
+    } else {
+      return bad(what, "its user " + quote(user) + " is not in the image's /etc/passwd");
+    }
+  }
+  if (c.contains("ExposedPorts") && c["ExposedPorts"].is_object()) {
+    for (const auto& [key, unused] : c["ExposedPorts"].items()) {
+      std::string port = key, proto = "tcp";
+      if (size_t slash = key.find('/'); slash != std::string::npos) {
+        port = key.substr(0, slash);
+        proto = key.substr(slash + 1);
+      }
+      if (!numeric(port) || port.size() > 5 || std::stoul(port) == 0 || std::stoul(port) > 65535 ||
+          (proto != "tcp" && proto != "udp")) {
+        return bad(what, "its exposed port " + quote(key) + " is not PORT[/tcp|/udp]");
+      }
+      spec::Port p;
+      p.name = port + "-" + proto;
+      p.protocol = proto;
+      p.port = static_cast<uint32_t>(std::stoul(port));
+      app.ports.push_back(p);
+    }
+    std::sort(app.ports.begin(), app.ports.end(),
+              [](const spec::Port& a, const spec::Port& b) { return a.name < b.name; });
+  }
+  if (c.contains("Volumes") && c["Volumes"].is_object()) {
+    std::vector<std::string> paths;
+    for (const auto& [p, unused] : c["Volumes"].items()) paths.push_back(p);
+    std::sort(paths.begin(), paths.end());
+    for (const auto& p : paths) {
+      if (p.empty() || p[0] != '/') return bad(what, "its volume " + quote(p) + " is not an absolute path");
+      std::string name = sanitize_name("volume" + p);
+      std::string unique = name;
+      for (int n = 1; std::any_of(app.mount_points.begin(), app.mount_points.end(),
+                                  [&](const spec::MountPoint& mp) { return mp.name == unique; });
+           ++n)
+        unique = name + "-" + std::to_string(n);
+      app.mount_points.push_back({unique, p, false});
+    }
+  }
+  if (c.contains("Labels") && c["Labels"].is_object()) {
+    for (const auto& [k, v] : c["Labels"].items()) {
+      if (v.is_string()) app.user_labels[k] = v.get<std::string>();
+    }
+  }
+  m.app = std::move(app);
+  return m;
+}
+
+Result<TempFile> layout_to_aci(const Reference& ref, const std::string& original_name, const std::string& tmp_dir,
+                               const std::string& what, const ExtractLimits& limits) {
+  auto layout = Layout::open(ref.layout, tmp_dir, what);
+  RKT_TRY(layout);
+  auto index_text = layout->small_file("index.json");
+  RKT_TRY_WRAP(index_text, "image " + what);
+  Json index = Json::parse(*index_text, nullptr, false);
+  if (!index.is_object() || !index.contains("manifests") || !index["manifests"].is_array()) {
+    return bad(what, "index.json is not an image index");
+  }
+  // The image the reference names (or the only one).
+  std::vector<const Json*> matches;
+  std::vector<std::string> names;
+  for (const auto& m : index["manifests"]) {
+    std::string name = m.is_object() && m.contains("annotations") && m["annotations"].is_object()
+                           ? str(m["annotations"], kRefName)
+                           : std::string();
+    if (!name.empty()) names.push_back(name);
+    if (ref.ref.empty() || name == ref.ref) matches.push_back(&m);
+  }
+  if (matches.size() != 1) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    if (matches.empty())
+      return Error(Errc::NotFound,
+                   "image " + what + ": no image named " + quote(ref.ref) + " in the layout (it has: " + list + ")");
+    return Error(Errc::Usage, "image " + what + " holds " + std::to_string(matches.size()) +
+                                  " images: name one as oci:DIR:REF (" + list + ")");
+  }
+  auto desc = descriptor(*matches[0], what, "the index's manifest");
+  RKT_TRY(desc);
+  Json manifest;
+  for (int depth = 0;; ++depth) {
+    if (depth > kMaxIndexDepth) return bad(what, "indexes nest too deep");
+    auto j = layout->json_blob(*desc);
+    RKT_TRY(j);
+    std::string type = desc->media_type.empty() ? str(*j, "mediaType") : desc->media_type;
+    if (is_index_type(type) || (type.empty() && j->contains("manifests"))) {
+      auto chosen = choose_platform(*j, what);
+      RKT_TRY(chosen);
+      desc = std::move(*chosen);
+      continue;
+    }
+    if (!type.empty() && !is_manifest_type(type)) return bad(what, "unknown manifest media type " + quote(type));
+    manifest = std::move(*j);
+    break;
+  }
+  if (!manifest.contains("schemaVersion") || manifest["schemaVersion"] != 2)
+    return bad(what, "its manifest is not schema version 2");
+  auto config_desc = descriptor(manifest.value("config", Json()), what, "its config");
+  RKT_TRY(config_desc);
+  auto config = layout->json_blob(*config_desc);
+  RKT_TRY(config);
+  Json rootfs = config->value("rootfs", Json());
+  if (!rootfs.is_object() || str(rootfs, "type") != "layers" || !rootfs.contains("diff_ids") ||
+      !rootfs["diff_ids"].is_array()) {
+    return bad(what, "its config has no rootfs of type \"layers\"");
+  }
+  Json layers = manifest.value("layers", Json::array());
+  if (!layers.is_array() || layers.size() != rootfs["diff_ids"].size()) {
+    return bad(what, "its manifest has " + std::to_string(layers.size()) + " layers and its config " +
+                         std::to_string(rootfs["diff_ids"].size()) + " diff_ids");
+  }
+
+  Staging staging(tmp_dir);
+  RKT_TRY(make_dirs(staging.path() + "/rootfs", 0755));
+  UniqueFd root(::open((staging.path() + "/rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) return sys_error("opening the staging tree");
+  ExtractStats stats;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    std::string layer = "layer " + std::to_string(i + 1) + " of " + std::to_string(layers.size());
+    auto ld = descriptor(layers[i], what, layer);
+    RKT_TRY(ld);
+    std::string filter = layer_filter(ld->media_type);
+    if (filter.empty())
+      return bad(what, layer + " has media type " + quote(ld->media_type) + ", which is not a layer this applies");
+    auto diff_id =
+        parse_digest(rootfs["diff_ids"][i].is_string() ? rootfs["diff_ids"][i].get<std::string>() : "", what);
+    RKT_TRY_WRAP(diff_id, layer + "'s diff_id");
+    UniqueFd fd;
+    auto copy = layout->blob(*ld, limits.max_bytes, &fd);
+    RKT_TRY(copy);
+    RKT_TRY(apply_layer_blob(fd.get(), filter, *diff_id, root.get(), what, layer, limits, &stats));
+  }
+  std::string base = ref.layout;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  base = base.substr(base.rfind('/') + 1);
+  ConvertInput in{sanitize_identifier(base), ref.ref,   config->dump(), original_name, "sha256:" + desc->digest.hex,
+                  config_desc->digest.str(), root.get()};
+  if (desc->digest.algorithm != "sha256") in.manifest_digest = desc->digest.str();
+  if (in.name.empty() || !spec::check_ac_identifier(in.name).empty()) in.name = "oci/image";
+  auto m = convert_config(in, what);
+  RKT_TRY(m);
+  std::string mj = spec::to_json(*m, spec::Pretty::Yes);
+  auto valid = spec::parse_image_manifest(mj, "the manifest made for image " + what);
+  RKT_TRY(valid);
+  RKT_TRY(write_file_atomic(staging.path() + "/manifest", mj + "\n", 0644, Overwrite::No, Durability::NoSync));
+  std::random_device rd;
+  std::string out = tmp_dir + "/oci-" + std::to_string(rd()) + std::to_string(rd()) + ".aci";
+  TempFile result(out);
+  aci::WriteOptions wo;
+  wo.compression = aci::Compression::None;
+  RKT_TRY_WRAP(aci::build(staging.path(), out, wo), "image " + what);
+  return result;
+}
+
+}  // namespace rkt::stage0::oci

@@ -1,0 +1,55 @@
+#pragma once
+
+// OCI images (image-spec 1.x) in an image layout directory, `oci:DIR[:REF]`, made into one
+// squashed App Container Image, as rkt made Docker images into one (docker2aci), and verified as
+// docker2aci never did: every blob read (index, manifest, config, layer) is copied out of the
+// layout into rkt's staging directory first and checked against its descriptor's size and
+// digest; each layer's uncompressed stream against its diff_id. Layers are applied in order with
+// whiteout semantics and this project's extraction policy (extract.h, apply_layer); the image
+// config becomes the appc app (see docs/docker-images.md).
+
+#include <string>
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "spec/types.h"
+#include "stage0/extract.h"
+
+namespace rkt::stage0::oci {
+
+/// `oci:DIR[:REF]`: REF (org.opencontainers.image.ref.name) follows the last ':' after DIR's
+/// last '/'.
+struct Reference {
+  std::string layout;
+  std::string ref;
+};
+Result<Reference> parse_reference(const std::string& arg);
+
+/// appc's spelling of an OCI architecture (docker2aci's ToAppcOSArch): arm64 is aarch64, arm is
+/// armv6l or armv7l by variant, 386 is i386.
+std::string appc_arch(const std::string& architecture, const std::string& variant);
+/// The OCI architecture of this machine (amd64, arm64, ...), for choosing from an index.
+std::string host_architecture();
+
+/// Maps characters an AC Identifier or AC Name cannot hold, as appc's Sanitize functions do
+/// (lowercase; others become '_' or '-').
+std::string sanitize_identifier(const std::string& s);
+std::string sanitize_name(const std::string& s);
+
+struct ConvertInput {
+  std::string name;           ///< the ACI's name (an AC Identifier)
+  std::string version;        ///< the version label (the reference), may be empty
+  std::string config_json;    ///< the image config, verified
+  std::string original_name;  ///< what the user typed
+  std::string manifest_digest, config_digest;
+  int rootfs_fd = -1;  ///< the applied layers: PATH lookups and user names resolve in it
+};
+/// The appc image manifest of an OCI image. `what` names the image in errors.
+Result<spec::ImageManifest> convert_config(const ConvertInput& in, const std::string& what);
+
+/// Builds the squashed ACI (uncompressed) of the image at `ref` in `tmp_dir` (rkt's staging
+/// directory, which only rkt writes). `what` names the image in errors.
+Result<TempFile> layout_to_aci(const Reference& ref, const std::string& original_name, const std::string& tmp_dir,
+                               const std::string& what, const ExtractLimits& limits);
+
+}  // namespace rkt::stage0::oci

@@ -1,0 +1,67 @@
+// OCI images from image layouts (oci:DIR[:REF]), built here with Debian's umoci from
+// busybox-static, fetched and run by the real rkt.
+
+#include "tests/integration/pod_fixture.h"
+
+namespace rkt::test {
+namespace {
+
+constexpr const char* kUmoci = "/usr/bin/umoci";
+
+class OciTest : public RunTest {
+ protected:
+  void SetUp() override {
+    RunTest::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
+    RKT_REQUIRE(::access(kUmoci, X_OK) == 0, "umoci");
+    RKT_REQUIRE(::access("/bin/busybox", X_OK) == 0, "busybox-static");
+    layout_ = tmp_ / "layout";
+    umoci({"init", "--layout", layout_});
+    umoci({"new", "--image", layout_ + ":1.0"});
+    std::string bundle = tmp_ / "bundle";
+    umoci({"unpack", "--rootless", "--image", layout_ + ":1.0", bundle});
+    std::string root = bundle + "/rootfs";
+    for (const char* d : {"/bin", "/etc", "/srv"}) ::mkdir((root + d).c_str(), 0755);
+    EXPECT_EQ(run_command({"/bin/cp", "/bin/busybox", root + "/bin/busybox"}).exit_code, 0);
+    for (const char* a : {"sh", "id", "pwd", "cat", "echo"}) ::symlink("busybox", (root + "/bin/" + a).c_str());
+    write_file(root + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nweb:x:1000:1001::/srv:/bin/sh\n");
+    write_file(root + "/etc/group", "root:x:0:\nweb:x:1001:\n");
+    write_file(root + "/srv/greeting", "hello from an OCI image\n");
+    umoci({"repack", "--image", layout_ + ":1.0", bundle});
+    umoci({"config", "--image", layout_ + ":1.0", "--config.entrypoint", "sh", "--config.cmd", "-c", "--config.cmd",
+           "id -u; id -g; pwd; cat greeting; echo $GREETING", "--config.env", "GREETING=hi there", "--config.user",
+           "web", "--config.workingdir", "/srv", "--config.exposedports", "8080/tcp"});
+  }
+  void umoci(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {std::string(kUmoci)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = run_command(argv);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::string layout_;
+};
+
+TEST_F(OciTest, AnImageLayoutRunsWithItsEntrypointUserAndWorkingDirectory) {
+  auto r = rkt({"run", "--net=host", "oci:" + layout_ + ":1.0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1000\n1001\n/srv\nhello from an OCI image\nhi there\n");
+  EXPECT_NE(r.err.find("is not signed; its blobs are checked against their digests"), std::string::npos) << r.err;
+  auto list = rkt({"image", "list", "--no-legend", "--fields=name"});
+  EXPECT_NE(list.out.find("layout"), std::string::npos) << list.out;
+  auto manifest = rkt({"image", "cat-manifest", "layout:1.0"});
+  EXPECT_NE(manifest.out.find(R"("8080-tcp")"), std::string::npos) << manifest.out;
+}
+
+TEST_F(OciTest, SignatureChecksAreNotSilentlySkipped) {
+  auto r = run_command({rkt_binary(), "--dir=" + (tmp_ / "data"), "fetch", "oci:" + layout_ + ":1.0"});
+  EXPECT_EQ(r.exit_code, 254);
+  EXPECT_NE(r.err.find("signature verification for OCI images is not supported (try --insecure-options=image"),
+            std::string::npos)
+      << r.err;
+  auto missing = rkt({"fetch", "oci:" + layout_ + ":2.0"});
+  EXPECT_EQ(missing.exit_code, 254);
+  EXPECT_NE(missing.err.find("no image named \"2.0\" in the layout (it has: 1.0)"), std::string::npos) << missing.err;
+}
+
+}  // namespace
+}  // namespace rkt::test
