@@ -11,7 +11,7 @@ packages=(
   golang-go golang-github-appc-spec-dev
   busybox-static gnupg
   python3 openssl iproute2 util-linux
-  containernetworking-plugins iptables umoci
+  containernetworking-plugins iptables umoci skopeo
 )
 
 missing=()

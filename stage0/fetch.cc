@@ -97,6 +97,12 @@ Result<ImageRef> parse_image_ref(const std::string& arg) {
     RKT_TRY(oci::parse_reference(arg));
     return ImageRef{ImageRef::Kind::Oci, arg, {}};
   }
+  for (const char* prefix : {"oci-archive:", "docker-archive:"}) {
+    if (arg.rfind(prefix, 0) == 0) {
+      RKT_TRY(oci::parse_archive_reference(arg, prefix));
+      return ImageRef{ImageRef::Kind::Oci, arg, {}};
+    }
+  }
   struct stat st {};
   bool exists = ::stat(arg.c_str(), &st) == 0;
   bool looks_like_path = arg[0] == '/' || arg.rfind("./", 0) == 0 || arg.rfind("../", 0) == 0 ||
@@ -237,11 +243,20 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
   if (opts_.policy == PullPolicy::Never) {
     return Error(Errc::NotFound, "--pull-policy=never: image " + what + " is not fetched (give its name or ID)");
   }
-  auto ref = oci::parse_reference(arg);
-  RKT_TRY(ref);
   opts_.warn("signature verification is disabled (--insecure-options=image): image " + what +
              " is not signed; its blobs are checked against their digests");
-  auto aci = oci::layout_to_aci(*ref, arg, store_.staging_dir(), what, ExtractLimits{});
+  Result<TempFile> aci = Error(Errc::Generic, "unreachable");
+  if (arg.rfind("oci:", 0) == 0) {
+    auto ref = oci::parse_reference(arg);
+    RKT_TRY(ref);
+    aci = oci::layout_to_aci(*ref, arg, store_.staging_dir(), what, ExtractLimits{});
+  } else {
+    bool docker = arg.rfind("docker-archive:", 0) == 0;
+    auto ref = oci::parse_archive_reference(arg, docker ? "docker-archive:" : "oci-archive:");
+    RKT_TRY(ref);
+    aci = docker ? oci::docker_archive_to_aci(*ref, arg, store_.staging_dir(), what, ExtractLimits{})
+                 : oci::oci_archive_to_aci(*ref, arg, store_.staging_dir(), what, ExtractLimits{});
+  }
   RKT_TRY(aci);
   UniqueFd fd(::open(aci->path().c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return sys_error("opening the image made from " + what);

@@ -1,6 +1,7 @@
 #include "stage0/oci.h"
 
 #include <archive.h>
+#include <archive_entry.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -9,6 +10,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <functional>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -347,6 +351,46 @@ Status make_dir_in_root(int root_fd, const std::string& path, const std::string&
 
 bool numeric(const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), ::isdigit); }
 
+// One layer, ready to apply: its verified private copy, its compression and its diff_id.
+struct LayerInput {
+  TempFile copy;
+  UniqueFd fd;
+  std::string filter;
+  Digest diff_id;
+};
+using NextLayer = std::function<Result<LayerInput>(size_t index, const std::string& label)>;
+
+Result<spec::ImageManifest> convert_config_checked(const ConvertInput& in, const std::string& what);
+
+// Applies `count` layers in order into a private tree and builds the squashed ACI.
+Result<TempFile> squash(size_t count, const NextLayer& next, ConvertInput in, const std::string& tmp_dir,
+                        const std::string& what, const ExtractLimits& limits) {
+  Staging staging(tmp_dir);
+  RKT_TRY(make_dirs(staging.path() + "/rootfs", 0755));
+  UniqueFd root(::open((staging.path() + "/rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) return sys_error("opening the staging tree");
+  ExtractStats stats;
+  for (size_t i = 0; i < count; ++i) {
+    std::string layer = "layer " + std::to_string(i + 1) + " of " + std::to_string(count);
+    auto l = next(i, layer);
+    RKT_TRY(l);
+    RKT_TRY(apply_layer_blob(l->fd.get(), l->filter, l->diff_id, root.get(), what, layer, limits, &stats));
+  }
+  if (in.name.empty() || !spec::check_ac_identifier(in.name).empty()) in.name = "oci/image";
+  in.rootfs_fd = root.get();
+  auto m = convert_config_checked(in, what);
+  RKT_TRY(m);
+  std::string mj = spec::to_json(*m, spec::Pretty::Yes);
+  RKT_TRY(write_file_atomic(staging.path() + "/manifest", mj + "\n", 0644, Overwrite::No, Durability::NoSync));
+  std::random_device rd;
+  std::string out = tmp_dir + "/oci-" + std::to_string(rd()) + std::to_string(rd()) + ".aci";
+  TempFile result(out);
+  aci::WriteOptions wo;
+  wo.compression = aci::Compression::None;
+  RKT_TRY_WRAP(aci::build(staging.path(), out, wo), "image " + what);
+  return result;
+}
+
 }  // namespace
 
 Result<Reference> parse_reference(const std::string& arg) {
@@ -537,8 +581,31 @@ Result<spec::ImageManifest> convert_config(const ConvertInput& in, const std::st
   return m;
 }
 
+namespace {
+Result<TempFile> layout_image(const Reference& ref, const std::string& base, const std::string& original_name,
+                              const std::string& tmp_dir, const std::string& what, const ExtractLimits& limits);
+
+// The converted manifest, validated as every manifest is.
+Result<spec::ImageManifest> convert_config_checked(const ConvertInput& in, const std::string& what) {
+  auto m = convert_config(in, what);
+  RKT_TRY(m);
+  auto valid = spec::parse_image_manifest(spec::to_json(*m), "the manifest made for image " + what);
+  RKT_TRY(valid);
+  return m;
+}
+}  // namespace
+
 Result<TempFile> layout_to_aci(const Reference& ref, const std::string& original_name, const std::string& tmp_dir,
                                const std::string& what, const ExtractLimits& limits) {
+  std::string base = ref.layout;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  base = base.substr(base.rfind('/') + 1);
+  return layout_image(ref, base, original_name, tmp_dir, what, limits);
+}
+
+namespace {
+Result<TempFile> layout_image(const Reference& ref, const std::string& base, const std::string& original_name,
+                              const std::string& tmp_dir, const std::string& what, const ExtractLimits& limits) {
   auto layout = Layout::open(ref.layout, tmp_dir, what);
   RKT_TRY(layout);
   auto index_text = layout->small_file("index.json");
@@ -550,12 +617,16 @@ Result<TempFile> layout_to_aci(const Reference& ref, const std::string& original
   // The image the reference names (or the only one).
   std::vector<const Json*> matches;
   std::vector<std::string> names;
+  std::string version;
   for (const auto& m : index["manifests"]) {
     std::string name = m.is_object() && m.contains("annotations") && m["annotations"].is_object()
                            ? str(m["annotations"], kRefName)
                            : std::string();
     if (!name.empty()) names.push_back(name);
-    if (ref.ref.empty() || name == ref.ref) matches.push_back(&m);
+    if (ref.ref.empty() || name == ref.ref) {
+      matches.push_back(&m);
+      version = name;  // the version label: the reference given, or the only image's own
+    }
   }
   if (matches.size() != 1) {
     std::string list;
@@ -601,13 +672,7 @@ Result<TempFile> layout_to_aci(const Reference& ref, const std::string& original
                          std::to_string(rootfs["diff_ids"].size()) + " diff_ids");
   }
 
-  Staging staging(tmp_dir);
-  RKT_TRY(make_dirs(staging.path() + "/rootfs", 0755));
-  UniqueFd root(::open((staging.path() + "/rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!root.valid()) return sys_error("opening the staging tree");
-  ExtractStats stats;
-  for (size_t i = 0; i < layers.size(); ++i) {
-    std::string layer = "layer " + std::to_string(i + 1) + " of " + std::to_string(layers.size());
+  auto next = [&](size_t i, const std::string& layer) -> Result<LayerInput> {
     auto ld = descriptor(layers[i], what, layer);
     RKT_TRY(ld);
     std::string filter = layer_filter(ld->media_type);
@@ -616,31 +681,254 @@ Result<TempFile> layout_to_aci(const Reference& ref, const std::string& original
     auto diff_id =
         parse_digest(rootfs["diff_ids"][i].is_string() ? rootfs["diff_ids"][i].get<std::string>() : "", what);
     RKT_TRY_WRAP(diff_id, layer + "'s diff_id");
-    UniqueFd fd;
-    auto copy = layout->blob(*ld, limits.max_bytes, &fd);
+    LayerInput in;
+    auto copy = layout->blob(*ld, limits.max_bytes, &in.fd);
     RKT_TRY(copy);
-    RKT_TRY(apply_layer_blob(fd.get(), filter, *diff_id, root.get(), what, layer, limits, &stats));
-  }
-  std::string base = ref.layout;
-  while (base.size() > 1 && base.back() == '/') base.pop_back();
-  base = base.substr(base.rfind('/') + 1);
-  ConvertInput in{sanitize_identifier(base), ref.ref,   config->dump(), original_name, "sha256:" + desc->digest.hex,
-                  config_desc->digest.str(), root.get()};
+    in.copy = std::move(*copy);
+    in.filter = filter;
+    in.diff_id = *diff_id;
+    return in;
+  };
+  ConvertInput in{sanitize_identifier(base), version, config->dump(), original_name, "sha256:" + desc->digest.hex,
+                  config_desc->digest.str(), -1};
   if (desc->digest.algorithm != "sha256") in.manifest_digest = desc->digest.str();
-  if (in.name.empty() || !spec::check_ac_identifier(in.name).empty()) in.name = "oci/image";
-  auto m = convert_config(in, what);
-  RKT_TRY(m);
-  std::string mj = spec::to_json(*m, spec::Pretty::Yes);
-  auto valid = spec::parse_image_manifest(mj, "the manifest made for image " + what);
-  RKT_TRY(valid);
-  RKT_TRY(write_file_atomic(staging.path() + "/manifest", mj + "\n", 0644, Overwrite::No, Durability::NoSync));
-  std::random_device rd;
-  std::string out = tmp_dir + "/oci-" + std::to_string(rd()) + std::to_string(rd()) + ".aci";
-  TempFile result(out);
-  aci::WriteOptions wo;
-  wo.compression = aci::Compression::None;
-  RKT_TRY_WRAP(aci::build(staging.path(), out, wo), "image " + what);
-  return result;
+  return squash(layers.size(), next, std::move(in), tmp_dir, what, limits);
+}
+}  // namespace
+
+Result<Reference> parse_archive_reference(const std::string& arg, const std::string& prefix) {
+  if (arg.rfind(prefix, 0) != 0) return Error(Errc::Usage, quote(arg) + " is not a " + prefix + " reference");
+  std::string rest = arg.substr(prefix.size());
+  size_t colon = rest.find(':');
+  Reference r{rest.substr(0, colon), colon == std::string::npos ? "" : rest.substr(colon + 1)};
+  if (r.layout.empty())
+    return Error(Errc::Usage, quote(arg) + ": " + prefix + " needs a file (" + prefix + "PATH[:REF])");
+  return r;
+}
+
+namespace {
+
+// Unpacks a transport archive (a tar of files, read once) into a private directory: regular
+// files and directories only, under relative names; a symlink (docker save links repeated
+// layers) is kept as a name-to-name alias inside the archive, never created.
+class Unpacked {
+ public:
+  static Result<Unpacked> open(const std::string& path, const std::string& tmp, const std::string& what,
+                               const ExtractLimits& limits) {
+    Unpacked u;
+    u.staging_ = std::make_unique<Staging>(tmp);
+    RKT_TRY(make_dirs(u.staging_->path(), 0700));
+    Archive a(archive_read_new());
+    archive_read_support_format_tar(a.get());
+    archive_read_support_format_gnutar(a.get());
+    archive_read_support_filter_gzip(a.get());
+    archive_read_support_filter_zstd(a.get());
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd.valid()) return sys_error("opening image " + what);
+    if (archive_read_open_fd(a.get(), fd.get(), 1 << 16) != ARCHIVE_OK) return bad(what, "not a tar archive");
+    uint64_t total = 0, entries = 0;
+    archive_entry* e;
+    for (;;) {
+      int rc = archive_read_next_header(a.get(), &e);
+      if (rc == ARCHIVE_EOF) break;
+      if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+        const char* m = archive_error_string(a.get());
+        return bad(what, std::string("reading: ") + (m ? m : "archive error"));
+      }
+      if (++entries > limits.max_entries) return bad(what, "too many entries");
+      std::vector<std::string> parts;
+      std::string why, raw = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
+      if (!split_relative_path(raw, &parts, &why)) return bad(what, "entry " + quote(raw) + ": " + why);
+      if (parts.empty()) continue;
+      std::string name;
+      for (const auto& p : parts) name += (name.empty() ? "" : "/") + p;
+      mode_t type = archive_entry_filetype(e);
+      if (type == AE_IFDIR) continue;
+      if (type == AE_IFLNK) {
+        std::string target = archive_entry_symlink(e) ? archive_entry_symlink(e) : "";
+        std::string dir = name.find('/') == std::string::npos ? "" : name.substr(0, name.rfind('/') + 1);
+        std::vector<std::string> tparts;
+        if (target.empty() || target[0] == '/' || !u.lexical(dir + target, &tparts)) {
+          return bad(what, "symlink " + quote(raw) + " points outside the archive");
+        }
+        std::string joined;
+        for (const auto& p : tparts) joined += (joined.empty() ? "" : "/") + p;
+        u.links_[name] = joined;
+        continue;
+      }
+      if (type != AE_IFREG) return bad(what, "entry " + quote(raw) + " is not a regular file or directory");
+      la_int64_t size = archive_entry_size(e);
+      total += static_cast<uint64_t>(size < 0 ? 0 : size);
+      if (size < 0 || total > limits.max_bytes)
+        return bad(what, "larger than the limit of " + std::to_string(limits.max_bytes) + " bytes");
+      std::string out = u.staging_->path() + "/" + name;
+      RKT_TRY(make_dirs(out.substr(0, out.rfind('/')), 0700));
+      UniqueFd f(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+      if (!f.valid()) {
+        if (errno == EEXIST) return bad(what, "entry " + quote(raw) + " appears twice");
+        return sys_error("image " + what + ": unpacking " + quote(raw));
+      }
+      const void* buf;
+      size_t n;
+      la_int64_t off;
+      for (;;) {
+        int r = archive_read_data_block(a.get(), &buf, &n, &off);
+        if (r == ARCHIVE_EOF) break;
+        if (r != ARCHIVE_OK) return bad(what, "reading " + quote(raw));
+        if (::pwrite(f.get(), buf, n, off) != static_cast<ssize_t>(n))
+          return sys_error("image " + what + ": unpacking " + quote(raw));
+      }
+      if (::ftruncate(f.get(), size) != 0) return sys_error("image " + what + ": unpacking " + quote(raw));
+    }
+    return u;
+  }
+
+  const std::string& dir() const { return staging_->path(); }
+
+  // A file of the archive by its name (aliases followed), opened read-only.
+  Result<UniqueFd> open_file(const std::string& name, const std::string& what) const {
+    std::vector<std::string> parts;
+    if (!lexical(name, &parts) || parts.empty()) return bad(what, quote(name) + " is not a name inside the archive");
+    std::string n;
+    for (const auto& p : parts) n += (n.empty() ? "" : "/") + p;
+    for (int hops = 0; links_.count(n); ++hops) {
+      if (hops > 8) return bad(what, quote(name) + ": too many symlinks");
+      n = links_.at(n);
+    }
+    UniqueFd fd(::open((staging_->path() + "/" + n).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) return Error(Errc::InvalidImage, "image " + what + ": the archive has no file " + quote(name));
+    return fd;
+  }
+
+ private:
+  // Resolves "." and ".." by name alone; false when it leaves the archive.
+  static bool lexical(const std::string& path, std::vector<std::string>* out) {
+    out->clear();
+    for (const auto& c : split(path, '/')) {
+      if (c.empty() || c == ".") continue;
+      if (c == "..") {
+        if (out->empty()) return false;
+        out->pop_back();
+      } else {
+        out->push_back(c);
+      }
+    }
+    return true;
+  }
+
+  std::unique_ptr<Staging> staging_;
+  std::map<std::string, std::string> links_;
+};
+
+// The compression of a file from its first bytes: gzip, zstd or none.
+std::string sniff_filter(int fd) {
+  unsigned char b[4] = {};
+  ssize_t n = ::pread(fd, b, sizeof b, 0);
+  if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) return "gzip";
+  if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) return "zstd";
+  return "none";
+}
+
+}  // namespace
+
+Result<TempFile> oci_archive_to_aci(const Reference& ref, const std::string& original_name, const std::string& tmp_dir,
+                                    const std::string& what, const ExtractLimits& limits) {
+  auto u = Unpacked::open(ref.layout, tmp_dir, what, limits);
+  RKT_TRY(u);
+  // The image is named after the archive (without its extensions), not the staging directory.
+  std::string base = ref.layout.substr(ref.layout.rfind('/') + 1);
+  if (size_t dot = base.find('.'); dot != std::string::npos && dot > 0) base = base.substr(0, dot);
+  return layout_image({u->dir(), ref.ref}, base, original_name, tmp_dir, what, limits);
+}
+
+Result<TempFile> docker_archive_to_aci(const Reference& ref, const std::string& original_name,
+                                       const std::string& tmp_dir, const std::string& what,
+                                       const ExtractLimits& limits) {
+  auto u = Unpacked::open(ref.layout, tmp_dir, what, limits);
+  RKT_TRY(u);
+  auto mfd = u->open_file("manifest.json", what);
+  RKT_TRY_WRAP(mfd, "a docker save file has a manifest.json");
+  auto mtext = read_fd(mfd->get(), kMaxJsonBlob, "manifest.json");
+  RKT_TRY(mtext);
+  Json list = Json::parse(*mtext, nullptr, false);
+  if (!list.is_array()) return bad(what, "manifest.json is not a list of images");
+  const Json* entry = nullptr;
+  std::string tag;
+  std::vector<std::string> tags;
+  for (const auto& e : list) {
+    if (!e.is_object()) continue;
+    std::vector<std::string> repo_tags;
+    if (e.contains("RepoTags") && e["RepoTags"].is_array()) {
+      for (const auto& t : e["RepoTags"]) {
+        if (t.is_string()) repo_tags.push_back(t.get<std::string>());
+      }
+    }
+    tags.insert(tags.end(), repo_tags.begin(), repo_tags.end());
+    if (ref.ref.empty()) {
+      if (!entry) {
+        entry = &e;
+        if (!repo_tags.empty()) tag = repo_tags[0];
+      } else {
+        return Error(Errc::Usage, "image " + what + " holds several images: name one as docker-archive:PATH:NAME:TAG");
+      }
+      continue;
+    }
+    for (const auto& t : repo_tags) {
+      if (t == ref.ref || t == ref.ref + ":latest") {
+        entry = &e;
+        tag = t;
+      }
+    }
+  }
+  if (!entry) {
+    std::string all;
+    for (const auto& t : tags) all += (all.empty() ? "" : ", ") + t;
+    return Error(Errc::NotFound,
+                 "image " + what + ": no image " + quote(ref.ref) + " in the archive (it has: " + all + ")");
+  }
+  std::string config_name = str(*entry, "Config");
+  auto cfd = u->open_file(config_name, what);
+  RKT_TRY(cfd);
+  auto config_text = read_fd(cfd->get(), kMaxJsonBlob, "the config");
+  RKT_TRY(config_text);
+  auto config_digest = digest_of_fd(cfd->get(), "sha256", what);
+  RKT_TRY(config_digest);
+  // docker save names the config by its digest: the name must then be the content's.
+  std::string stem = config_name.substr(config_name.rfind('/') + 1);
+  if (stem.size() > 5 && stem.compare(stem.size() - 5, 5, ".json") == 0) stem.resize(stem.size() - 5);
+  if (stem.size() == 64 && std::all_of(stem.begin(), stem.end(), ::isxdigit) && stem != *config_digest) {
+    return Error(Errc::BadSignature, "image " + what + ": config " + quote(config_name) + " does not match its name");
+  }
+  Json config = Json::parse(*config_text, nullptr, false);
+  if (!config.is_object()) return bad(what, "its config is not a JSON object");
+  Json rootfs = config.value("rootfs", Json());
+  Json layers = entry->value("Layers", Json::array());
+  if (!rootfs.is_object() || !rootfs.contains("diff_ids") || !rootfs["diff_ids"].is_array() || !layers.is_array() ||
+      layers.size() != rootfs["diff_ids"].size()) {
+    return bad(what, "its layers and its config's diff_ids do not match up");
+  }
+  auto next = [&](size_t i, const std::string& layer) -> Result<LayerInput> {
+    if (!layers[i].is_string()) return bad(what, layer + " is not named");
+    auto diff_id =
+        parse_digest(rootfs["diff_ids"][i].is_string() ? rootfs["diff_ids"][i].get<std::string>() : "", what);
+    RKT_TRY_WRAP(diff_id, layer + "'s diff_id");
+    LayerInput in;
+    auto fd = u->open_file(layers[i].get<std::string>(), what);
+    RKT_TRY(fd);
+    in.fd = std::move(*fd);
+    in.filter = sniff_filter(in.fd.get());
+    in.diff_id = *diff_id;
+    return in;
+  };
+  std::string name = tag.substr(
+      0, tag.rfind(':') == std::string::npos || tag.rfind(':') < tag.rfind('/') ? tag.size() : tag.rfind(':'));
+  std::string version = name.size() < tag.size() ? tag.substr(name.size() + 1) : "";
+  if (name.empty()) {
+    name = ref.layout.substr(ref.layout.rfind('/') + 1);
+    if (size_t dot = name.find('.'); dot != std::string::npos && dot > 0) name = name.substr(0, dot);
+  }
+  ConvertInput in{sanitize_identifier(name), version, config.dump(), original_name, "", "sha256:" + *config_digest, -1};
+  return squash(layers.size(), next, std::move(in), tmp_dir, what, limits);
 }
 
 }  // namespace rkt::stage0::oci

@@ -25,6 +25,11 @@ struct Reference {
 };
 Result<Reference> parse_reference(const std::string& arg);
 
+/// `oci-archive:PATH[:REF]` (a tar of an OCI layout) and `docker-archive:PATH[:REF]` (a `docker
+/// save` file; REF is one of its RepoTags, name:tag): PATH ends at the first ':', as
+/// containers-transports(5) has it.
+Result<Reference> parse_archive_reference(const std::string& arg, const std::string& prefix);
+
 /// appc's spelling of an OCI architecture (docker2aci's ToAppcOSArch): arm64 is aarch64, arm is
 /// armv6l or armv7l by variant, 386 is i386.
 std::string appc_arch(const std::string& architecture, const std::string& variant);
@@ -51,5 +56,15 @@ Result<spec::ImageManifest> convert_config(const ConvertInput& in, const std::st
 /// directory, which only rkt writes). `what` names the image in errors.
 Result<TempFile> layout_to_aci(const Reference& ref, const std::string& original_name, const std::string& tmp_dir,
                                const std::string& what, const ExtractLimits& limits);
+
+/// The same from a tar of an OCI layout.
+Result<TempFile> oci_archive_to_aci(const Reference& ref, const std::string& original_name, const std::string& tmp_dir,
+                                    const std::string& what, const ExtractLimits& limits);
+/// The same from a `docker save` file: its manifest.json (the legacy files are ignored, so no
+/// parent chain is walked), the config it names and the layers in order, each checked against
+/// the config's diff_ids (and the config against its file name, a digest).
+Result<TempFile> docker_archive_to_aci(const Reference& ref, const std::string& original_name,
+                                       const std::string& tmp_dir, const std::string& what,
+                                       const ExtractLimits& limits);
 
 }  // namespace rkt::stage0::oci

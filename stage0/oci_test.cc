@@ -312,5 +312,90 @@ TEST_F(LayoutTest, AnIndexIsResolvedToThisMachinesPlatform) {
       << missing.error().message();
 }
 
+// A `docker save` file, made by hand: manifest.json, the config named by its digest, and the
+// layers (uncompressed, named as docker names them, the second a symlink to the first's).
+class DockerArchiveTest : public LayoutTest {
+ protected:
+  std::string save(const std::string& layer_tar, Json config, const std::string& config_name = "",
+                   const std::function<void(test::TarBuilder&)>& extra = {}) {
+    config["os"] = "linux";
+    config["architecture"] = host_architecture();
+    config["rootfs"] = {{"type", "layers"}, {"diff_ids", {"sha256:" + sha256(layer_tar)}}};
+    std::string cfg = config.dump();
+    std::string name = config_name.empty() ? sha256(cfg) + ".json" : config_name;
+    Json manifest =
+        Json::array({{{"Config", name}, {"RepoTags", {"example.com/web:2.0"}}, {"Layers", {"abc/layer.tar"}}}});
+    std::string out = tmp_ / "save.tar";
+    test::TarBuilder t(out);
+    t.file("manifest.json", manifest.dump()).file(name, cfg).file("l1.tar", layer_tar).dir("abc");
+    t.symlink("abc/layer.tar", "../l1.tar");
+    if (extra) extra(t);
+    return out;
+  }
+  Result<TempFile> convert_save(const std::string& path, const std::string& ref = "") {
+    return docker_archive_to_aci({path, ref}, "docker-archive:" + path, staging_, "\"save\"", ExtractLimits{});
+  }
+  std::string layer_tar() {
+    std::string p = tmp_ / "layer.tar";
+    {
+      test::TarBuilder t(p);
+      busybox_like(t);
+    }
+    return test::read_file(p);
+  }
+};
+
+TEST_F(DockerArchiveTest, ASaveFileBecomesOneImageNamedByItsTag) {
+  auto aci = convert_save(save(layer_tar(), {{"config", {{"Cmd", {"/bin/sh"}}}}}), "example.com/web:2.0");
+  ASSERT_TRUE(aci) << aci.error().message();
+  auto m = aci::read_manifest_only(aci->path());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->name, "example.com/web");
+  EXPECT_EQ(*spec::find_label(m->labels, "version"), "2.0");
+  EXPECT_TRUE(entry_names(aci->path()).count("rootfs/bin/sh"));
+  auto other = convert_save(save(layer_tar(), {{"config", Json::object()}}), "example.com/other");
+  ASSERT_FALSE(other);
+  EXPECT_NE(other.error().message().find("(it has: example.com/web:2.0)"), std::string::npos);
+}
+
+TEST_F(DockerArchiveTest, WhatDoesNotMatchIsRefusedAndNothingLeavesTheArchive) {
+  std::string layer = layer_tar();
+  auto renamed = convert_save(save(layer, {{"config", Json::object()}}, std::string(64, 'a') + ".json"));
+  ASSERT_FALSE(renamed);
+  EXPECT_NE(renamed.error().message().find("does not match its name"), std::string::npos) << renamed.error().message();
+  // A layer whose content is not what the config's diff_id says.
+  std::string path = save(layer, {{"config", Json::object()}}, "", [](test::TarBuilder&) {});
+  Json cfg = {{"os", "linux"},
+              {"architecture", host_architecture()},
+              {"rootfs", {{"type", "layers"}, {"diff_ids", {"sha256:" + std::string(64, '0')}}}}};
+  {
+    std::string c = cfg.dump();
+    test::TarBuilder t(path);
+    t.file("manifest.json", Json::array({{{"Config", "c.json"}, {"Layers", {"l1.tar"}}}}).dump());
+    t.file("c.json", c).file("l1.tar", layer);
+  }
+  auto wrong = convert_save(path);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message().find("does not match its diff_id"), std::string::npos) << wrong.error().message();
+  // Layer names are names inside the archive, never paths out of it (CVE-2016-7569's class).
+  {
+    test::TarBuilder t(path);
+    t.file("manifest.json", Json::array({{{"Config", "c.json"}, {"Layers", {"../../etc/passwd"}}}}).dump());
+    t.file("c.json", cfg.dump());
+  }
+  auto escape = convert_save(path);
+  ASSERT_FALSE(escape);
+  EXPECT_NE(escape.error().message().find("is not a name inside the archive"), std::string::npos)
+      << escape.error().message();
+  {
+    test::TarBuilder t(path);
+    t.file("manifest.json", "[]").symlink("l1.tar", "/etc/passwd");
+  }
+  auto link = convert_save(path);
+  ASSERT_FALSE(link);
+  EXPECT_NE(link.error().message().find("points outside the archive"), std::string::npos) << link.error().message();
+  EXPECT_EQ(list_directory(staging_)->size(), 0u) << "nothing is left in the staging directory";
+}
+
 }  // namespace
 }  // namespace rkt::stage0::oci

@@ -52,6 +52,25 @@ TEST_F(OciTest, AnImageLayoutRunsWithItsEntrypointUserAndWorkingDirectory) {
   EXPECT_NE(manifest.out.find(R"("8080-tcp")"), std::string::npos) << manifest.out;
 }
 
+TEST_F(OciTest, DockerSaveFilesAndOciArchivesFromSkopeoRunToo) {
+  RKT_REQUIRE(::access("/usr/bin/skopeo", X_OK) == 0, "skopeo");
+  std::string saved = tmp_ / "web.tar", archived = tmp_ / "web-oci.tar";
+  auto s1 = run_command({"/usr/bin/skopeo", "--insecure-policy", "copy", "oci:" + layout_ + ":1.0",
+                         "docker-archive:" + saved + ":example.com/web:2.0"});
+  ASSERT_EQ(s1.exit_code, 0) << s1.err;
+  auto s2 = run_command(
+      {"/usr/bin/skopeo", "--insecure-policy", "copy", "oci:" + layout_ + ":1.0", "oci-archive:" + archived + ":3.0"});
+  ASSERT_EQ(s2.exit_code, 0) << s2.err;
+  for (const std::string& image : {"docker-archive:" + saved + ":example.com/web:2.0", "oci-archive:" + archived}) {
+    auto r = rkt({"run", "--net=host", image});
+    ASSERT_EQ(r.exit_code, 0) << image << ": " << r.err;
+    EXPECT_EQ(r.out, "1000\n1001\n/srv\nhello from an OCI image\nhi there\n") << image;
+  }
+  auto names = rkt({"image", "list", "--no-legend", "--fields=name"});
+  EXPECT_NE(names.out.find("example.com/web:2.0"), std::string::npos) << names.out;
+  EXPECT_NE(names.out.find("web-oci:3.0"), std::string::npos) << names.out;
+}
+
 TEST_F(OciTest, SignatureChecksAreNotSilentlySkipped) {
   auto r = run_command({rkt_binary(), "--dir=" + (tmp_ / "data"), "fetch", "oci:" + layout_ + ":1.0"});
   EXPECT_EQ(r.exit_code, 254);
