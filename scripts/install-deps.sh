@@ -11,7 +11,7 @@ packages=(
   golang-go golang-github-appc-spec-dev
   busybox-static gnupg
   python3 openssl iproute2 util-linux
-  containernetworking-plugins iptables umoci skopeo
+  containernetworking-plugins iptables umoci skopeo docker-registry
 )
 
 missing=()
@@ -27,6 +27,14 @@ if ((${#missing[@]})); then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # No package may start a service here: docker-registry, for one, would listen on every
+  # interface. The tests start their own, on loopback of their own network namespace.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if command -v systemctl >/dev/null; then systemctl disable docker-registry.service >/dev/null 2>&1 || true; fi
 fi

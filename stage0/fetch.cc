@@ -90,8 +90,9 @@ Result<ImageRef> parse_image_ref(const std::string& arg) {
   if (arg.empty()) return Error(Errc::Usage, "empty image argument");
   if (arg.rfind("file://", 0) == 0) return ImageRef{ImageRef::Kind::File, arg.substr(7), {}};
   if (arg.rfind("https://", 0) == 0 || arg.rfind("http://", 0) == 0) return ImageRef{ImageRef::Kind::Url, arg, {}};
-  if (arg.rfind("docker://", 0) == 0) {
-    return Error(Errc::Unsupported, "docker images are not supported: " + quote(arg));
+  if (arg.rfind("docker:", 0) == 0) {
+    RKT_TRY(oci::parse_docker_reference(arg));
+    return ImageRef{ImageRef::Kind::Oci, arg, {}};
   }
   if (arg.rfind("oci:", 0) == 0) {
     RKT_TRY(oci::parse_reference(arg));
@@ -237,8 +238,9 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
   // As rkt for docker images: there is no appc signature to check.
   if (!opts_.insecure_image) {
     return Error(Errc::BadSignature,
-                 "signature verification for OCI images is not supported (try --insecure-options=image; their "
-                 "blobs are still checked against their digests)");
+                 std::string("signature verification for ") + (arg.rfind("docker", 0) == 0 ? "docker" : "OCI") +
+                     " images is not supported (try --insecure-options=image; their blobs are still checked against "
+                     "their digests)");
   }
   if (opts_.policy == PullPolicy::Never) {
     return Error(Errc::NotFound, "--pull-policy=never: image " + what + " is not fetched (give its name or ID)");
@@ -250,6 +252,16 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
     auto ref = oci::parse_reference(arg);
     RKT_TRY(ref);
     aci = oci::layout_to_aci(*ref, arg, store_.staging_dir(), what, ExtractLimits{});
+  } else if (arg.rfind("docker:", 0) == 0) {
+    auto ref = oci::parse_docker_reference(arg);
+    RKT_TRY(ref);
+    oci::RegistryOptions ro;
+    ro.allow_http = opts_.insecure_http;
+    ro.insecure_tls = opts_.insecure_tls;
+    for (const auto& a : opts_.auth) {
+      if (std::find(a.domains.begin(), a.domains.end(), ref->host) != a.domains.end()) ro.headers.push_back(a.header);
+    }
+    aci = oci::registry_to_aci(*ref, arg, ro, store_.staging_dir(), what, ExtractLimits{});
   } else {
     bool docker = arg.rfind("docker-archive:", 0) == 0;
     auto ref = oci::parse_archive_reference(arg, docker ? "docker-archive:" : "oci-archive:");

@@ -66,6 +66,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   std::string value = trim(line.substr(colon + 1));
   if (name == "etag") t->response->etag = value;
   if (name == "content-type") t->response->content_type = value;
+  if (name == "www-authenticate") t->response->www_authenticate = value;
   if (name == "cache-control") {
     std::string v = value;
     for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

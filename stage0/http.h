@@ -27,7 +27,8 @@ struct HttpResponse {
   std::optional<int64_t> max_age;  ///< from Cache-Control
   bool no_store = false;           ///< Cache-Control: no-store or no-cache
   std::string content_type;
-  std::string url;  ///< after redirects
+  std::string www_authenticate;  ///< the challenge of a 401
+  std::string url;               ///< after redirects
 };
 
 /// GETs `req.url`, writing a 200 body to the file `dest` (created or truncated). Other statuses

@@ -22,6 +22,7 @@
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
+#include "stage0/http.h"
 
 namespace rkt::stage0::oci {
 namespace {
@@ -129,8 +130,46 @@ Result<std::string> digest_of_fd(int fd, const std::string& algorithm, const std
   return hex(md, len);
 }
 
+// Where an image's blobs come from (a layout directory, a registry). Every blob comes back as a
+// private copy whose size and digest are its descriptor's.
+class BlobSource {
+ public:
+  virtual ~BlobSource() = default;
+  virtual Result<TempFile> blob(const Descriptor& d, uint64_t max_bytes, UniqueFd* out_fd) = 0;
+
+  Result<Json> json_blob(const Descriptor& d, const std::string& what) {
+    UniqueFd fd;
+    auto copy = blob(d, kMaxJsonBlob, &fd);
+    RKT_TRY(copy);
+    auto text = read_fd(fd.get(), kMaxJsonBlob, "blob " + d.digest.str());
+    RKT_TRY(text);
+    Json j = Json::parse(*text, nullptr, false);
+    if (!j.is_object()) return bad(what, "blob " + d.digest.str() + " is not a JSON object");
+    return j;
+  }
+};
+
+// Checks a private copy against its descriptor; its fd, rewound.
+Status verify_copy(const TempFile& copy, const Descriptor& d, const std::string& what, UniqueFd* out_fd) {
+  struct stat st {};
+  UniqueFd fd(::open(copy.path().c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return sys_error("image " + what + ": reading a blob copy");
+  if (static_cast<uint64_t>(st.st_size) != d.size) {
+    return bad(what, "blob " + d.digest.str() + " has " + std::to_string(st.st_size) + " bytes, not the " +
+                         std::to_string(d.size) + " its descriptor says");
+  }
+  auto got = digest_of_fd(fd.get(), d.digest.algorithm, what);
+  RKT_TRY(got);
+  if (*got != d.digest.hex) {
+    return Error(Errc::BadSignature, "image " + what + ": blob " + d.digest.str() +
+                                         " does not match its digest (it is " + d.digest.algorithm + ":" + *got + ")");
+  }
+  *out_fd = std::move(fd);
+  return ok();
+}
+
 // The layout directory, opened once; blobs are read through it without following symlinks.
-class Layout {
+class Layout : public BlobSource {
  public:
   static Result<Layout> open(const std::string& dir, const std::string& tmp, const std::string& what) {
     Layout l;
@@ -157,7 +196,7 @@ class Layout {
   }
 
   // A private, verified copy of a blob: its size and digest are the descriptor's.
-  Result<TempFile> blob(const Descriptor& d, uint64_t max_bytes, UniqueFd* out_fd) {
+  Result<TempFile> blob(const Descriptor& d, uint64_t max_bytes, UniqueFd* out_fd) override {
     if (d.size > max_bytes)
       return bad(what_, "blob " + d.digest.str() + " is larger than " + std::to_string(max_bytes) + " bytes");
     UniqueFd blobs(::openat(dir_.get(), "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -172,32 +211,8 @@ class Layout {
       return bad(what_, "blob " + d.digest.str() + " is not a regular file");
     auto copy = copy_to_private_file(src.get(), tmp_, d.size, "blob " + d.digest.str());
     RKT_TRY_WRAP(copy, "image " + what_);
-    UniqueFd fd(::open(copy->path().c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return sys_error("image " + what_ + ": reading a blob copy");
-    if (static_cast<uint64_t>(st.st_size) != d.size) {
-      return bad(what_, "blob " + d.digest.str() + " has " + std::to_string(st.st_size) + " bytes, not the " +
-                            std::to_string(d.size) + " its descriptor says");
-    }
-    auto got = digest_of_fd(fd.get(), d.digest.algorithm, what_);
-    RKT_TRY(got);
-    if (*got != d.digest.hex) {
-      return Error(Errc::BadSignature, "image " + what_ + ": blob " + d.digest.str() +
-                                           " does not match its digest (it is " + d.digest.algorithm + ":" + *got +
-                                           ")");
-    }
-    *out_fd = std::move(fd);
+    RKT_TRY(verify_copy(*copy, d, what_, out_fd));
     return copy;
-  }
-
-  Result<Json> json_blob(const Descriptor& d) {
-    UniqueFd fd;
-    auto copy = blob(d, kMaxJsonBlob, &fd);
-    RKT_TRY(copy);
-    auto text = read_fd(fd.get(), kMaxJsonBlob, "blob " + d.digest.str());
-    RKT_TRY(text);
-    Json j = Json::parse(*text, nullptr, false);
-    if (!j.is_object()) return bad(what_, "blob " + d.digest.str() + " is not a JSON object");
-    return j;
   }
 
  private:
@@ -479,6 +494,7 @@ Result<spec::ImageManifest> convert_config(const ConvertInput& in, const std::st
   m.annotations.push_back({"appc.io/docker/manifesthash", in.manifest_digest});
   m.annotations.push_back({"appc.io/docker/entrypoint", Json(entrypoint).dump()});
   m.annotations.push_back({"appc.io/docker/cmd", Json(cmd).dump()});
+  m.annotations.insert(m.annotations.end(), in.annotations.begin(), in.annotations.end());
   std::vector<std::string> exec = entrypoint;
   exec.insert(exec.end(), cmd.begin(), cmd.end());
   if (exec.empty()) return m;  // nothing to run: an image without an app (rkt run --exec gives one)
@@ -584,6 +600,8 @@ Result<spec::ImageManifest> convert_config(const ConvertInput& in, const std::st
 namespace {
 Result<TempFile> layout_image(const Reference& ref, const std::string& base, const std::string& original_name,
                               const std::string& tmp_dir, const std::string& what, const ExtractLimits& limits);
+Result<TempFile> image_from(BlobSource& source, Descriptor top, ConvertInput in, const std::string& tmp_dir,
+                            const std::string& what, const ExtractLimits& limits);
 
 // The converted manifest, validated as every manifest is.
 Result<spec::ImageManifest> convert_config_checked(const ConvertInput& in, const std::string& what) {
@@ -639,10 +657,19 @@ Result<TempFile> layout_image(const Reference& ref, const std::string& base, con
   }
   auto desc = descriptor(*matches[0], what, "the index's manifest");
   RKT_TRY(desc);
+  return image_from(*layout, std::move(*desc), {sanitize_identifier(base), version, "", original_name, "", "", -1},
+                    tmp_dir, what, limits);
+}
+
+// The image a descriptor names (an index is resolved to this machine's platform), squashed.
+// `in` brings the name, version and original name; the rest is filled in here.
+Result<TempFile> image_from(BlobSource& source, Descriptor top, ConvertInput in, const std::string& tmp_dir,
+                            const std::string& what, const ExtractLimits& limits) {
+  auto desc = Result<Descriptor>(std::move(top));
   Json manifest;
   for (int depth = 0;; ++depth) {
     if (depth > kMaxIndexDepth) return bad(what, "indexes nest too deep");
-    auto j = layout->json_blob(*desc);
+    auto j = source.json_blob(*desc, what);
     RKT_TRY(j);
     std::string type = desc->media_type.empty() ? str(*j, "mediaType") : desc->media_type;
     if (is_index_type(type) || (type.empty() && j->contains("manifests"))) {
@@ -659,7 +686,7 @@ Result<TempFile> layout_image(const Reference& ref, const std::string& base, con
     return bad(what, "its manifest is not schema version 2");
   auto config_desc = descriptor(manifest.value("config", Json()), what, "its config");
   RKT_TRY(config_desc);
-  auto config = layout->json_blob(*config_desc);
+  auto config = source.json_blob(*config_desc, what);
   RKT_TRY(config);
   Json rootfs = config->value("rootfs", Json());
   if (!rootfs.is_object() || str(rootfs, "type") != "layers" || !rootfs.contains("diff_ids") ||
@@ -681,17 +708,17 @@ Result<TempFile> layout_image(const Reference& ref, const std::string& base, con
     auto diff_id =
         parse_digest(rootfs["diff_ids"][i].is_string() ? rootfs["diff_ids"][i].get<std::string>() : "", what);
     RKT_TRY_WRAP(diff_id, layer + "'s diff_id");
-    LayerInput in;
-    auto copy = layout->blob(*ld, limits.max_bytes, &in.fd);
+    LayerInput l;
+    auto copy = source.blob(*ld, limits.max_bytes, &l.fd);
     RKT_TRY(copy);
-    in.copy = std::move(*copy);
-    in.filter = filter;
-    in.diff_id = *diff_id;
-    return in;
+    l.copy = std::move(*copy);
+    l.filter = filter;
+    l.diff_id = *diff_id;
+    return l;
   };
-  ConvertInput in{sanitize_identifier(base), version, config->dump(), original_name, "sha256:" + desc->digest.hex,
-                  config_desc->digest.str(), -1};
-  if (desc->digest.algorithm != "sha256") in.manifest_digest = desc->digest.str();
+  in.config_json = config->dump();
+  in.manifest_digest = desc->digest.str();
+  in.config_digest = config_desc->digest.str();
   return squash(layers.size(), next, std::move(in), tmp_dir, what, limits);
 }
 }  // namespace
@@ -929,6 +956,257 @@ Result<TempFile> docker_archive_to_aci(const Reference& ref, const std::string& 
   }
   ConvertInput in{sanitize_identifier(name), version, config.dump(), original_name, "", "sha256:" + *config_digest, -1};
   return squash(layers.size(), next, std::move(in), tmp_dir, what, limits);
+}
+
+Result<DockerReference> parse_docker_reference(const std::string& arg) {
+  std::string rest;
+  if (arg.rfind("docker://", 0) == 0) {
+    rest = arg.substr(9);
+  } else if (arg.rfind("docker:", 0) == 0) {
+    rest = arg.substr(7);
+  } else {
+    return Error(Errc::Usage, quote(arg) + " is not a docker: reference");
+  }
+  DockerReference r;
+  if (size_t at = rest.find('@'); at != std::string::npos) {
+    r.digest = rest.substr(at + 1);
+    rest = rest.substr(0, at);
+    if (!parse_digest(r.digest, quote(arg))) return Error(Errc::Usage, quote(arg) + ": not a sha256 or sha512 digest");
+  }
+  size_t slash = rest.find('/');
+  std::string first = rest.substr(0, slash);
+  if (slash != std::string::npos &&
+      (first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost")) {
+    r.host = first;
+    rest = rest.substr(slash + 1);
+  } else {
+    r.host = "registry-1.docker.io";
+  }
+  if (r.host == "docker.io" || r.host == "index.docker.io") r.host = "registry-1.docker.io";
+  size_t colon = rest.rfind(':'), last_slash = rest.rfind('/');
+  if (colon != std::string::npos && (last_slash == std::string::npos || colon > last_slash)) {
+    r.tag = rest.substr(colon + 1);
+    rest = rest.substr(0, colon);
+  }
+  if (r.tag.empty() && r.digest.empty()) r.tag = "latest";
+  if (r.host == "registry-1.docker.io" && rest.find('/') == std::string::npos) rest = "library/" + rest;
+  r.repository = rest;
+  auto okc = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '/';
+  };
+  if (r.repository.empty() || !std::all_of(r.repository.begin(), r.repository.end(), okc) ||
+      r.repository.find("..") != std::string::npos) {
+    return Error(Errc::Usage, quote(arg) + ": " + quote(r.repository) + " is not a repository name");
+  }
+  auto tagc = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; };
+  if (!std::all_of(r.tag.begin(), r.tag.end(), tagc) || r.tag.size() > 128) {
+    return Error(Errc::Usage, quote(arg) + ": " + quote(r.tag) + " is not a tag");
+  }
+  return r;
+}
+
+namespace {
+
+// key="value" pairs of a WWW-Authenticate challenge.
+std::map<std::string, std::string> challenge_params(const std::string& header) {
+  std::map<std::string, std::string> out;
+  size_t i = header.find(' ');
+  while (i != std::string::npos && i < header.size()) {
+    while (i < header.size() && (header[i] == ' ' || header[i] == ',')) ++i;
+    size_t eq = header.find('=', i);
+    if (eq == std::string::npos) break;
+    std::string key = header.substr(i, eq - i);
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value;
+    size_t j = eq + 1;
+    if (j < header.size() && header[j] == '"') {
+      size_t end = header.find('"', j + 1);
+      value = header.substr(j + 1, end == std::string::npos ? std::string::npos : end - j - 1);
+      i = end == std::string::npos ? end : end + 1;
+    } else {
+      size_t end = header.find(',', j);
+      value = header.substr(j, end == std::string::npos ? std::string::npos : end - j);
+      i = end;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+std::string url_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char b[4];
+      std::snprintf(b, sizeof b, "%%%02X", c);
+      out += b;
+    }
+  }
+  return out;
+}
+
+const char* kManifestAccept =
+    "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
+    "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
+
+class Registry : public BlobSource {
+ public:
+  Registry(DockerReference ref, RegistryOptions options, std::string tmp, std::string what)
+      : ref_(std::move(ref)), opts_(std::move(options)), tmp_(std::move(tmp)), what_(std::move(what)) {}
+
+  // GET of `path` (below /v2/<repository>/) into a new file of the staging directory: the
+  // response, with a bearer token fetched when the registry challenges for one.
+  Result<HttpResponse> get(const std::string& path, bool manifest, const TempFile& dest) {
+    for (int attempt = 0;; ++attempt) {
+      HttpRequest req;
+      req.url = base_ + "/v2/" + ref_.repository + "/" + path;
+      req.allow_http = opts_.allow_http;
+      req.insecure_tls = opts_.insecure_tls;
+      req.headers = token_.empty() ? opts_.headers : std::vector<std::string>{"Authorization: Bearer " + token_};
+      if (manifest) req.headers.push_back(kManifestAccept);
+      auto r = http_get_file(req, dest.path());
+      RKT_TRY_WRAP(r, "image " + what_);
+      if (r->status == 401 && attempt == 0 && r->www_authenticate.rfind("Bearer", 0) == 0) {
+        RKT_TRY(fetch_token(r->www_authenticate));
+        continue;
+      }
+      if (r->status != 200) {
+        return Error(r->status == 404 ? Errc::NotFound : Errc::Generic,
+                     "image " + what_ + ": " + req.url + " answered HTTP " + std::to_string(r->status));
+      }
+      return r;
+    }
+  }
+
+  Status connect() {
+    // https unless it is not answered and plain http is allowed (as docker2aci).
+    base_ = "https://" + ref_.host;
+    HttpRequest probe;
+    probe.url = base_ + "/v2/";
+    probe.insecure_tls = opts_.insecure_tls;
+    auto r = http_get_text(probe, 1 << 16);
+    if (!r && r.error().code() != Errc::NotFound) {
+      if (!opts_.allow_http) {
+        return Error(Errc::Generic, "image " + what_ + ": registry " + ref_.host + " does not answer https (" +
+                                        r.error().message() + "); a plain-http registry needs --insecure-options=http");
+      }
+      base_ = "http://" + ref_.host;
+    }
+    return ok();
+  }
+
+  Result<TempFile> blob(const Descriptor& d, uint64_t max_bytes, UniqueFd* out_fd) override {
+    if (d.size > max_bytes)
+      return bad(what_, "blob " + d.digest.str() + " is larger than " + std::to_string(max_bytes) + " bytes");
+    bool manifest = is_manifest_type(d.media_type) || is_index_type(d.media_type);
+    TempFile dest(tmp_file());
+    auto r = get((manifest ? "manifests/" : "blobs/") + d.digest.str(), manifest, dest);
+    RKT_TRY(r);
+    RKT_TRY(verify_copy(dest, d, what_, out_fd));
+    return dest;
+  }
+
+  // The manifest the tag (or digest) names, as a descriptor of what was received.
+  Result<Descriptor> top() {
+    TempFile dest(tmp_file());
+    auto r = get("manifests/" + (ref_.digest.empty() ? ref_.tag : ref_.digest), true, dest);
+    RKT_TRY(r);
+    UniqueFd fd(::open(dest.path().c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return sys_error("image " + what_ + ": reading its manifest");
+    if (static_cast<uint64_t>(st.st_size) > kMaxJsonBlob) return bad(what_, "its manifest is too large");
+    Descriptor d;
+    std::string type = r->content_type.substr(0, r->content_type.find(';'));
+    d.media_type = type;
+    d.size = static_cast<uint64_t>(st.st_size);
+    std::string alg = ref_.digest.empty() ? "sha256" : ref_.digest.substr(0, ref_.digest.find(':'));
+    auto got = digest_of_fd(fd.get(), alg, what_);
+    RKT_TRY(got);
+    if (!ref_.digest.empty() && alg + ":" + *got != ref_.digest) {
+      return Error(Errc::BadSignature, "image " + what_ + ": the manifest does not match the digest asked for (it is " +
+                                           alg + ":" + *got + ")");
+    }
+    d.digest = {alg, *got};
+    if (!is_manifest_type(type) && !is_index_type(type)) {
+      return bad(what_, "the registry sent a manifest of type " + quote(type) + ", which this does not read");
+    }
+    fetched_ = std::move(dest);
+    return d;
+  }
+
+  // The manifest just received is served from its copy (no second download).
+  Result<TempFile> cached(const Descriptor& d, UniqueFd* out_fd) {
+    RKT_TRY(verify_copy(fetched_, d, what_, out_fd));
+    return std::move(fetched_);
+  }
+
+ private:
+  std::string tmp_file() {
+    std::random_device rd;
+    return tmp_ + "/registry-" + std::to_string(rd()) + std::to_string(rd());
+  }
+
+  Status fetch_token(const std::string& challenge) {
+    auto p = challenge_params(challenge);
+    if (p["realm"].empty()) return bad(what_, "the registry's challenge names no token realm");
+    std::string url = p["realm"] + (p["realm"].find('?') == std::string::npos ? "?" : "&");
+    if (!p["service"].empty()) url += "service=" + url_escape(p["service"]) + "&";
+    url += "scope=" + url_escape(p["scope"].empty() ? "repository:" + ref_.repository + ":pull" : p["scope"]);
+    HttpRequest req;
+    req.url = url;
+    req.allow_http = opts_.allow_http;
+    req.insecure_tls = opts_.insecure_tls;
+    req.headers = opts_.headers;  // basic credentials, if any, are for the token service
+    auto body = http_get_text(req, 1 << 20);
+    RKT_TRY_WRAP(body, "image " + what_ + ": getting a token from " + quote(p["realm"]));
+    Json j = Json::parse(*body, nullptr, false);
+    token_ = j.is_object() ? (str(j, "token").empty() ? str(j, "access_token") : str(j, "token")) : "";
+    if (token_.empty()) return bad(what_, "the token service " + quote(p["realm"]) + " gave no token");
+    return ok();
+  }
+
+  DockerReference ref_;
+  RegistryOptions opts_;
+  std::string tmp_, what_, base_, token_;
+  TempFile fetched_;
+};
+
+// Serves the first (top) manifest from the copy already downloaded.
+class FirstFromCache : public BlobSource {
+ public:
+  FirstFromCache(Registry& r, Descriptor top) : r_(r), top_(std::move(top)) {}
+  Result<TempFile> blob(const Descriptor& d, uint64_t max_bytes, UniqueFd* out_fd) override {
+    if (!used_ && d.digest.str() == top_.digest.str()) {
+      used_ = true;
+      return r_.cached(d, out_fd);
+    }
+    return r_.blob(d, max_bytes, out_fd);
+  }
+
+ private:
+  Registry& r_;
+  Descriptor top_;
+  bool used_ = false;
+};
+
+}  // namespace
+
+Result<TempFile> registry_to_aci(const DockerReference& ref, const std::string& original_name,
+                                 const RegistryOptions& options, const std::string& tmp_dir, const std::string& what,
+                                 const ExtractLimits& limits) {
+  Registry registry(ref, options, tmp_dir, what);
+  RKT_TRY(registry.connect());
+  auto top = registry.top();
+  RKT_TRY(top);
+  FirstFromCache source(registry, *top);
+  // docker2aci's names: the host and repository, as an AC Identifier ("127.0.0.1:5000" has '_').
+  ConvertInput in{sanitize_identifier(ref.host + "/" + ref.repository), ref.tag, "", original_name, "", "", -1};
+  in.annotations = {{"appc.io/docker/registryurl", ref.host}, {"appc.io/docker/repository", ref.repository}};
+  auto aci = image_from(source, *top, in, tmp_dir, what, limits);
+  RKT_TRY(aci);
+  return aci;
 }
 
 }  // namespace rkt::stage0::oci

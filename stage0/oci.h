@@ -9,6 +9,7 @@
 // config becomes the appc app (see docs/docker-images.md).
 
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "common/fs.h"
@@ -30,6 +31,17 @@ Result<Reference> parse_reference(const std::string& arg);
 /// containers-transports(5) has it.
 Result<Reference> parse_archive_reference(const std::string& arg, const std::string& prefix);
 
+/// `docker://[HOST[:PORT]/]NAME[:TAG|@DIGEST]` (and rkt's `docker:`), normalised as rkt and
+/// docker2aci did: the first component is a host only if it has '.' or ':' or is localhost;
+/// otherwise registry-1.docker.io, where a one-component name gets "library/"; no tag: latest.
+struct DockerReference {
+  std::string host;        ///< registry-1.docker.io, 127.0.0.1:5000
+  std::string repository;  ///< library/busybox
+  std::string tag;         ///< empty when pinned by digest
+  std::string digest;      ///< sha256:...
+};
+Result<DockerReference> parse_docker_reference(const std::string& arg);
+
 /// appc's spelling of an OCI architecture (docker2aci's ToAppcOSArch): arm64 is aarch64, arm is
 /// armv6l or armv7l by variant, 386 is i386.
 std::string appc_arch(const std::string& architecture, const std::string& variant);
@@ -47,7 +59,8 @@ struct ConvertInput {
   std::string config_json;    ///< the image config, verified
   std::string original_name;  ///< what the user typed
   std::string manifest_digest, config_digest;
-  int rootfs_fd = -1;  ///< the applied layers: PATH lookups and user names resolve in it
+  int rootfs_fd = -1;                  ///< the applied layers: PATH lookups and user names resolve in it
+  spec::Annotations annotations = {};  ///< more, for the source (a registry's URL and repository)
 };
 /// The appc image manifest of an OCI image. `what` names the image in errors.
 Result<spec::ImageManifest> convert_config(const ConvertInput& in, const std::string& what);
@@ -66,5 +79,19 @@ Result<TempFile> oci_archive_to_aci(const Reference& ref, const std::string& ori
 Result<TempFile> docker_archive_to_aci(const Reference& ref, const std::string& original_name,
                                        const std::string& tmp_dir, const std::string& what,
                                        const ExtractLimits& limits);
+
+/// How a registry is reached.
+struct RegistryOptions {
+  bool allow_http = false;           ///< --insecure-options=http: plain http when https is not answered
+  bool insecure_tls = false;         ///< --insecure-options=tls
+  std::vector<std::string> headers;  ///< credentials for the registry's host ("Authorization: Basic ...")
+};
+/// The same from a registry (Distribution API v2): the manifest is asked for with every manifest
+/// and index type accepted and read by its Content-Type; a bearer-token challenge is answered;
+/// every blob is downloaded into `tmp_dir` and verified before use; a digest reference pins the
+/// manifest.
+Result<TempFile> registry_to_aci(const DockerReference& ref, const std::string& original_name,
+                                 const RegistryOptions& options, const std::string& tmp_dir, const std::string& what,
+                                 const ExtractLimits& limits);
 
 }  // namespace rkt::stage0::oci

@@ -128,6 +128,30 @@ TEST(OciReference, DirectoryAndRef) {
   EXPECT_FALSE(parse_reference("oci::x"));
 }
 
+TEST(DockerReference, NormalisedAsRktDidIt) {
+  auto check = [](const std::string& arg, const std::string& host, const std::string& repo, const std::string& tag,
+                  const std::string& digest = "") {
+    auto r = parse_docker_reference(arg);
+    ASSERT_TRUE(r) << arg << ": " << r.error().message();
+    EXPECT_EQ(r->host, host) << arg;
+    EXPECT_EQ(r->repository, repo) << arg;
+    EXPECT_EQ(r->tag, tag) << arg;
+    EXPECT_EQ(r->digest, digest) << arg;
+  };
+  check("docker://busybox", "registry-1.docker.io", "library/busybox", "latest");
+  check("docker:busybox:1.36", "registry-1.docker.io", "library/busybox", "1.36");
+  check("docker://quay.io/x/y:1.2", "quay.io", "x/y", "1.2");
+  check("docker://localhost/app", "localhost", "app", "latest");
+  check("docker://127.0.0.1:5000/test/web", "127.0.0.1:5000", "test/web", "latest");
+  check("docker://docker.io/library/alpine", "registry-1.docker.io", "library/alpine", "latest");
+  check("docker://user/app", "registry-1.docker.io", "user/app", "latest");  // no ".", ":" or localhost: no host
+  check("docker://busybox@sha256:" + std::string(64, 'a'), "registry-1.docker.io", "library/busybox", "",
+        "sha256:" + std::string(64, 'a'));
+  EXPECT_FALSE(parse_docker_reference("docker://Busybox"));
+  EXPECT_FALSE(parse_docker_reference("docker://x/../y"));
+  EXPECT_FALSE(parse_docker_reference("docker://busybox@sha256:xyz"));
+}
+
 TEST(OciNames, AsAppcSanitizesThem) {
   EXPECT_EQ(sanitize_identifier("My_Image:1"), "my_image_1");
   EXPECT_EQ(sanitize_name("volume/var/lib/data"), "volume-var-lib-data");

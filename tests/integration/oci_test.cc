@@ -71,6 +71,58 @@ TEST_F(OciTest, DockerSaveFilesAndOciArchivesFromSkopeoRunToo) {
   EXPECT_NE(names.out.find("web-oci:3.0"), std::string::npos) << names.out;
 }
 
+// Debian's docker-registry, on loopback of the test's own network namespace, filled by skopeo.
+TEST_F(OciTest, ARegistryImageIsFetchedVerifiedAndRun) {
+  RKT_REQUIRE(::access("/usr/bin/docker-registry", X_OK) == 0, "docker-registry");
+  RKT_REQUIRE(::access("/usr/bin/skopeo", X_OK) == 0, "skopeo");
+  std::string storage = tmp_ / "registry";
+  write_file(tmp_ / "registry.yml", "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + storage +
+                                        "\nhttp:\n  addr: 127.0.0.1:5000\n");
+  pid_t registry =
+      spawn_to_file({"/bin/sh", "-c", "exec /usr/bin/docker-registry serve " + (tmp_ / "registry.yml") + " 2>&1"},
+                    tmp_ / "registry.log");
+  ASSERT_TRUE(wait_for_text(tmp_ / "registry.log", "listening on", std::chrono::seconds(20)))
+      << read_file(tmp_ / "registry.log");
+  auto push = [&](const std::string& dest, std::vector<std::string> extra) {
+    std::vector<std::string> argv = {"/usr/bin/skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back("oci:" + layout_ + ":1.0");
+    argv.push_back("docker://127.0.0.1:5000/" + dest);
+    auto r = run_command(argv);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  };
+  push("test/web:1.0", {});
+  push("test/web:zstd", {"--dest-compress-format=zstd"});
+
+  auto no_http = rkt({"fetch", "docker://127.0.0.1:5000/test/web:1.0"});
+  EXPECT_EQ(no_http.exit_code, 254);
+  EXPECT_NE(no_http.err.find("a plain-http registry needs --insecure-options=http"), std::string::npos) << no_http.err;
+  for (const char* ref : {"docker://127.0.0.1:5000/test/web:1.0", "docker:127.0.0.1:5000/test/web:zstd"}) {
+    auto r = rkt({"--insecure-options=image,http", "run", "--net=host", ref});
+    EXPECT_EQ(r.exit_code, 0) << ref << ": " << r.err;
+    EXPECT_EQ(r.out, "1000\n1001\n/srv\nhello from an OCI image\nhi there\n") << ref;
+  }
+  auto manifest = rkt({"image", "cat-manifest", "127.0.0.1_5000/test/web:1.0"});
+  EXPECT_NE(manifest.out.find("appc.io/docker/repository"), std::string::npos) << manifest.out;
+
+  // A blob changed in the registry's storage: served as it is, refused by its digest.
+  auto blobs = run_command({"/bin/sh", "-c", "find " + storage + " -path '*blobs*' -name data -size +100k"});
+  ASSERT_FALSE(blobs.out.empty());
+  std::string blob = blobs.out.substr(0, blobs.out.find('\n'));
+  std::string bytes = read_file(blob);
+  bytes[bytes.size() / 2] ^= 1;
+  write_file(blob, bytes);
+  auto tampered = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/test/web:1.0"});
+  EXPECT_EQ(tampered.exit_code, 254);
+  EXPECT_NE(tampered.err.find("does not match its digest"), std::string::npos) << tampered.err;
+  auto missing = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/test/nothere:1.0"});
+  EXPECT_EQ(missing.exit_code, 254);
+  EXPECT_NE(missing.err.find("answered HTTP 404"), std::string::npos) << missing.err;
+  ::kill(registry, SIGTERM);
+  int st = 0;
+  ::waitpid(registry, &st, 0);
+}
+
 TEST_F(OciTest, SignatureChecksAreNotSilentlySkipped) {
   auto r = run_command({rkt_binary(), "--dir=" + (tmp_ / "data"), "fetch", "oci:" + layout_ + ":1.0"});
   EXPECT_EQ(r.exit_code, 254);
