@@ -38,7 +38,9 @@ TEST(ImageRefTest, NamesWithVersionAndLabels) {
             "image \"example.com/app,os\": label \"os\" is not name=value");
   EXPECT_FALSE(parse_image_ref("Example.com/App"));
   EXPECT_FALSE(parse_image_ref(""));
-  EXPECT_EQ(parse_image_ref("docker://busybox").error().code(), Errc::Unsupported);
+  EXPECT_EQ(parse_image_ref("docker://busybox")->kind, ImageRef::Kind::Oci)
+      << "docker images go through the OCI import";
+  EXPECT_FALSE(parse_image_ref("docker://Not_Valid"));
 }
 
 class AuthConfigTest : public ::testing::Test {
