@@ -242,6 +242,13 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
                      " images is not supported (try --insecure-options=image; their blobs are still checked against "
                      "their digests)");
   }
+  bool registry = arg.rfind("docker:", 0) == 0;
+  if (registry) {
+    // As rkt: a docker image already fetched by this reference is reused unless --pull-policy=update.
+    auto cached = store_.remote(arg);
+    RKT_TRY(cached);
+    if (*cached && opts_.policy != PullPolicy::Update && store_.info((*cached)->key)) return (*cached)->key;
+  }
   if (opts_.policy == PullPolicy::Never) {
     return Error(Errc::NotFound, "--pull-policy=never: image " + what + " is not fetched (give its name or ID)");
   }
@@ -272,7 +279,13 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
   RKT_TRY(aci);
   UniqueFd fd(::open(aci->path().c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return sys_error("opening the image made from " + what);
-  return import_with_dependencies(fd.get(), what);
+  auto key = import_with_dependencies(fd.get(), what);
+  if (key && registry) {
+    RemoteInfo r{arg, "", "", *key, 0, now_ns()};
+    if (Status s = store_.put_remote(r); !s)
+      opts_.warn("not recording the fetch of " + what + ": " + s.error().message());
+  }
+  return key;
 }
 
 Result<std::string> Fetcher::fetch_file(const std::string& path, const std::string& signature_path) {

@@ -105,6 +105,17 @@ TEST_F(OciTest, ARegistryImageIsFetchedVerifiedAndRun) {
   auto manifest = rkt({"image", "cat-manifest", "127.0.0.1_5000/test/web:1.0"});
   EXPECT_NE(manifest.out.find("appc.io/docker/repository"), std::string::npos) << manifest.out;
 
+  // Fetched before, by the same reference: reused without the registry, unless asked to update.
+  ::kill(registry, SIGSTOP);
+  auto reused =
+      rkt({"--insecure-options=image,http", "fetch", "--pull-policy=new", "docker://127.0.0.1:5000/test/web:1.0"});
+  EXPECT_EQ(reused.exit_code, 0) << "the stopped registry was not asked: " << reused.err;
+  auto never =
+      rkt({"--insecure-options=image,http", "fetch", "--pull-policy=never", "docker://127.0.0.1:5000/test/web:9"});
+  EXPECT_EQ(never.exit_code, 254);
+  EXPECT_NE(never.err.find("--pull-policy=never"), std::string::npos) << never.err;
+  ::kill(registry, SIGCONT);
+
   // A blob changed in the registry's storage: served as it is, refused by its digest.
   auto blobs = run_command({"/bin/sh", "-c", "find " + storage + " -path '*blobs*' -name data -size +100k"});
   ASSERT_FALSE(blobs.out.empty());
@@ -112,7 +123,8 @@ TEST_F(OciTest, ARegistryImageIsFetchedVerifiedAndRun) {
   std::string bytes = read_file(blob);
   bytes[bytes.size() / 2] ^= 1;
   write_file(blob, bytes);
-  auto tampered = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/test/web:1.0"});
+  auto tampered =
+      rkt({"--insecure-options=image,http", "fetch", "--pull-policy=update", "docker://127.0.0.1:5000/test/web:1.0"});
   EXPECT_EQ(tampered.exit_code, 254);
   EXPECT_NE(tampered.err.find("does not match its digest"), std::string::npos) << tampered.err;
   auto missing = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/test/nothere:1.0"});
