@@ -152,7 +152,9 @@ HttpRequest Fetcher::request(const std::string& url) const {
   req.allow_http = opts_.insecure_http;
   std::string host = host_of(url);
   for (const auto& a : opts_.auth) {
-    if (std::find(a.domains.begin(), a.domains.end(), host) != a.domains.end()) req.headers.push_back(a.header);
+    if (!a.docker && std::find(a.domains.begin(), a.domains.end(), host) != a.domains.end()) {
+      req.headers.push_back(a.header);
+    }
   }
   return req;
 }
@@ -266,7 +268,8 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
     ro.allow_http = opts_.insecure_http;
     ro.insecure_tls = opts_.insecure_tls;
     for (const auto& a : opts_.auth) {
-      if (std::find(a.domains.begin(), a.domains.end(), ref->host) != a.domains.end()) ro.headers.push_back(a.header);
+      bool for_host = std::find(a.domains.begin(), a.domains.end(), ref->host) != a.domains.end();
+      if (a.docker && for_host) ro.headers.push_back(a.header);
     }
     aci = oci::registry_to_aci(*ref, arg, ro, store_.staging_dir(), what, ExtractLimits{});
   } else {
@@ -447,17 +450,20 @@ Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config
         return Error(Errc::InvalidArgument, "auth config " + quote(path) + ": " + why);
       };
       if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
-      if (j.value("rktKind", "") != "auth") return bad("rktKind must be \"auth\"");
+      std::string kind = j.value("rktKind", "");
+      if (kind != "auth" && kind != "dockerAuth") return bad("rktKind must be \"auth\" or \"dockerAuth\"");
       if (j.value("rktVersion", "") != "v1") return bad("rktVersion must be \"v1\"");
-      AuthEntry a;
-      if (!j.contains("domains") || !j["domains"].is_array()) return bad("domains must be a list");
-      for (const auto& dom : j["domains"]) {
-        if (!dom.is_string()) return bad("domains must be strings");
-        a.domains.push_back(dom.get<std::string>());
-      }
-      std::string type = j.value("type", "");
       const auto& cred =
           j.contains("credentials") && j["credentials"].is_object() ? j["credentials"] : nlohmann::json::object();
+      AuthEntry a;
+      // auth: "domains" and a type; dockerAuth (registries): "registries" and basic credentials.
+      const char* list = kind == "auth" ? "domains" : "registries";
+      if (!j.contains(list) || !j[list].is_array()) return bad(std::string(list) + " must be a list");
+      for (const auto& dom : j[list]) {
+        if (!dom.is_string()) return bad(std::string(list) + " must be strings");
+        a.domains.push_back(dom.get<std::string>());
+      }
+      std::string type = kind == "dockerAuth" ? "basic" : j.value("type", "");
       if (type == "basic") {
         a.header = "Authorization: Basic " + base64(cred.value("user", "") + ":" + cred.value("password", ""));
       } else if (type == "oauth") {
@@ -465,7 +471,9 @@ Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config
       } else {
         return bad("type " + quote(type) + " must be basic or oauth");
       }
-      for (const auto& dom : a.domains) by_domain[dom] = AuthEntry{{dom}, a.header};
+      a.docker = kind == "dockerAuth";
+      for (const auto& dom : a.domains)
+        by_domain[(a.docker ? "docker:" : "") + dom] = AuthEntry{{dom}, a.header, a.docker};
     }
   }
   std::vector<AuthEntry> out;

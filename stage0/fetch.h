@@ -34,7 +34,8 @@ Result<ImageRef> parse_image_ref(const std::string& arg);
 /// Credentials for a domain, from <config>/auth.d/*.json (rkt's format).
 struct AuthEntry {
   std::vector<std::string> domains;
-  std::string header;  ///< "Authorization: Basic ..." or "Authorization: Bearer ..."
+  std::string header;   ///< "Authorization: Basic ..." or "Authorization: Bearer ..."
+  bool docker = false;  ///< a dockerAuth file's: for docker registries (by host), not for https fetches
 };
 
 struct FetchOptions {

@@ -73,6 +73,19 @@ TEST_F(AuthConfigTest, BasicAndOauthLocalOverridingSystemPerDomain) {
   EXPECT_EQ(h.size(), 2u);
 }
 
+TEST_F(AuthConfigTest, DockerAuthFilesAreForRegistriesOnly) {
+  put("local", "quay.json", R"({"rktKind":"dockerAuth","rktVersion":"v1","registries":["quay.io"],
+    "credentials":{"user":"user","password":"secret"}})");
+  put("local", "web.json", R"({"rktKind":"auth","rktVersion":"v1","domains":["quay.io"],"type":"oauth",
+    "credentials":{"token":"tok"}})");
+  auto a = read_auth_config("", tmp_ / "local");
+  ASSERT_TRUE(a) << a.error().message();
+  ASSERT_EQ(a->size(), 2u) << "a registry's credentials and a web server's of the same host are kept apart";
+  for (const auto& e : *a) {
+    EXPECT_EQ(e.header, e.docker ? "Authorization: Basic dXNlcjpzZWNyZXQ=" : "Authorization: Bearer tok");
+  }
+}
+
 TEST_F(AuthConfigTest, BadFilesAreErrorsNamingTheFile) {
   put("local", "bad.json", R"({"rktKind":"auth","rktVersion":"v1","domains":["x"],"type":"digest"})");
   auto a = read_auth_config(tmp_ / "system", tmp_ / "local");

@@ -1072,6 +1072,11 @@ class Registry : public BlobSource {
         RKT_TRY(fetch_token(r->www_authenticate));
         continue;
       }
+      if (r->status == 401) {
+        return Error(Errc::BadSignature, "image " + what_ + ": registry " + ref_.host +
+                                             " refused access (HTTP 401); its credentials go in an auth.d file of "
+                                             "rktKind \"dockerAuth\" listing it in \"registries\"");
+      }
       if (r->status != 200) {
         return Error(r->status == 404 ? Errc::NotFound : Errc::Generic,
                      "image " + what_ + ": " + req.url + " answered HTTP " + std::to_string(r->status));

@@ -135,6 +135,41 @@ TEST_F(OciTest, ARegistryImageIsFetchedVerifiedAndRun) {
   ::waitpid(registry, &st, 0);
 }
 
+// The registry with htpasswd (basic) authentication; rkt's dockerAuth files give the credentials.
+TEST_F(OciTest, ARegistryThatWantsCredentialsGetsThemFromDockerAuthFiles) {
+  RKT_REQUIRE(::access("/usr/bin/docker-registry", X_OK) == 0, "docker-registry");
+  RKT_REQUIRE(::access("/usr/bin/skopeo", X_OK) == 0, "skopeo");
+  auto hash = run_command(
+      {"/usr/bin/python3", "-c", "import crypt; print(crypt.crypt('s3cret', crypt.mksalt(crypt.METHOD_BLOWFISH)))"});
+  ASSERT_EQ(hash.exit_code, 0) << hash.err;
+  write_file(tmp_ / "htpasswd", "puller:" + hash.out);
+  write_file(tmp_ / "registry.yml",
+             "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + (tmp_ / "registry") +
+                 "\nhttp:\n  addr: 127.0.0.1:5000\nauth:\n  htpasswd:\n    realm: test\n    path: " +
+                 (tmp_ / "htpasswd") + "\n");
+  pid_t registry =
+      spawn_to_file({"/bin/sh", "-c", "exec /usr/bin/docker-registry serve " + (tmp_ / "registry.yml") + " 2>&1"},
+                    tmp_ / "registry.log");
+  ASSERT_TRUE(wait_for_text(tmp_ / "registry.log", "listening on", std::chrono::seconds(20)));
+  auto push =
+      run_command({"/usr/bin/skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false",
+                   "--dest-creds=puller:s3cret", "oci:" + layout_ + ":1.0", "docker://127.0.0.1:5000/private/web:1.0"});
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  auto refused = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/private/web:1.0"});
+  EXPECT_EQ(refused.exit_code, 254);
+  EXPECT_NE(refused.err.find("refused access (HTTP 401)"), std::string::npos) << refused.err;
+  ::mkdir((tmp_ / "etc").c_str(), 0755);
+  ::mkdir((tmp_ / "etc/auth.d").c_str(), 0755);
+  write_file(tmp_ / "etc/auth.d/registry.json", R"({"rktKind":"dockerAuth","rktVersion":"v1",
+    "registries":["127.0.0.1:5000"],"credentials":{"user":"puller","password":"s3cret"}})");
+  auto r = rkt({"--insecure-options=image,http", "run", "--net=host", "docker://127.0.0.1:5000/private/web:1.0"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("hello from an OCI image"), std::string::npos) << r.out;
+  ::kill(registry, SIGTERM);
+  int st = 0;
+  ::waitpid(registry, &st, 0);
+}
+
 TEST_F(OciTest, SignatureChecksAreNotSilentlySkipped) {
   auto r = run_command({rkt_binary(), "--dir=" + (tmp_ / "data"), "fetch", "oci:" + layout_ + ":1.0"});
   EXPECT_EQ(r.exit_code, 254);
