@@ -137,15 +137,7 @@ int run(int argc, char** argv) {
   // masquerades (else the last one), as rkt; on loopback when the pod shares the host's network.
   if (!plan->mds_token.empty()) {
     std::string host_ip = plan->host_network ? "127.0.0.1" : "";
-    if (network && !network->nets.empty()) {
-      host_ip = network->nets.back().result.gateway;
-      for (const auto& n : network->nets) {
-        if (n.conf.ip_masq) {
-          host_ip = n.result.gateway;
-          break;
-        }
-      }
-    }
+    if (const AttachedNet* via = network ? forwardable_net(network->nets) : nullptr) host_ip = via->result.gateway;
     if (host_ip.empty()) {
       remove_cgroups();
       return report(Error(Errc::InvalidArgument, "pod " + uuid +

@@ -24,6 +24,7 @@ struct RuntimeFlags {
   std::vector<std::string> nets;
   std::string ipc;
   bool mds_register = false;
+  stage1_abi::NetMode net_mode = stage1_abi::NetMode::Contained;  ///< set by finish_runtime_flags
 };
 
 // --dns, --dns-search, --dns-opt, --dns-domain and --hosts-entry, with rkt 1.30's checks and
@@ -77,10 +78,11 @@ Status finish_runtime_flags(RuntimeFlags& r, const GlobalOptions& g) {
     r.rc.net = r.nets[0];
     for (size_t i = 1; i < r.nets.size(); ++i) r.rc.net += "," + r.nets[i];
   }
-  RKT_TRY(check_network(r.rc.net));
+  auto nets = stage1_abi::parse_net_list(r.rc.net);
+  RKT_TRY(nets);
+  r.net_mode = stage1_abi::net_mode(*nets);
   if (r.mds_register) {
-    auto nets = stage1_abi::parse_net_list(r.rc.net);
-    if (stage1_abi::net_mode(*nets) == stage1_abi::NetMode::None) {
+    if (r.net_mode == stage1_abi::NetMode::None) {
       return Error(Errc::Usage,
                    "--mds-register flag does not work with --net=none. Please use 'host', 'default' or an equivalent "
                    "network");
@@ -194,9 +196,7 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   if (p.private_users) return Error(Errc::Unsupported, "--private-users is not available in this build");
   RKT_TRY(finish_runtime_flags(p.runtime, g));
   if (run && !p.pod.ports.empty()) {
-    auto nets = stage1_abi::parse_net_list(p.runtime.rc.net);
-    RKT_TRY(nets);
-    auto mode = stage1_abi::net_mode(*nets);
+    auto mode = p.runtime.net_mode;
     if (mode == stage1_abi::NetMode::None)
       return Error(Errc::Usage, "--port flag does not work with 'none' networking");
     if (mode == stage1_abi::NetMode::Host)

@@ -459,6 +459,13 @@ std::string cni_error_message(const std::string& output) {
   return "netplugin failed but error parsing its diagnostic message " + quote(shown);
 }
 
+const AttachedNet* forwardable_net(const std::vector<AttachedNet>& nets) {
+  for (const auto& n : nets) {
+    if (n.conf.ip_masq) return &n;
+  }
+  return nets.empty() ? nullptr : &nets.back();
+}
+
 std::vector<std::string> plugin_dirs(const std::string& local_config, const std::string& pod_dir) {
   return {local_config + "/net.d", kRktPluginDir, pod_dir + "/" + kStage1PluginDir, kDebianPluginDir};
 }
@@ -541,15 +548,7 @@ Result<PodNetwork> setup_pod_network(const std::string& pod_dir, const std::stri
   }
   if (st) st = write_net_info(pod_dir, nets);
   bool forwarding = false;
-  if (st && !ports.empty() && !nets.empty()) {
-    // As rkt: through the first network that masquerades, else the last one.
-    const AttachedNet* target = &nets.back();
-    for (const auto& n : nets) {
-      if (n.conf.ip_masq) {
-        target = &n;
-        break;
-      }
-    }
+  if (const AttachedNet* target = forwardable_net(nets); st && !ports.empty() && target) {
     forwarding = true;
     st = add_portmap(pod_dir, uuid, pn.netns_path, cni_path, dirs, *target, ports);
   }

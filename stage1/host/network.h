@@ -73,6 +73,10 @@ struct AttachedNet {
   CniResult result;
 };
 
+/// The network that forwarded ports and the metadata service go through, as rkt's
+/// GetForwardableNet: the first that masquerades, else the last; null when there is none.
+const AttachedNet* forwardable_net(const std::vector<AttachedNet>& nets);
+
 /// The pod's network namespace, attached to its networks; it stays (bound under kNetnsDir)
 /// until teardown_pod_network. The fd is what the pod's PID 1 joins.
 struct PodNetwork {
