@@ -257,6 +257,7 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
   opts_.warn("signature verification is disabled (--insecure-options=image): image " + what +
              " is not signed; its blobs are checked against their digests");
   Result<TempFile> aci = Error(Errc::Generic, "unreachable");
+  std::vector<std::string> layers;  // of a registry image, kept in the store's layer cache
   if (arg.rfind("oci:", 0) == 0) {
     auto ref = oci::parse_reference(arg);
     RKT_TRY(ref);
@@ -271,7 +272,8 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
       bool for_host = std::find(a.domains.begin(), a.domains.end(), ref->host) != a.domains.end();
       if (a.docker && for_host) ro.headers.push_back(a.header);
     }
-    aci = oci::registry_to_aci(*ref, arg, ro, store_.staging_dir(), what, ExtractLimits{});
+    ro.layer_cache = store_.layer_cache();
+    aci = oci::registry_to_aci(*ref, arg, ro, store_.staging_dir(), what, ExtractLimits{}, &layers);
   } else {
     bool docker = arg.rfind("docker-archive:", 0) == 0;
     auto ref = oci::parse_archive_reference(arg, docker ? "docker-archive:" : "oci-archive:");
@@ -287,6 +289,8 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
     RemoteInfo r{arg, "", "", *key, 0, now_ns()};
     if (Status s = store_.put_remote(r); !s)
       opts_.warn("not recording the fetch of " + what + ": " + s.error().message());
+    if (Status s = store_.put_layer_refs(*key, layers); !s)
+      opts_.warn("not keeping the layers of " + what + ": " + s.error().message());
   }
   return key;
 }

@@ -1106,12 +1106,20 @@ class Registry : public BlobSource {
     if (d.size > max_bytes)
       return bad(what_, "blob " + d.digest.str() + " is larger than " + std::to_string(max_bytes) + " bytes");
     bool manifest = is_manifest_type(d.media_type) || is_index_type(d.media_type);
+    bool layer = !layer_filter(d.media_type).empty() && !opts_.layer_cache.empty();
+    if (layer) {
+      layers_.push_back(d.digest.str());
+      if (cached_layer(d, out_fd)) return TempFile();
+    }
     TempFile dest(tmp_file());
     auto r = get((manifest ? "manifests/" : "blobs/") + d.digest.str(), manifest, dest);
     RKT_TRY(r);
     RKT_TRY(verify_copy(dest, d, what_, out_fd));
+    if (layer) keep_layer(dest, d);
     return dest;
   }
+
+  const std::vector<std::string>& layers() const { return layers_; }
 
   // The manifest the tag (or digest) names, as a descriptor of what was received.
   Result<Descriptor> top() {
@@ -1148,6 +1156,30 @@ class Registry : public BlobSource {
   }
 
  private:
+  // A layer blob of the cache, if it is there and still its descriptor's size and digest (one
+  // that is not is removed, and downloaded again).
+  bool cached_layer(const Descriptor& d, UniqueFd* out_fd) {
+    std::string path = opts_.layer_cache + "/" + d.digest.algorithm + "/" + d.digest.hex;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
+    struct stat st {};
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    auto got = digest_of_fd(fd.get(), d.digest.algorithm, what_);
+    if (static_cast<uint64_t>(st.st_size) != d.size || !got || *got != d.digest.hex) {
+      ::unlink(path.c_str());
+      return false;
+    }
+    *out_fd = std::move(fd);
+    return true;
+  }
+
+  // Links a verified download into the cache for the next image that has this layer (the copy in
+  // use is the download either way; a layer not kept is downloaded again next time).
+  void keep_layer(const TempFile& copy, const Descriptor& d) {
+    std::string dir = opts_.layer_cache + "/" + d.digest.algorithm, path = dir + "/" + d.digest.hex;
+    if (::link(copy.path().c_str(), path.c_str()) == 0 || errno != ENOENT) return;
+    if (make_dirs(dir, 0750)) (void)::link(copy.path().c_str(), path.c_str());
+  }
+
   std::string tmp_file() {
     std::random_device rd;
     return tmp_ + "/registry-" + std::to_string(rd()) + std::to_string(rd());
@@ -1176,6 +1208,7 @@ class Registry : public BlobSource {
   RegistryOptions opts_;
   std::string tmp_, what_, base_, token_;
   TempFile fetched_;
+  std::vector<std::string> layers_;
 };
 
 // Serves the first (top) manifest from the copy already downloaded.
@@ -1200,7 +1233,7 @@ class FirstFromCache : public BlobSource {
 
 Result<TempFile> registry_to_aci(const DockerReference& ref, const std::string& original_name,
                                  const RegistryOptions& options, const std::string& tmp_dir, const std::string& what,
-                                 const ExtractLimits& limits) {
+                                 const ExtractLimits& limits, std::vector<std::string>* layers) {
   Registry registry(ref, options, tmp_dir, what);
   RKT_TRY(registry.connect());
   auto top = registry.top();
@@ -1211,6 +1244,7 @@ Result<TempFile> registry_to_aci(const DockerReference& ref, const std::string& 
   in.annotations = {{"appc.io/docker/registryurl", ref.host}, {"appc.io/docker/repository", ref.repository}};
   auto aci = image_from(source, *top, in, tmp_dir, what, limits);
   RKT_TRY(aci);
+  if (layers) *layers = registry.layers();
   return aci;
 }
 

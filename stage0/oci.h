@@ -85,13 +85,17 @@ struct RegistryOptions {
   bool allow_http = false;           ///< --insecure-options=http: plain http when https is not answered
   bool insecure_tls = false;         ///< --insecure-options=tls
   std::vector<std::string> headers;  ///< credentials for the registry's host ("Authorization: Basic ...")
+  /// Where layer blobs are kept by digest (Store::layer_cache(), on the staging directory's
+  /// filesystem); empty: every layer is downloaded.
+  std::string layer_cache;
 };
 /// The same from a registry (Distribution API v2): the manifest is asked for with every manifest
 /// and index type accepted and read by its Content-Type; a bearer-token challenge is answered;
 /// every blob is downloaded into `tmp_dir` and verified before use; a digest reference pins the
-/// manifest.
+/// manifest. A layer already in `options.layer_cache` is not downloaded (it is verified again);
+/// downloaded layers are added to it. `layers` gets the digests of the layers used.
 Result<TempFile> registry_to_aci(const DockerReference& ref, const std::string& original_name,
                                  const RegistryOptions& options, const std::string& tmp_dir, const std::string& what,
-                                 const ExtractLimits& limits);
+                                 const ExtractLimits& limits, std::vector<std::string>* layers);
 
 }  // namespace rkt::stage0::oci

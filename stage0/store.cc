@@ -178,7 +178,8 @@ std::string short_key(const std::string& key) { return key.substr(0, std::min<si
 
 Result<Store> Store::open(const std::string& data_dir) {
   std::string cas = data_dir + "/cas";
-  for (const char* sub : {"blob/sha512", "imageManifest/sha512", "tree", "index", "lastused", "remote", "tmp"}) {
+  for (const char* sub : {"blob/sha512", "imageManifest/sha512", "tree", "index", "lastused", "remote", "tmp",
+                          "layer/sha256", "layer/sha512", "layerref"}) {
     RKT_TRY_WRAP(make_dirs(cas + "/" + sub, 0750), "opening the image store");
   }
   Store store(cas);
@@ -510,7 +511,51 @@ Status Store::remove(const std::string& key) {
       if (Status s = remove_tree(cas_ + "/tree/" + t); !s) return s;
     }
   }
+  ::unlink((cas_ + "/layerref/" + key).c_str());
+  auto layers = sweep_layers();
+  RKT_TRY(layers);
   return ok();
+}
+
+Status Store::put_layer_refs(const std::string& key, const std::vector<std::string>& digests) const {
+  std::string text;
+  for (const auto& d : digests) {
+    if (d.find_first_of("\n/") != std::string::npos || d.find(':') == std::string::npos)
+      return Error(Errc::InvalidArgument, "layer digest " + quote(d) + " is not a digest");
+    text += d + "\n";
+  }
+  return write_file_atomic(cas_ + "/layerref/" + key, text, 0640, Overwrite::Yes);
+}
+
+Result<size_t> Store::sweep_layers() const {
+  size_t removed = 0;
+  std::set<std::string> wanted;
+  auto refs = list_directory(cas_ + "/layerref");
+  RKT_TRY(refs);
+  for (const auto& key : *refs) {
+    std::string path = cas_ + "/layerref/" + key;
+    if (::access((cas_ + "/index/" + key).c_str(), F_OK) != 0) {
+      ::unlink(path.c_str());
+      ++removed;
+      continue;
+    }
+    auto text = read_file(path, 1 << 20);
+    RKT_TRY(text);
+    for (const auto& d : split(*text, '\n')) {
+      if (!d.empty()) wanted.insert(d);
+    }
+  }
+  for (const char* alg : {"sha256", "sha512"}) {
+    std::string dir = cas_ + "/layer/" + alg;
+    auto blobs = list_directory(dir);
+    RKT_TRY(blobs);
+    for (const auto& b : *blobs) {
+      if (wanted.count(std::string(alg) + ":" + b)) continue;
+      ::unlink((dir + "/" + b).c_str());
+      ++removed;
+    }
+  }
+  return removed;
 }
 
 Result<size_t> Store::sweep() {
@@ -543,7 +588,9 @@ Result<size_t> Store::sweep() {
     RKT_TRY(remove_tree(cas_ + "/tree/" + t));
     ++removed;
   }
-  return removed;
+  auto layers = sweep_layers();
+  RKT_TRY(layers);
+  return removed + *layers;
 }
 
 Result<std::optional<RemoteInfo>> Store::remote(const std::string& url) const {

@@ -7,6 +7,8 @@
 //   index/<key>                                    the commit record: import time and size
 //   lastused/<key>                                 its mtime is the last use
 //   remote/<sha256 of url>                         what a URL gave last time (ETag, max-age)
+//   layer/<algorithm>/<hex>                        a registry's layer blob, by its digest
+//   layerref/<key>                                 the layer blobs the image was made from
 //   tmp/                                           staging, on the same filesystem
 // The key is "sha512-" and the first 64 hex digits of the SHA-512 of the uncompressed tar.
 //
@@ -101,7 +103,15 @@ class Store {
   Result<std::optional<RemoteInfo>> remote(const std::string& url) const;
   Status put_remote(const RemoteInfo& info) const;
 
-  /// Removes what no index record refers to: staging leftovers, blobs, manifests and trees.
+  /// Where registry layer blobs are kept by digest (<algorithm>/<hex>), so that an update of an
+  /// image downloads only the layers it does not have. Blobs are linked in from staging_dir()
+  /// after their digest is checked, and checked again when used.
+  std::string layer_cache() const { return cas_ + "/layer"; }
+  /// Records the layer blobs ("sha256:<hex>") image `key` was made from: they are kept while it is.
+  Status put_layer_refs(const std::string& key, const std::vector<std::string>& digests) const;
+
+  /// Removes what no index record refers to: staging leftovers, blobs, manifests, trees and
+  /// layer blobs.
   /// Returns the number of entries removed.
   Result<size_t> sweep();
 
@@ -112,6 +122,8 @@ class Store {
   Result<std::vector<std::string>> render_order(const std::string& key) const;
   Result<std::string> tree_id(const std::vector<std::string>& chain) const;
   Status unpack_chain(const std::vector<std::string>& order, const std::string& key, const std::string& rootfs) const;
+  /// Removes layer blobs that no image's layerref record names (and records of removed images).
+  Result<size_t> sweep_layers() const;
 
   std::string cas_;
 };

@@ -274,6 +274,30 @@ TEST_F(StoreTest, SweepRemovesWhatNoRecordReferences) {
   EXPECT_EQ(test::read_file(*store.tree_dir(*k) + "/rootfs/etc/a.aci"), "hello");
 }
 
+TEST_F(StoreTest, LayerBlobsAreKeptWhileAnImageNamesThem) {
+  Store store = open();
+  auto a = store.import(image("a.aci", "example.com/a"), "a");
+  auto b = store.import(image("b.aci", "example.com/b"), "b");
+  ASSERT_TRUE(a && b);
+  std::string shared = std::string(64, '1'), only_b = std::string(64, '2'), orphan = std::string(64, '3');
+  for (const auto& h : {shared, only_b, orphan}) test::write_file(store.layer_cache() + "/sha256/" + h, h);
+  ASSERT_TRUE(store.put_layer_refs(*a, {"sha256:" + shared}));
+  ASSERT_TRUE(store.put_layer_refs(*b, {"sha256:" + shared, "sha256:" + only_b}));
+  EXPECT_FALSE(store.put_layer_refs(*b, {"sha256:../../index"}));
+  auto exists = [&](const std::string& h) {
+    return ::access((store.layer_cache() + "/sha256/" + h).c_str(), F_OK) == 0;
+  };
+  auto n = store.sweep();
+  ASSERT_TRUE(n) << n.error().message();
+  EXPECT_EQ(*n, 1u) << "the blob no image names";
+  EXPECT_TRUE(exists(shared) && exists(only_b));
+  ASSERT_TRUE(store.remove(*b));
+  EXPECT_TRUE(exists(shared)) << "image a still has it";
+  EXPECT_FALSE(exists(only_b));
+  ASSERT_TRUE(store.remove(*a));
+  EXPECT_FALSE(exists(shared));
+}
+
 TEST_F(StoreTest, RemoteRecordsRoundTrip) {
   Store store = open();
   RemoteInfo r{"https://example.com/a.aci",

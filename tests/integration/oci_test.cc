@@ -32,6 +32,76 @@ class OciTest : public RunTest {
            "id -u; id -g; pwd; cat greeting; echo $GREETING", "--config.env", "GREETING=hi there", "--config.user",
            "web", "--config.workingdir", "/srv", "--config.exposedports", "8080/tcp"});
   }
+  void TearDown() override {
+    if (registry_ > 0) {
+      ::kill(registry_, SIGTERM);
+      int st = 0;
+      ::waitpid(registry_, &st, 0);
+    }
+    RunTest::TearDown();
+  }
+  // Debian's docker-registry, on loopback of the test's own network namespace (stopped in
+  // TearDown); `auth` is its configuration's auth section.
+  void start_registry(const std::string& auth = "") {
+    RKT_REQUIRE(::access("/usr/bin/docker-registry", X_OK) == 0, "docker-registry");
+    RKT_REQUIRE(::access("/usr/bin/skopeo", X_OK) == 0, "skopeo");
+    write_file(tmp_ / "registry.yml",
+               "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: " + (tmp_ / "registry") +
+                   "\nhttp:\n  addr: 127.0.0.1:5000\n" + auth);
+    registry_ =
+        spawn_to_file({"/bin/sh", "-c", "exec /usr/bin/docker-registry serve " + (tmp_ / "registry.yml") + " 2>&1"},
+                      tmp_ / "registry.log");
+    ASSERT_TRUE(wait_for_text(tmp_ / "registry.log", "listening on", std::chrono::seconds(20)))
+        << read_file(tmp_ / "registry.log");
+  }
+  // skopeo copies a tag of the layout into the registry.
+  void push(const std::string& tag, const std::string& dest, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {"/usr/bin/skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back("oci:" + layout_ + ":" + tag);
+    argv.push_back("docker://127.0.0.1:5000/" + dest);
+    auto r = run_command(argv);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  // The blob digests the registry was asked for so far (GETs of /v2/.../blobs/<digest>).
+  std::vector<std::string> blob_gets() {
+    std::vector<std::string> out;
+    std::string log = read_file(tmp_ / "registry.log");
+    const std::string get = "http.request.method=GET", uri = "http.request.uri=\"/v2/";
+    for (const auto& line : split_lines(log)) {
+      size_t u = line.find(uri);
+      if (line.find(get) == std::string::npos || line.find("response completed") == std::string::npos ||
+          u == std::string::npos)
+        continue;
+      size_t b = line.find("/blobs/", u);
+      size_t end = line.find('"', u + uri.size());
+      if (b != std::string::npos && b < end) out.push_back(line.substr(b + 7, end - b - 7));
+    }
+    return out;
+  }
+  static std::vector<std::string> split_lines(const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (size_t nl; (nl = s.find('\n', start)) != std::string::npos; start = nl + 1)
+      out.push_back(s.substr(start, nl - start));
+    return out;
+  }
+  void remove_all_images() {
+    auto ids = rkt({"image", "list", "--no-legend", "--fields=id"});
+    ASSERT_EQ(ids.exit_code, 0) << ids.err;
+    for (const auto& id : split_lines(ids.out)) {
+      auto r = rkt({"image", "rm", id});
+      ASSERT_EQ(r.exit_code, 0) << id << ": " << r.err;
+    }
+  }
+  // How many layer blobs and layer records the store keeps.
+  std::string kept_files() {
+    return run_command({"/bin/sh", "-c",
+                        "find " + (tmp_ / "data/cas/layer") + " " + (tmp_ / "data/cas/layerref") + " -type f | wc -l"})
+        .out;
+  }
+  pid_t registry_ = -1;
+
   void umoci(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {std::string(kUmoci)};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -73,26 +143,11 @@ TEST_F(OciTest, DockerSaveFilesAndOciArchivesFromSkopeoRunToo) {
 
 // Debian's docker-registry, on loopback of the test's own network namespace, filled by skopeo.
 TEST_F(OciTest, ARegistryImageIsFetchedVerifiedAndRun) {
-  RKT_REQUIRE(::access("/usr/bin/docker-registry", X_OK) == 0, "docker-registry");
-  RKT_REQUIRE(::access("/usr/bin/skopeo", X_OK) == 0, "skopeo");
+  start_registry();
+  if (HasFatalFailure()) return;
+  push("1.0", "test/web:1.0");
+  push("1.0", "test/web:zstd", {"--dest-compress-format=zstd"});
   std::string storage = tmp_ / "registry";
-  write_file(tmp_ / "registry.yml", "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + storage +
-                                        "\nhttp:\n  addr: 127.0.0.1:5000\n");
-  pid_t registry =
-      spawn_to_file({"/bin/sh", "-c", "exec /usr/bin/docker-registry serve " + (tmp_ / "registry.yml") + " 2>&1"},
-                    tmp_ / "registry.log");
-  ASSERT_TRUE(wait_for_text(tmp_ / "registry.log", "listening on", std::chrono::seconds(20)))
-      << read_file(tmp_ / "registry.log");
-  auto push = [&](const std::string& dest, std::vector<std::string> extra) {
-    std::vector<std::string> argv = {"/usr/bin/skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    argv.push_back("oci:" + layout_ + ":1.0");
-    argv.push_back("docker://127.0.0.1:5000/" + dest);
-    auto r = run_command(argv);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-  };
-  push("test/web:1.0", {});
-  push("test/web:zstd", {"--dest-compress-format=zstd"});
 
   auto no_http = rkt({"fetch", "docker://127.0.0.1:5000/test/web:1.0"});
   EXPECT_EQ(no_http.exit_code, 254);
@@ -106,7 +161,7 @@ TEST_F(OciTest, ARegistryImageIsFetchedVerifiedAndRun) {
   EXPECT_NE(manifest.out.find("appc.io/docker/repository"), std::string::npos) << manifest.out;
 
   // Fetched before, by the same reference: reused without the registry, unless asked to update.
-  ::kill(registry, SIGSTOP);
+  ::kill(registry_, SIGSTOP);
   auto reused =
       rkt({"--insecure-options=image,http", "fetch", "--pull-policy=new", "docker://127.0.0.1:5000/test/web:1.0"});
   EXPECT_EQ(reused.exit_code, 0) << "the stopped registry was not asked: " << reused.err;
@@ -114,9 +169,11 @@ TEST_F(OciTest, ARegistryImageIsFetchedVerifiedAndRun) {
       rkt({"--insecure-options=image,http", "fetch", "--pull-policy=never", "docker://127.0.0.1:5000/test/web:9"});
   EXPECT_EQ(never.exit_code, 254);
   EXPECT_NE(never.err.find("--pull-policy=never"), std::string::npos) << never.err;
-  ::kill(registry, SIGCONT);
+  ::kill(registry_, SIGCONT);
 
-  // A blob changed in the registry's storage: served as it is, refused by its digest.
+  // A blob changed in the registry's storage: served as it is, refused by its digest (once the
+  // image, and with it its layers kept in the store, is removed).
+  remove_all_images();
   auto blobs = run_command({"/bin/sh", "-c", "find " + storage + " -path '*blobs*' -name data -size +100k"});
   ASSERT_FALSE(blobs.out.empty());
   std::string blob = blobs.out.substr(0, blobs.out.find('\n'));
@@ -130,31 +187,51 @@ TEST_F(OciTest, ARegistryImageIsFetchedVerifiedAndRun) {
   auto missing = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/test/nothere:1.0"});
   EXPECT_EQ(missing.exit_code, 254);
   EXPECT_NE(missing.err.find("answered HTTP 404"), std::string::npos) << missing.err;
-  ::kill(registry, SIGTERM);
-  int st = 0;
-  ::waitpid(registry, &st, 0);
+}
+
+// Layer blobs are kept in the store by digest: an update that changes one layer downloads that
+// layer (and the config) only, and the blobs go when the images that use them do.
+TEST_F(OciTest, AnUpdateDownloadsOnlyTheLayersThatChanged) {
+  std::string bundle = tmp_ / "bundle2";
+  umoci({"unpack", "--rootless", "--image", layout_ + ":1.0", bundle});
+  write_file(bundle + "/rootfs/srv/greeting", "hello from the second version\n");
+  umoci({"repack", "--image", layout_ + ":2.0", bundle});
+  start_registry();
+  if (HasFatalFailure()) return;
+  push("1.0", "test/app:latest");
+  size_t before = blob_gets().size();
+  auto first = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/test/app"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto fetched = blob_gets();
+  ASSERT_EQ(fetched.size() - before, 2u) << "the config and the one layer";
+  EXPECT_EQ(kept_files(), "2\n") << "the layer and the record of it";
+
+  push("2.0", "test/app:latest");
+  before = blob_gets().size();
+  auto update = rkt({"--insecure-options=image,http", "run", "--net=host", "--pull-policy=update",
+                     "docker://127.0.0.1:5000/test/app"});
+  ASSERT_EQ(update.exit_code, 0) << update.err;
+  EXPECT_NE(update.out.find("hello from the second version"), std::string::npos) << update.out;
+  auto second = blob_gets();
+  ASSERT_EQ(second.size() - before, 2u) << "the new config and the new layer, not the one already kept";
+  for (size_t i = before; i < second.size(); ++i) {
+    EXPECT_EQ(std::count(fetched.begin(), fetched.end(), second[i]), 0) << second[i] << " was downloaded again";
+  }
+
+  // Both images keep the shared layer; removing both removes every kept blob.
+  remove_all_images();
+  EXPECT_EQ(kept_files(), "0\n");
 }
 
 // The registry with htpasswd (basic) authentication; rkt's dockerAuth files give the credentials.
 TEST_F(OciTest, ARegistryThatWantsCredentialsGetsThemFromDockerAuthFiles) {
-  RKT_REQUIRE(::access("/usr/bin/docker-registry", X_OK) == 0, "docker-registry");
-  RKT_REQUIRE(::access("/usr/bin/skopeo", X_OK) == 0, "skopeo");
   auto hash = run_command(
       {"/usr/bin/python3", "-c", "import crypt; print(crypt.crypt('s3cret', crypt.mksalt(crypt.METHOD_BLOWFISH)))"});
   ASSERT_EQ(hash.exit_code, 0) << hash.err;
   write_file(tmp_ / "htpasswd", "puller:" + hash.out);
-  write_file(tmp_ / "registry.yml",
-             "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + (tmp_ / "registry") +
-                 "\nhttp:\n  addr: 127.0.0.1:5000\nauth:\n  htpasswd:\n    realm: test\n    path: " +
-                 (tmp_ / "htpasswd") + "\n");
-  pid_t registry =
-      spawn_to_file({"/bin/sh", "-c", "exec /usr/bin/docker-registry serve " + (tmp_ / "registry.yml") + " 2>&1"},
-                    tmp_ / "registry.log");
-  ASSERT_TRUE(wait_for_text(tmp_ / "registry.log", "listening on", std::chrono::seconds(20)));
-  auto push =
-      run_command({"/usr/bin/skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false",
-                   "--dest-creds=puller:s3cret", "oci:" + layout_ + ":1.0", "docker://127.0.0.1:5000/private/web:1.0"});
-  ASSERT_EQ(push.exit_code, 0) << push.err;
+  start_registry("auth:\n  htpasswd:\n    realm: test\n    path: " + (tmp_ / "htpasswd") + "\n");
+  if (HasFatalFailure()) return;
+  push("1.0", "private/web:1.0", {"--dest-creds=puller:s3cret"});
   auto refused = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/private/web:1.0"});
   EXPECT_EQ(refused.exit_code, 254);
   EXPECT_NE(refused.err.find("refused access (HTTP 401)"), std::string::npos) << refused.err;
@@ -165,9 +242,6 @@ TEST_F(OciTest, ARegistryThatWantsCredentialsGetsThemFromDockerAuthFiles) {
   auto r = rkt({"--insecure-options=image,http", "run", "--net=host", "docker://127.0.0.1:5000/private/web:1.0"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("hello from an OCI image"), std::string::npos) << r.out;
-  ::kill(registry, SIGTERM);
-  int st = 0;
-  ::waitpid(registry, &st, 0);
 }
 
 TEST_F(OciTest, SignatureChecksAreNotSilentlySkipped) {
