@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <utility>
 #include <vector>
@@ -153,6 +154,80 @@ Status remove_tree(const std::string& path) {
   if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return sys_error("removing " + quote(path));
   return ok();
 }
+
+namespace {
+
+Status copy_bytes(int src, int dst, const std::string& what) {
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(src, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("reading " + what);
+    if (n == 0) return ok();
+    for (ssize_t off = 0; off < n;) {
+      ssize_t w = ::write(dst, buf + off, static_cast<size_t>(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return sys_error("writing the copy of " + what);
+      off += w;
+    }
+  }
+}
+
+Status copy_children(int src, int dst, const std::string& what, int depth) {
+  if (depth > 256) return Error(Errc::InvalidArgument, quote(what) + " nests directories too deep");
+  int dup = ::fcntl(src, F_DUPFD_CLOEXEC, 0);
+  DIR* d = dup < 0 ? nullptr : ::fdopendir(dup);
+  if (!d) {
+    if (dup >= 0) ::close(dup);
+    return sys_error("reading directory " + quote(what));
+  }
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(d, ::closedir);
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    std::string path = what + "/" + name;
+    struct stat st {};
+    if (::fstatat(src, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return sys_error("reading " + quote(path));
+    UniqueFd out;
+    if (S_ISDIR(st.st_mode)) {
+      if (::mkdirat(dst, name.c_str(), 0700) != 0) return sys_error("copying directory " + quote(path));
+      UniqueFd in(::openat(src, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      out.reset(::openat(dst, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!in.valid() || !out.valid()) return sys_error("copying directory " + quote(path));
+      RKT_TRY(copy_children(in.get(), out.get(), path, depth + 1));
+    } else if (S_ISREG(st.st_mode)) {
+      UniqueFd in(::openat(src, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
+      out.reset(::openat(dst, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+      if (!in.valid() || !out.valid()) return sys_error("copying " + quote(path));
+      RKT_TRY(copy_bytes(in.get(), out.get(), quote(path)));
+    } else if (S_ISLNK(st.st_mode)) {
+      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+      ssize_t n = ::readlinkat(src, name.c_str(), target.data(), target.size());
+      if (n < 0 || static_cast<size_t>(n) >= target.size()) return sys_error("reading symlink " + quote(path));
+      target.resize(static_cast<size_t>(n));
+      if (::symlinkat(target.c_str(), dst, name.c_str()) != 0) return sys_error("copying symlink " + quote(path));
+    } else if (S_ISFIFO(st.st_mode)) {
+      if (::mkfifoat(dst, name.c_str(), 0600) != 0) return sys_error("copying FIFO " + quote(path));
+    } else {
+      continue;
+    }
+    // Owner before mode (chown clears set-id bits); a symlink keeps its owner only.
+    if (::fchownat(dst, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
+      return sys_error("setting the owner of the copy of " + quote(path));
+    if (!S_ISLNK(st.st_mode)) {
+      int rc =
+          out.valid() ? ::fchmod(out.get(), st.st_mode & 07777) : ::fchmodat(dst, name.c_str(), st.st_mode & 07777, 0);
+      if (rc != 0) return sys_error("setting the mode of the copy of " + quote(path));
+    }
+    struct timespec times[2] = {st.st_atim, st.st_mtim};
+    (void)::utimensat(dst, name.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  }
+  return ok();
+}
+
+}  // namespace
+
+Status copy_tree(int src_dir, int dst_dir, const std::string& what) { return copy_children(src_dir, dst_dir, what, 0); }
 
 Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, mode_t mode) {
   struct open_how how {};

@@ -41,6 +41,12 @@ Status remove_tree(const std::string& path);
 /// as /proc/self/fd/N are refused. For paths inside an image or app rootfs (hostile content).
 Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, mode_t mode = 0);
 
+/// Copies the contents of the directory `src_dir` into the directory `dst_dir`, both open,
+/// without following any symlink: directories, regular files (their bytes), symlinks (as
+/// symlinks) and FIFOs, each with its owner, mode and modification time; sockets and device
+/// nodes are left out. Hard links become separate files. `what` names the source in errors.
+Status copy_tree(int src_dir, int dst_dir, const std::string& what);
+
 /// Owns a file name and unlinks it once, unless released. Move-only.
 class TempFile {
  public:

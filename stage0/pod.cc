@@ -121,21 +121,14 @@ Result<spec::PodManifest> build_pod_manifest(const Store& store, const std::vect
       app.mounts.push_back({m.volume, m.target, std::nullopt});
       mounted.insert(m.volume);
     }
+    // As rkt: the pod manifest has the --mount's only; stage1 gives each other mount point of
+    // the image the pod's volume of its name, or an implicit empty volume "<app>-<mount point>"
+    // (seeded with the image's content there for a Docker image).
     for (const auto& mp : a.mount_points) {
-      if (mounted.count(mp.name)) continue;
-      if (!volume_names.count(mp.name)) {
-        warn("no volume for mount point " + quote(mp.name) + " of app " + quote(app.name) +
-             ": an empty volume is used (give --volume " + mp.name + ",kind=host,source=PATH)");
-        spec::Volume v;
-        v.name = mp.name;
-        v.kind = "empty";
-        v.mode = "0755";
-        v.uid = 0;
-        v.gid = 0;
-        pm.volumes.push_back(v);
-        volume_names.insert(mp.name);
-      }
-      app.mounts.push_back({mp.name, mp.path, std::nullopt});
+      if (mounted.count(mp.name) || volume_names.count(mp.name)) continue;
+      warn("no volume for mount point " + quote(mp.name) + " of app " + quote(app.name) +
+           ": an implicit empty volume " + quote(app.name + "-" + mp.name) + " is used (give --volume " + mp.name +
+           ",kind=host,source=PATH)");
     }
     app.annotations = req.annotations;
     app.app = std::move(a);

@@ -72,19 +72,21 @@ TEST_F(PodManifestTest, RequestsOverrideTheImageByKind) {
   for (const auto& i : a.isolators) names.push_back(i.name);
   EXPECT_EQ(names, (std::vector<std::string>{"resource/memory", "os/linux/capabilities-retain-set"}))
       << "a retain set replaces the image's remove set";
-  ASSERT_EQ(app.mounts.size(), 1u);
-  EXPECT_EQ(app.mounts[0].volume, "data");
+  EXPECT_TRUE(app.mounts.empty()) << "as rkt, stage1 matches the mount point to the volume of its name";
   EXPECT_TRUE(warnings_.empty());
 }
 
-TEST_F(PodManifestTest, AMountPointWithoutAVolumeGetsAnEmptyOneAndAWarning) {
+TEST_F(PodManifestTest, AMountPointWithoutAVolumeIsLeftToStage1WithAWarning) {
   std::string key = import("example.com/app", kApp);
   auto pm = build({{AppRequest{}, key}});
   ASSERT_TRUE(pm) << pm.error().message();
-  ASSERT_EQ(pm->volumes.size(), 1u);
-  EXPECT_EQ(pm->volumes[0].kind, "empty");
+  EXPECT_TRUE(pm->volumes.empty()) << "stage1 makes the implicit volume, as rkt's did";
+  EXPECT_TRUE(pm->apps[0].mounts.empty());
   ASSERT_EQ(warnings_.size(), 1u);
-  EXPECT_NE(warnings_[0].find("no volume for mount point \"data\""), std::string::npos);
+  EXPECT_NE(
+      warnings_[0].find("no volume for mount point \"data\" of app \"app\": an implicit empty volume \"app-data\""),
+      std::string::npos)
+      << warnings_[0];
 }
 
 TEST_F(PodManifestTest, ConflictsAreUsageErrors) {

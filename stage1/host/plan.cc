@@ -1,7 +1,10 @@
 #include "stage1/host/plan.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <map>
 
@@ -139,8 +142,31 @@ CStrings app_environment(const spec::App& a, const std::string& name, const std:
   return env;
 }
 
+bool converted_from_docker(const spec::ImageManifest& image) {
+  return spec::find_annotation(image.annotations, "appc.io/docker/repository") ||
+         spec::find_annotation(image.annotations, "appc.io/docker/originalname");
+}
+
+namespace {
+
+// Docker's volume semantics: a new implicit volume starts with what the image has at its path
+// (resolved inside the image's root; nothing there, or not a directory, leaves it empty).
+Status seed_volume(int image_root, const std::string& path, const std::string& volume, const std::string& what) {
+  auto src = open_in_root(image_root, path, O_RDONLY | O_DIRECTORY);
+  if (!src) return ok();
+  UniqueFd dst(::open(volume.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st {};
+  if (!dst.valid() || ::fstat(src->get(), &st) != 0) return sys_error(what + ": opening it");
+  RKT_TRY_WRAP(copy_tree(src->get(), dst.get(), path), what + ": copying the image's content");
+  if (::fchown(dst.get(), st.st_uid, st.st_gid) != 0 || ::fchmod(dst.get(), st.st_mode & 07777) != 0)
+    return sys_error(what + ": setting its owner and mode");
+  return ok();
+}
+
+}  // namespace
+
 Result<std::vector<VolumeMount>> app_mounts(const spec::RuntimeApp& ra, const std::vector<spec::Volume>& volumes,
-                                            const std::string& pod_dir) {
+                                            const std::string& pod_dir, int docker_root) {
   std::vector<VolumeMount> out;
   for (const auto& m : ra.mounts) {
     const spec::Volume* v = m.app_volume ? &*m.app_volume : nullptr;
@@ -179,8 +205,13 @@ Result<std::vector<VolumeMount>> app_mounts(const spec::RuntimeApp& ra, const st
         vm.recursive = v->recursive.value_or(true);
       } else {
         vm.source = pod_dir + "/volumes/" + ra.name + "-" + mp.name;
-        RKT_TRY_WRAP(make_dirs(vm.source, 0755),
-                     "app " + quote(ra.name) + ": the implicit volume of mount point " + quote(mp.name));
+        std::string what = "app " + quote(ra.name) + ": the implicit volume of mount point " + quote(mp.name);
+        RKT_TRY_WRAP(make_dirs(pod_dir + "/volumes", 0755), what);
+        if (::mkdir(vm.source.c_str(), 0755) == 0) {
+          if (docker_root >= 0) RKT_TRY(seed_volume(docker_root, mp.path, vm.source, what));
+        } else if (errno != EEXIST) {
+          return sys_error(what);
+        }
       }
       out.push_back(std::move(vm));
     }
@@ -192,20 +223,22 @@ namespace {
 
 // appc.io/executor/supports-systemd-notify: an app whose image says so tells when it is ready,
 // through <pod>/notify, which stage1 relays to $NOTIFY_SOCKET of rkt's caller.
-Status apply_notify(const std::string& info_dir, const std::string& pod_dir, PodPlan& plan, AppPlan& app) {
+void apply_notify(const spec::ImageManifest& image, const std::string& pod_dir, PodPlan& plan, AppPlan& app) {
   const char* ns = std::getenv("NOTIFY_SOCKET");
-  if (!ns || !*ns) return ok();
-  auto im_text = read_text(info_dir + "/manifest");
-  RKT_TRY(im_text);
-  auto im = spec::parse_image_manifest(*im_text, info_dir + "/manifest");
-  RKT_TRY(im);
-  const std::string* v = spec::find_annotation(im->annotations, "appc.io/executor/supports-systemd-notify");
+  if (!ns || !*ns) return;
+  const std::string* v = spec::find_annotation(image.annotations, "appc.io/executor/supports-systemd-notify");
   if (v && *v == "true") {
     plan.notify_socket = ns;
     app.mounts.push_back({pod_dir + "/notify", "/run/systemd/notify", false, false});
     app.env.push_back("NOTIFY_SOCKET=/run/systemd/notify");
   }
-  return ok();
+}
+
+// The app's image manifest, as stage0 copied it into appsinfo/<app>/manifest.
+Result<spec::ImageManifest> read_image_manifest(const std::string& info_dir) {
+  auto text = read_text(info_dir + "/manifest");
+  RKT_TRY(text);
+  return spec::parse_image_manifest(*text, info_dir + "/manifest");
 }
 
 // One app: its root (overlay or copy), users, confinement, command, environment and mounts.
@@ -241,8 +274,10 @@ Result<AppPlan> build_app(const spec::RuntimeApp& ra, const spec::PodManifest& p
     (h.name == "pre-start" ? app.pre_start : app.post_stop).push_back(Command(h.exec));
   }
   app.env = app_environment(a, ra.name, app.ids.home, plan.interactive);
-  RKT_TRY(apply_notify(info, pod_dir, plan, app));
-  auto mounts = app_mounts(ra, pod.volumes, pod_dir);
+  auto image = read_image_manifest(info);
+  RKT_TRY_WRAP(image, "app " + quote(ra.name));
+  apply_notify(*image, pod_dir, plan, app);
+  auto mounts = app_mounts(ra, pod.volumes, pod_dir, converted_from_docker(*image) ? root_fd.get() : -1);
   RKT_TRY(mounts);
   app.mounts.insert(app.mounts.end(), mounts->begin(), mounts->end());
   app.etc_hosts = hosts;

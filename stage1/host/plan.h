@@ -142,8 +142,14 @@ Status apply_confinement(const spec::App& app, bool insecure_capabilities, bool 
 CStrings app_environment(const spec::App& app, const std::string& name, const std::string& home, bool interactive);
 /// Where each of the app's mounts comes from, on the host: its mounts, then its image's mount
 /// points that none covers (by volume name, else an implicit empty volume, created here).
+/// `docker_root` is the image's root (an fd) when the image came from Docker or OCI, else -1: a
+/// new implicit volume is then seeded with the image's content at the mount point's path, with
+/// its owner and mode, as Docker does and rkt's stage1 did.
 Result<std::vector<VolumeMount>> app_mounts(const spec::RuntimeApp& app, const std::vector<spec::Volume>& volumes,
-                                            const std::string& pod_dir);
+                                            const std::string& pod_dir, int docker_root = -1);
+/// Whether an image manifest says the image was converted from Docker or OCI (rkt looked for
+/// appc.io/docker/repository, which registry images have; every converted image has originalname).
+bool converted_from_docker(const spec::ImageManifest& image);
 
 /// Reads the pod directory (`pod`, `runtime-config`, `appsinfo/`) and builds the plan.
 Result<PodPlan> build_plan(const std::string& pod_dir, const std::string& uuid);

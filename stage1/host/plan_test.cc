@@ -1,5 +1,6 @@
 #include "stage1/host/plan.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "tests/support/command.h"
 
 #include "common/fs.h"
+#include "common/unique_fd.h"
 #include "spec/manifest.h"
 
 namespace rkt::stage1 {
@@ -147,6 +149,49 @@ TEST(PlanTest, MountPointsWithoutMountsTakeTheirVolumeOrAnImplicitEmptyOne) {
   EXPECT_EQ(::stat((pod.path() + "/volumes/web-cache").c_str(), &st), 0);
 }
 
+// Docker's volume semantics: the implicit volume of a converted image starts with the image's
+// content at the mount point (symlinks copied as symlinks, never followed, even to the host).
+TEST(PlanTest, ImplicitVolumesOfDockerImagesAreSeededFromTheImage) {
+  test::TempDir pod, image;
+  std::string root = image.path() + "/rootfs";
+  ASSERT_TRUE(make_dirs(root + "/var/lib/db/sub", 0750));
+  ASSERT_TRUE(write_file_atomic(root + "/var/lib/db/seed", "initial data\n", 0604, Overwrite::No));
+  ASSERT_TRUE(write_file_atomic(root + "/var/lib/db/sub/more", "more\n", 0644, Overwrite::No));
+  ASSERT_EQ(::symlink("/etc/shadow", (root + "/var/lib/db/shadow").c_str()), 0);
+  ASSERT_EQ(::chown((root + "/var/lib/db").c_str(), 999, 998), 0);
+  ASSERT_EQ(::symlink("/etc", (root + "/escape").c_str()), 0) << "a mount point that leads to the host's /etc";
+  UniqueFd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  spec::RuntimeApp ra;
+  ra.name = "db";
+  ra.app.emplace();
+  ra.app->mount_points = {{"data", "/var/lib/db", false}, {"esc", "/escape", false}, {"none", "/nothere", false}};
+  auto m = app_mounts(ra, {}, pod.path(), root_fd.get());
+  ASSERT_TRUE(m) << m.error().message();
+  std::string vol = pod.path() + "/volumes/db-data";
+  EXPECT_EQ(test::read_file(vol + "/seed"), "initial data\n");
+  EXPECT_EQ(test::read_file(vol + "/sub/more"), "more\n");
+  char target[64] = {};
+  ASSERT_GT(::readlink((vol + "/shadow").c_str(), target, sizeof target - 1), 0);
+  EXPECT_STREQ(target, "/etc/shadow") << "copied as a symlink";
+  struct stat st {};
+  ASSERT_EQ(::stat(vol.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 999u);
+  EXPECT_EQ(st.st_gid, 998u);
+  EXPECT_EQ(st.st_mode & 07777, 0750u);
+  ASSERT_EQ(::stat((vol + "/seed").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0604u);
+  EXPECT_NE(::access((pod.path() + "/volumes/db-esc/passwd").c_str(), F_OK), 0) << "not the host's /etc";
+  EXPECT_EQ(::access((pod.path() + "/volumes/db-none").c_str(), F_OK), 0) << "nothing there: an empty volume";
+
+  // A volume already made (a pod started again) is not seeded twice; appc images are not seeded.
+  ASSERT_EQ(::unlink((vol + "/seed").c_str()), 0);
+  ASSERT_TRUE(app_mounts(ra, {}, pod.path(), root_fd.get()));
+  EXPECT_NE(::access((vol + "/seed").c_str(), F_OK), 0);
+  ra.name = "appc";
+  ASSERT_TRUE(app_mounts(ra, {}, pod.path(), -1));
+  EXPECT_NE(::access((pod.path() + "/volumes/appc-data/seed").c_str(), F_OK), 0);
+}
+
 class BuildPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -157,6 +202,9 @@ class BuildPlanTest : public ::testing::Test {
     ASSERT_TRUE(write_file_atomic(lower + "/etc/group", "web:x:1000:\n", 0644, Overwrite::No));
     ASSERT_TRUE(make_dirs(pod_ + "/appsinfo/web", 0755));
     ASSERT_TRUE(write_file_atomic(pod_ + "/appsinfo/web/lower", lower, 0644, Overwrite::No));
+    ASSERT_TRUE(write_file_atomic(pod_ + "/appsinfo/web/manifest",
+                                  R"({"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/web"})", 0644,
+                                  Overwrite::No));
     ASSERT_TRUE(write_file_atomic(pod_ + "/pod", R"({"acKind":"PodManifest","acVersion":"0.8.11","apps":[{"name":"web",
       "image":{"id":"sha512-0000000000000000000000000000000000000000000000000000000000000000"},
       "app":{"exec":["/bin/web","--port=80"],"user":"web","group":"web",

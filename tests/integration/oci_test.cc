@@ -122,6 +122,20 @@ TEST_F(OciTest, AnImageLayoutRunsWithItsEntrypointUserAndWorkingDirectory) {
   EXPECT_NE(manifest.out.find(R"("8080-tcp")"), std::string::npos) << manifest.out;
 }
 
+// Docker's volumes: a mount point with no volume given gets an implicit volume that starts with
+// what the image has at that path, and outlives the app's writes until gc.
+TEST_F(OciTest, ADockerVolumeStartsWithTheImageContentAtItsPath) {
+  umoci({"config", "--image", layout_ + ":1.0", "--tag", "vol", "--config.volume", "/srv", "--config.cmd", "-c",
+         "--config.cmd", "cat greeting; echo written >new; ls -ln /srv"});
+  auto r = rkt({"run", "--net=host", "oci:" + layout_ + ":vol", "--user=0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("hello from an OCI image\n"), std::string::npos) << r.out;
+  auto seeded = run_command({"/bin/sh", "-c", "cat " + (tmp_ / "data/pods/*/*/volumes/*-volume-srv/greeting")});
+  EXPECT_EQ(seeded.out, "hello from an OCI image\n") << seeded.err;
+  auto written = run_command({"/bin/sh", "-c", "cat " + (tmp_ / "data/pods/*/*/volumes/*-volume-srv/new")});
+  EXPECT_EQ(written.out, "written\n") << "the app wrote into the volume, not its root";
+}
+
 TEST_F(OciTest, DockerSaveFilesAndOciArchivesFromSkopeoRunToo) {
   RKT_REQUIRE(::access("/usr/bin/skopeo", X_OK) == 0, "skopeo");
   std::string saved = tmp_ / "web.tar", archived = tmp_ / "web-oci.tar";
