@@ -203,6 +203,62 @@ TEST_F(OciTest, ARegistryImageIsFetchedVerifiedAndRun) {
   EXPECT_NE(missing.err.find("answered HTTP 404"), std::string::npos) << missing.err;
 }
 
+// An OCI index and a Docker manifest list, put into the registry as clients do: rkt chooses
+// linux and this machine's architecture, wherever it is in the list, and fetches it by digest.
+TEST_F(OciTest, IndexesAndManifestListsResolveToThisMachinesPlatform) {
+  std::string bundle = tmp_ / "bundle-other";
+  umoci({"unpack", "--rootless", "--image", layout_ + ":1.0", bundle});
+  write_file(bundle + "/rootfs/srv/greeting", "the other platform's image\n");
+  umoci({"repack", "--image", layout_ + ":other", bundle});
+  start_registry();
+  if (HasFatalFailure()) return;
+  push("1.0", "test/multi:oci-native");
+  push("other", "test/multi:oci-other");
+  push("1.0", "test/multi:docker-native", {"--format=v2s2"});
+  push("other", "test/multi:docker-other", {"--format=v2s2"});
+  // A list of two manifests: the other image for a platform this machine is not, first.
+  const char* script = R"(
+import hashlib, json, sys, urllib.request
+base = 'http://127.0.0.1:5000/v2/test/multi/manifests/'
+def get(tag, accept):
+    req = urllib.request.Request(base + tag, headers={'Accept': accept})
+    with urllib.request.urlopen(req) as r:
+        body = r.read()
+        return {'mediaType': r.headers['Content-Type'], 'size': len(body),
+                'digest': 'sha256:' + hashlib.sha256(body).hexdigest()}
+arch = sys.argv[1]
+for kind, accept, list_type in [
+        ('oci', 'application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.index.v1+json'),
+        ('docker', 'application/vnd.docker.distribution.manifest.v2+json',
+         'application/vnd.docker.distribution.manifest.list.v2+json')]:
+    other, native = get(kind + '-other', accept), get(kind + '-native', accept)
+    other['platform'] = {'os': 'linux', 'architecture': 'riscv64' if arch != 'riscv64' else 's390x'}
+    native['platform'] = {'os': 'linux', 'architecture': arch}
+    body = json.dumps({'schemaVersion': 2, 'mediaType': list_type, 'manifests': [other, native]}).encode()
+    req = urllib.request.Request(base + kind + '-list', data=body, method='PUT', headers={'Content-Type': list_type})
+    urllib.request.urlopen(req).read()
+    only = json.dumps({'schemaVersion': 2, 'mediaType': list_type, 'manifests': [other]}).encode()
+    req = urllib.request.Request(base + kind + '-foreign', data=only, method='PUT', headers={'Content-Type': list_type})
+    urllib.request.urlopen(req).read()
+)";
+  auto arch = run_command({"/usr/bin/dpkg", "--print-architecture"});
+  ASSERT_EQ(arch.exit_code, 0);
+  auto put = run_command({"/usr/bin/python3", "-c", script, arch.out.substr(0, arch.out.find('\n'))});
+  ASSERT_EQ(put.exit_code, 0) << put.err;
+
+  for (const char* kind : {"oci", "docker"}) {
+    std::string ref = std::string("docker://127.0.0.1:5000/test/multi:") + kind + "-list";
+    auto r = rkt({"--insecure-options=image,http", "run", "--net=host", ref});
+    EXPECT_EQ(r.exit_code, 0) << ref << ": " << r.err;
+    EXPECT_NE(r.out.find("hello from an OCI image"), std::string::npos) << ref << ": " << r.out;
+    std::string foreign = std::string("docker://127.0.0.1:5000/test/multi:") + kind + "-foreign";
+    auto f = rkt({"--insecure-options=image,http", "fetch", foreign});
+    EXPECT_EQ(f.exit_code, 254) << foreign;
+    EXPECT_NE(f.err.find("has no manifest for linux/"), std::string::npos) << f.err;
+    EXPECT_NE(f.err.find("(it has: linux/"), std::string::npos) << f.err;
+  }
+}
+
 // Layer blobs are kept in the store by digest: an update that changes one layer downloads that
 // layer (and the config) only, and the blobs go when the images that use them do.
 TEST_F(OciTest, AnUpdateDownloadsOnlyTheLayersThatChanged) {
