@@ -314,6 +314,50 @@ TEST_F(OciTest, ARegistryThatWantsCredentialsGetsThemFromDockerAuthFiles) {
   EXPECT_NE(r.out.find("hello from an OCI image"), std::string::npos) << r.out;
 }
 
+// The registry with token authentication: its challenge names a token service (tests/integration/
+// token_server.py, signing with a certificate the registry trusts), which wants the credentials
+// of rkt's dockerAuth files; the token it gives is what the registry gets.
+TEST_F(OciTest, ATokenRegistryIsAnsweredWithATokenFromItsService) {
+  auto cert = run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                           tmp_ / "token.key", "-out", tmp_ / "token.crt", "-days", "2", "-subj", "/CN=test-issuer"});
+  ASSERT_EQ(cert.exit_code, 0) << cert.err;
+  pid_t tokens = spawn_to_file({"/usr/bin/python3", RKT_TEST_SOURCE_DIR "/token_server.py", "--port=5001",
+                                "--key=" + (tmp_ / "token.key"), "--cert=" + (tmp_ / "token.crt"),
+                                "--issuer=test-issuer", "--credentials=puller:s3cret", "--log=" + (tmp_ / "token.log")},
+                               tmp_ / "token.out");
+  struct Stop {
+    pid_t pid;
+    ~Stop() {
+      ::kill(pid, SIGTERM);
+      int st = 0;
+      ::waitpid(pid, &st, 0);
+    }
+  } stop{tokens};
+  ASSERT_TRUE(wait_for_text(tmp_ / "token.out", "listening", std::chrono::seconds(20)))
+      << read_file(tmp_ / "token.out");
+  start_registry(
+      "auth:\n  token:\n    realm: http://127.0.0.1:5001/token\n    service: test-registry\n"
+      "    issuer: test-issuer\n    rootcertbundle: " +
+      (tmp_ / "token.crt") + "\n");
+  if (HasFatalFailure()) return;
+  push("1.0", "private/web:1.0", {"--dest-creds=puller:s3cret"});
+
+  auto refused = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/private/web:1.0"});
+  EXPECT_EQ(refused.exit_code, 254);
+  EXPECT_NE(refused.err.find("getting a token from \"http://127.0.0.1:5001/token\""), std::string::npos) << refused.err;
+  ::mkdir((tmp_ / "etc").c_str(), 0755);
+  ::mkdir((tmp_ / "etc/auth.d").c_str(), 0755);
+  write_file(tmp_ / "etc/auth.d/registry.json", R"({"rktKind":"dockerAuth","rktVersion":"v1",
+    "registries":["127.0.0.1:5000"],"credentials":{"user":"puller","password":"s3cret"}})");
+  ::truncate((tmp_ / "token.log").c_str(), 0);
+  auto r = rkt({"--insecure-options=image,http", "run", "--net=host", "docker://127.0.0.1:5000/private/web:1.0"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("hello from an OCI image"), std::string::npos) << r.out;
+  EXPECT_EQ(read_file(tmp_ / "token.log"),
+            "/token?service=test-registry&scope=repository%3Aprivate%2Fweb%3Apull 200 Basic\n")
+      << "one token, asked for with the credentials, for the scope the registry named";
+}
+
 TEST_F(OciTest, SignatureChecksAreNotSilentlySkipped) {
   auto r = run_command({rkt_binary(), "--dir=" + (tmp_ / "data"), "fetch", "oci:" + layout_ + ":1.0"});
   EXPECT_EQ(r.exit_code, 254);
