@@ -100,6 +100,13 @@ class OciTest : public RunTest {
                         "find " + (tmp_ / "data/cas/layer") + " " + (tmp_ / "data/cas/layerref") + " -type f | wc -l"})
         .out;
   }
+  // rkt's auth.d file with the test registry's credentials (puller:s3cret).
+  void write_docker_auth() {
+    ::mkdir((tmp_ / "etc").c_str(), 0755);
+    ::mkdir((tmp_ / "etc/auth.d").c_str(), 0755);
+    write_file(tmp_ / "etc/auth.d/registry.json", R"({"rktKind":"dockerAuth","rktVersion":"v1",
+      "registries":["127.0.0.1:5000"],"credentials":{"user":"puller","password":"s3cret"}})");
+  }
   pid_t registry_ = -1;
 
   void umoci(const std::vector<std::string>& args) {
@@ -305,10 +312,7 @@ TEST_F(OciTest, ARegistryThatWantsCredentialsGetsThemFromDockerAuthFiles) {
   auto refused = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/private/web:1.0"});
   EXPECT_EQ(refused.exit_code, 254);
   EXPECT_NE(refused.err.find("refused access (HTTP 401)"), std::string::npos) << refused.err;
-  ::mkdir((tmp_ / "etc").c_str(), 0755);
-  ::mkdir((tmp_ / "etc/auth.d").c_str(), 0755);
-  write_file(tmp_ / "etc/auth.d/registry.json", R"({"rktKind":"dockerAuth","rktVersion":"v1",
-    "registries":["127.0.0.1:5000"],"credentials":{"user":"puller","password":"s3cret"}})");
+  write_docker_auth();
   auto r = rkt({"--insecure-options=image,http", "run", "--net=host", "docker://127.0.0.1:5000/private/web:1.0"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("hello from an OCI image"), std::string::npos) << r.out;
@@ -345,10 +349,7 @@ TEST_F(OciTest, ATokenRegistryIsAnsweredWithATokenFromItsService) {
   auto refused = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/private/web:1.0"});
   EXPECT_EQ(refused.exit_code, 254);
   EXPECT_NE(refused.err.find("getting a token from \"http://127.0.0.1:5001/token\""), std::string::npos) << refused.err;
-  ::mkdir((tmp_ / "etc").c_str(), 0755);
-  ::mkdir((tmp_ / "etc/auth.d").c_str(), 0755);
-  write_file(tmp_ / "etc/auth.d/registry.json", R"({"rktKind":"dockerAuth","rktVersion":"v1",
-    "registries":["127.0.0.1:5000"],"credentials":{"user":"puller","password":"s3cret"}})");
+  write_docker_auth();
   ::truncate((tmp_ / "token.log").c_str(), 0);
   auto r = rkt({"--insecure-options=image,http", "run", "--net=host", "docker://127.0.0.1:5000/private/web:1.0"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
