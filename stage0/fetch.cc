@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include <openssl/evp.h>
 #include <nlohmann/json.hpp>
@@ -245,11 +246,13 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
                      "their digests)");
   }
   bool registry = arg.rfind("docker:", 0) == 0;
+  std::optional<RemoteInfo> before;  // what the reference gave last time, its image still stored
   if (registry) {
     // As rkt: a docker image already fetched by this reference is reused unless --pull-policy=update.
     auto cached = store_.remote(arg);
     RKT_TRY(cached);
-    if (*cached && opts_.policy != PullPolicy::Update && store_.info((*cached)->key)) return (*cached)->key;
+    if (*cached && store_.info((*cached)->key)) before = **cached;
+    if (before && opts_.policy != PullPolicy::Update) return before->key;
   }
   if (opts_.policy == PullPolicy::Never) {
     return Error(Errc::NotFound, "--pull-policy=never: image " + what + " is not fetched (give its name or ID)");
@@ -257,7 +260,7 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
   opts_.warn("signature verification is disabled (--insecure-options=image): image " + what +
              " is not signed; its blobs are checked against their digests");
   Result<TempFile> aci = Error(Errc::Generic, "unreachable");
-  std::vector<std::string> layers;  // of a registry image, kept in the store's layer cache
+  oci::RegistryResult got;  // of a registry: the manifest digest and layers, kept in the store
   if (arg.rfind("oci:", 0) == 0) {
     auto ref = oci::parse_reference(arg);
     RKT_TRY(ref);
@@ -273,7 +276,11 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
       if (a.docker && for_host) ro.headers.push_back(a.header);
     }
     ro.layer_cache = store_.layer_cache();
-    aci = oci::registry_to_aci(*ref, arg, ro, store_.staging_dir(), what, ExtractLimits{}, &layers);
+    // The manifest digest is remembered per reference (as the remote record's ETag): an update
+    // that finds the same manifest fetches nothing more.
+    aci = oci::registry_to_aci(*ref, arg, ro, store_.staging_dir(), what, ExtractLimits{}, before ? before->etag : "",
+                               &got);
+    if (aci && got.unchanged) return before->key;
   } else {
     bool docker = arg.rfind("docker-archive:", 0) == 0;
     auto ref = oci::parse_archive_reference(arg, docker ? "docker-archive:" : "oci-archive:");
@@ -286,10 +293,10 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
   if (!fd.valid()) return sys_error("opening the image made from " + what);
   auto key = import_with_dependencies(fd.get(), what);
   if (key && registry) {
-    RemoteInfo r{arg, "", "", *key, 0, now_ns()};
+    RemoteInfo r{arg, "", got.manifest_digest, *key, 0, now_ns()};
     if (Status s = store_.put_remote(r); !s)
       opts_.warn("not recording the fetch of " + what + ": " + s.error().message());
-    if (Status s = store_.put_layer_refs(*key, layers); !s)
+    if (Status s = store_.put_layer_refs(*key, got.layers); !s)
       opts_.warn("not keeping the layers of " + what + ": " + s.error().message());
   }
   return key;
@@ -431,9 +438,10 @@ Status Fetcher::fetch_dependencies(const std::string& key) {
   return ok();
 }
 
-Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config, const std::string& local_config) {
+Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config, const std::string& local_config,
+                                                const std::string& user_config) {
   std::map<std::string, AuthEntry> by_domain;
-  for (const std::string& root : {system_config, local_config}) {
+  for (const std::string& root : {system_config, local_config, user_config}) {
     if (root.empty()) continue;
     std::string dir = root + "/auth.d";
     DIR* d = ::opendir(dir.c_str());

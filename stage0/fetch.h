@@ -75,7 +75,9 @@ class Fetcher {
   std::vector<std::string> fetching_;  // names being fetched, to catch dependency cycles
 };
 
-/// Reads rkt's auth.d files of the system and local config directories (local wins per domain).
-Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config, const std::string& local_config);
+/// Reads rkt's auth.d files of the system, local and user config directories, in that order, a
+/// later one winning per domain (as rkt merges them; an empty directory name is skipped).
+Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config, const std::string& local_config,
+                                                const std::string& user_config = "");
 
 }  // namespace rkt::stage0

@@ -50,7 +50,7 @@ class AuthConfigTest : public ::testing::Test {
     test::write_file(tmp_ / root + "/auth.d/" + file, json);
   }
   std::map<std::string, std::string> headers() {
-    auto a = read_auth_config(tmp_ / "system", tmp_ / "local");
+    auto a = read_auth_config(tmp_ / "system", tmp_ / "local", tmp_ / "user");
     EXPECT_TRUE(a) << a.error().message();
     std::map<std::string, std::string> out;
     if (a) {
@@ -71,6 +71,11 @@ TEST_F(AuthConfigTest, BasicAndOauthLocalOverridingSystemPerDomain) {
   EXPECT_EQ(h["a.example"], "Authorization: Basic dXNlcjpzZWNyZXQ=");
   EXPECT_EQ(h["b.example"], "Authorization: Bearer tok");
   EXPECT_EQ(h.size(), 2u);
+  // --user-config comes last, as rkt merges it, and wins over both.
+  put("user", "b.json", R"({"rktKind":"auth","rktVersion":"v1","domains":["b.example"],"type":"oauth",
+    "credentials":{"token":"mine"}})");
+  EXPECT_EQ(headers()["b.example"], "Authorization: Bearer mine");
+  EXPECT_EQ(headers()["a.example"], "Authorization: Basic dXNlcjpzZWNyZXQ=");
 }
 
 TEST_F(AuthConfigTest, DockerAuthFilesAreForRegistriesOnly) {

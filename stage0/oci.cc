@@ -1233,18 +1233,23 @@ class FirstFromCache : public BlobSource {
 
 Result<TempFile> registry_to_aci(const DockerReference& ref, const std::string& original_name,
                                  const RegistryOptions& options, const std::string& tmp_dir, const std::string& what,
-                                 const ExtractLimits& limits, std::vector<std::string>* layers) {
+                                 const ExtractLimits& limits, const std::string& known_digest, RegistryResult* result) {
   Registry registry(ref, options, tmp_dir, what);
   RKT_TRY(registry.connect());
   auto top = registry.top();
   RKT_TRY(top);
+  result->manifest_digest = top->digest.str();
+  if (!known_digest.empty() && known_digest == result->manifest_digest) {
+    result->unchanged = true;
+    return TempFile();
+  }
   FirstFromCache source(registry, *top);
   // docker2aci's names: the host and repository, as an AC Identifier ("127.0.0.1:5000" has '_').
   ConvertInput in{sanitize_identifier(ref.host + "/" + ref.repository), ref.tag, "", original_name, "", "", -1};
   in.annotations = {{"appc.io/docker/registryurl", ref.host}, {"appc.io/docker/repository", ref.repository}};
   auto aci = image_from(source, *top, in, tmp_dir, what, limits);
   RKT_TRY(aci);
-  if (layers) *layers = registry.layers();
+  result->layers = registry.layers();
   return aci;
 }
 

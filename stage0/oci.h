@@ -93,9 +93,16 @@ struct RegistryOptions {
 /// and index type accepted and read by its Content-Type; a bearer-token challenge is answered;
 /// every blob is downloaded into `tmp_dir` and verified before use; a digest reference pins the
 /// manifest. A layer already in `options.layer_cache` is not downloaded (it is verified again);
-/// downloaded layers are added to it. `layers` gets the digests of the layers used.
+/// downloaded layers are added to it.
+struct RegistryResult {
+  std::string manifest_digest;      ///< of the manifest (or index) the reference named
+  std::vector<std::string> layers;  ///< the digests of the layers used
+  bool unchanged = false;           ///< the manifest was `known_digest`: nothing more was fetched
+};
+/// `known_digest` is the manifest digest the reference gave last time (empty: none); when the
+/// registry gives it again, no ACI is made (the result's `unchanged`, and an empty TempFile).
 Result<TempFile> registry_to_aci(const DockerReference& ref, const std::string& original_name,
                                  const RegistryOptions& options, const std::string& tmp_dir, const std::string& what,
-                                 const ExtractLimits& limits, std::vector<std::string>* layers);
+                                 const ExtractLimits& limits, const std::string& known_digest, RegistryResult* result);
 
 }  // namespace rkt::stage0::oci

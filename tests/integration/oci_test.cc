@@ -283,6 +283,13 @@ TEST_F(OciTest, AnUpdateDownloadsOnlyTheLayersThatChanged) {
   ASSERT_EQ(fetched.size() - before, 2u) << "the config and the one layer";
   EXPECT_EQ(kept_files(), "2\n") << "the layer and the record of it";
 
+  // The same manifest again: nothing more is downloaded.
+  auto same =
+      rkt({"--insecure-options=image,http", "fetch", "--pull-policy=update", "docker://127.0.0.1:5000/test/app"});
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_EQ(same.out, first.out) << "the same image";
+  EXPECT_EQ(blob_gets().size(), fetched.size()) << "an unchanged manifest fetches no blob";
+
   push("2.0", "test/app:latest");
   before = blob_gets().size();
   auto update = rkt({"--insecure-options=image,http", "run", "--net=host", "--pull-policy=update",
@@ -312,6 +319,13 @@ TEST_F(OciTest, ARegistryThatWantsCredentialsGetsThemFromDockerAuthFiles) {
   auto refused = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/private/web:1.0"});
   EXPECT_EQ(refused.exit_code, 254);
   EXPECT_NE(refused.err.find("refused access (HTTP 401)"), std::string::npos) << refused.err;
+  // From --user-config, as rkt read it (after the system and local directories).
+  write_docker_auth();
+  ASSERT_EQ(::rename((tmp_ / "etc").c_str(), (tmp_ / "user").c_str()), 0);
+  auto user = rkt({"--insecure-options=image,http", "--user-config=" + (tmp_ / "user"), "fetch",
+                   "docker://127.0.0.1:5000/private/web:1.0"});
+  EXPECT_EQ(user.exit_code, 0) << user.err;
+  ASSERT_EQ(rkt({"image", "rm", "127.0.0.1_5000/private/web:1.0"}).exit_code, 0);
   write_docker_auth();
   auto r = rkt({"--insecure-options=image,http", "run", "--net=host", "docker://127.0.0.1:5000/private/web:1.0"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
