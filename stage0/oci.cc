@@ -236,23 +236,26 @@ class Staging {
   std::string path_;
 };
 
-// The platform descriptor of an index that this machine runs: linux and its architecture, the
-// first that matches (image-index.md).
-Result<Descriptor> choose_platform(const Json& index, const std::string& what) {
+// The descriptor of an index's manifest that this machine runs (choose_platform).
+Result<Descriptor> choose_manifest(const Json& index, const std::string& what) {
   auto ms = index.find("manifests");
   if (ms == index.end() || !ms->is_array()) return bad(what, "the index lists no manifests");
-  std::string arch = host_architecture();
-  std::vector<std::string> offered;
+  std::vector<Platform> offered;
   for (const auto& m : *ms) {
     auto p = m.find("platform");
-    if (p == m.end() || !p->is_object()) continue;
-    offered.push_back(str(*p, "os") + "/" + str(*p, "architecture"));
-    if (str(*p, "os") == "linux" && str(*p, "architecture") == arch)
-      return descriptor(m, what, "a manifest of the index");
+    offered.push_back(p != m.end() && p->is_object()
+                          ? Platform{str(*p, "os"), str(*p, "architecture"), str(*p, "variant")}
+                          : Platform{});
   }
+  Platform host = host_platform();
+  if (auto i = choose_platform(offered, host)) return descriptor((*ms)[*i], what, "a manifest of the index");
   std::string list;
-  for (const auto& o : offered) list += (list.empty() ? "" : ", ") + o;
-  return Error(Errc::NotFound, "image " + what + " has no manifest for linux/" + arch + " (it has: " + list + ")");
+  for (const auto& o : offered) {
+    if (o.os.empty()) continue;
+    list += (list.empty() ? "" : ", ") + o.os + "/" + o.architecture + (o.variant.empty() ? "" : "/" + o.variant);
+  }
+  return Error(Errc::NotFound, "image " + what + " has no manifest for linux/" + host.architecture +
+                                   (host.variant.empty() ? "" : "/" + host.variant) + " (it has: " + list + ")");
 }
 
 // Reads a layer blob's uncompressed stream through libarchive twice over: a raw reader
@@ -431,6 +434,43 @@ std::string host_architecture() {
   if (m.rfind("armv", 0) == 0) return "arm";
   if (m == "i686" || m == "i386") return "386";
   return m;
+}
+
+Platform host_platform() {
+  struct utsname u {};
+  ::uname(&u);
+  std::string m = u.machine, arch = host_architecture(), variant;
+  if (arch == "arm64") variant = "v8";
+  if (arch == "arm" && m.size() > 4 && m[4] >= '5' && m[4] <= '8') variant = std::string("v") + m[4];
+  return {"linux", arch, variant};
+}
+
+std::optional<size_t> choose_platform(const std::vector<Platform>& offered, const Platform& host) {
+  // arm64's only variant is v8, so an entry without one is the same.
+  auto variant = [&](const Platform& p) { return p.architecture == "arm64" && p.variant.empty() ? "v8" : p.variant; };
+  std::optional<size_t> best;
+  int best_score = -1;
+  for (size_t i = 0; i < offered.size(); ++i) {
+    const Platform& p = offered[i];
+    if (p.os != host.os || p.architecture != host.architecture) continue;
+    std::string v = variant(p), want = variant(host);
+    int score = -1;
+    if (v == want) {
+      score = 100;
+    } else if (p.variant.empty()) {
+      score = 99;
+    } else if (host.architecture == "arm") {
+      // armv7 runs armv6 and armv5 code: the highest lower variant.
+      if (v.size() == 2 && want.size() == 2 && v[0] == 'v' && v[1] < want[1]) score = v[1] - '0';
+    } else if (host.architecture != "arm64") {
+      score = 0;
+    }
+    if (score > best_score) {
+      best = i;
+      best_score = score;
+    }
+  }
+  return best;
 }
 
 std::string appc_arch(const std::string& architecture, const std::string& variant) {
@@ -673,7 +713,7 @@ Result<TempFile> image_from(BlobSource& source, Descriptor top, ConvertInput in,
     RKT_TRY(j);
     std::string type = desc->media_type.empty() ? str(*j, "mediaType") : desc->media_type;
     if (is_index_type(type) || (type.empty() && j->contains("manifests"))) {
-      auto chosen = choose_platform(*j, what);
+      auto chosen = choose_manifest(*j, what);
       RKT_TRY(chosen);
       desc = std::move(*chosen);
       continue;

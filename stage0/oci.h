@@ -8,6 +8,7 @@
 // whiteout semantics and this project's extraction policy (extract.h, apply_layer); the image
 // config becomes the appc app (see docs/docker-images.md).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,19 @@ Result<DockerReference> parse_docker_reference(const std::string& arg);
 std::string appc_arch(const std::string& architecture, const std::string& variant);
 /// The OCI architecture of this machine (amd64, arm64, ...), for choosing from an index.
 std::string host_architecture();
+
+/// A platform as an index entry names it (image-index.md).
+struct Platform {
+  std::string os, architecture, variant;
+};
+/// This machine's platform: linux, host_architecture(), and the variant (v8 on arm64, v6 or v7
+/// on arm from the machine name, none elsewhere).
+Platform host_platform();
+/// Which of `offered` (an index's entries, in order) runs on `host`: the OS and architecture must
+/// be the host's; of those, the first whose variant is the host's is taken, else the first with no
+/// variant, else (arm) the first of the highest lower variant, else (other architectures) the
+/// first of any variant. None: nullopt.
+std::optional<size_t> choose_platform(const std::vector<Platform>& offered, const Platform& host);
 
 /// Maps characters an AC Identifier or AC Name cannot hold, as appc's Sanitize functions do
 /// (lowercase; others become '_' or '-').

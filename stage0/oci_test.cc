@@ -313,6 +313,20 @@ TEST_F(LayoutTest, HostileLayersAreContained) {
   EXPECT_EQ(::access("/tmp/planted", F_OK), -1);
 }
 
+TEST(OciPlatform, TheHostsOsArchitectureAndVariantChoose) {
+  std::vector<Platform> offered = {{"windows", "amd64", ""}, {"linux", "arm", "v6"},   {"linux", "arm", "v7"},
+                                   {"linux", "arm64", ""},   {"linux", "amd64", "v3"}, {"linux", "amd64", ""}};
+  EXPECT_EQ(choose_platform(offered, {"linux", "amd64", ""}), 5u) << "no variant before an unknown one";
+  EXPECT_EQ(choose_platform(offered, {"linux", "arm", "v7"}), 2u);
+  EXPECT_EQ(choose_platform(offered, {"linux", "arm", "v8"}), 2u) << "the highest lower arm variant";
+  EXPECT_EQ(choose_platform(offered, {"linux", "arm", "v5"}), std::nullopt) << "v6 code does not run on v5";
+  EXPECT_EQ(choose_platform(offered, {"linux", "arm64", "v8"}), 3u) << "arm64 without a variant is v8";
+  EXPECT_EQ(choose_platform({{"linux", "amd64", "v3"}}, {"linux", "amd64", ""}), 0u);
+  EXPECT_EQ(choose_platform({{"linux", "arm64", "v9"}}, {"linux", "arm64", "v8"}), std::nullopt);
+  EXPECT_EQ(choose_platform({{"linux", "s390x", ""}}, {"linux", "amd64", ""}), std::nullopt);
+  EXPECT_EQ(host_platform().architecture, host_architecture());
+}
+
 TEST_F(LayoutTest, AnIndexIsResolvedToThisMachinesPlatform) {
   auto [bytes, diff_id] = layer(busybox_like);
   image({{bytes, diff_id, "application/vnd.oci.image.layer.v1.tar+gzip"}}, {{"config", {{"Entrypoint", {"/bin/sh"}}}}});
