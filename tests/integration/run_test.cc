@@ -197,6 +197,21 @@ TEST_F(RunTest, NomadCommandLines) {
   EXPECT_NE(twice.err.find("only one set of app arguments"), std::string::npos) << twice.err;
 }
 
+// The stage1 image is self-contained: its binary runs in a root that has nothing else in it (no
+// dynamic loader, no libseccomp, no libstdc++), so a host's libraries do not matter.
+TEST_F(RunTest, TheStage1ImageRunsOnARootWithNoLibraries) {
+  std::string root = tmp_ / "bare";
+  ASSERT_EQ(::mkdir(root.c_str(), 0755), 0);
+  auto x = run_command({"/bin/tar", "-xf", std::string(RKT_TEST_BUILD_DIR) + "/stage1/stage1.aci", "-C", root,
+                        "--strip-components=1", "rootfs/init"});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  auto r = run_command({"/usr/sbin/chroot", root, "/init"});
+  EXPECT_EQ(r.exit_code, 254) << "not 127: the binary needs no loader or library; " << r.err;
+  EXPECT_NE(r.err.find("stage1: usage: init"), std::string::npos) << r.err;
+  auto files = run_command({"/usr/bin/find", root, "-mindepth", "1"});
+  EXPECT_EQ(files.out, root + "/init\n") << "the root had nothing else";
+}
+
 TEST_F(RunTest, Stage1RewrittenInPlaceIsReadAgain) {
   // The import of a --stage1-path file is reused while the file is unchanged. Rewriting it in
   // place with its size and mtime kept (anyone who owns it can) must not pass for unchanged.
