@@ -87,31 +87,33 @@ int run(int argc, char** argv) {
   for (const auto& app : plan->apps)
     limited |= app.limits.memory_bytes || app.limits.cpu_millis || app.limits.cpu_shares;
   std::optional<Cgroups> cgroups;
+  std::vector<std::string> app_names;
+  std::vector<CgroupLimits> app_limits;
+  for (const auto& a : plan->apps) {
+    app_names.push_back(a.name);
+    app_limits.push_back(a.limits);
+  }
   auto remove_cgroups = [&] {
-    if (!cgroups) return;
-    std::vector<AppCgroup> made;
-    for (const auto& a : plan->apps) made.push_back(a.cgroup);
-    (void)cgroups->remove_pod(uuid, made);
+    if (cgroups) (void)cgroups->remove_pod(uuid, app_names);
   };
   auto self = read_file("/proc/self/cgroup", 1 << 16);
   auto detected = self ? Cgroups::detect("/sys/fs/cgroup", *self) : Result<Cgroups>(std::move(self).error());
   if (detected) {
     cgroups = std::move(*detected);
-    for (auto& app : plan->apps) {
-      auto cg = cgroups->create_app(uuid, app.name, app.limits);
-      if (!cg) {
-        remove_cgroups();
-        return report(std::move(cg).error().wrap("setting up the cgroups of pod " + uuid), debug);
-      }
-      app.cgroup = std::move(*cg);
-    }
+    // Recorded before any is made, for gc, should this process die before it removes them.
+    (void)stage1_abi::write_cgroup_record(pod_dir, cgroups->pod_dirs(uuid, app_names));
     (void)write_file_atomic(pod_dir + "/subcgroup", cgroups->pod_relative(uuid) + "\n", 0644, Overwrite::Yes,
                             Durability::NoSync);
-    // For gc, should this process die before it removes them: apps' cgroups, then the pod's.
-    std::vector<std::string> made;
-    for (const auto& app : plan->apps) made.insert(made.end(), app.cgroup.dirs.begin(), app.cgroup.dirs.end());
-    for (const auto& d : cgroups->pod_dirs(uuid)) made.push_back(d);
-    (void)stage1_abi::write_cgroup_record(pod_dir, made);
+    Status made = cgroups->create_pod(uuid, app_limits);
+    for (size_t i = 0; made && i < plan->apps.size(); ++i) {
+      auto cg = cgroups->create_app(uuid, plan->apps[i].name, plan->apps[i].limits);
+      if (cg) plan->apps[i].cgroup = std::move(*cg);
+      if (!cg) made = Status(std::move(cg).error());
+    }
+    if (!made) {
+      remove_cgroups();
+      return report(std::move(made).error().wrap("setting up the cgroups of pod " + uuid), debug);
+    }
   } else if (limited) {
     return report(std::move(detected).error().wrap("pod " + uuid + " has resource limits"), debug);
   }
@@ -225,7 +227,6 @@ int run(int argc, char** argv) {
   }
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (cgroups) {
-    std::vector<AppCgroup> made;
     for (const auto& app : plan->apps) {
       if (oom_killed(app.cgroup)) {
         std::cerr << "stage1: pod " << uuid << ": app \"" << app.name << "\" ran out of memory and was killed"
@@ -234,9 +235,9 @@ int run(int argc, char** argv) {
                   << "\n";
         (void)write_file_atomic(app.status_path + ".oom", "1\n", 0644, Overwrite::Yes);
       }
-      made.push_back(app.cgroup);
     }
-    if (Status s = cgroups->remove_pod(uuid, made); !s) std::cerr << "stage1: warning: " << s.error().message() << "\n";
+    if (Status s = cgroups->remove_pod(uuid, app_names); !s)
+      std::cerr << "stage1: warning: " << s.error().message() << "\n";
   }
   if (code == kExitRuntimeFailure) {
     for (const auto& app : plan->apps) {

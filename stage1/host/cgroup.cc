@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <sstream>
 
 #include "common/fs.h"
@@ -47,6 +49,7 @@ CgroupLimits limits_from_isolators(const spec::Isolators& isolators) {
 
 Result<Cgroups> Cgroups::detect(const std::string& root, const std::string& self_cgroup) {
   Cgroups cg;
+  cg.root_ = root;
   std::istringstream in(self_cgroup);
   std::string line;
   std::vector<std::pair<std::string, std::string>> entries;  // controllers, path
@@ -80,19 +83,99 @@ Result<Cgroups> Cgroups::detect(const std::string& root, const std::string& self
   return cg;
 }
 
+std::vector<std::string> Cgroups::pod_dirs(const std::string& uuid, const std::vector<std::string>& apps) const {
+  std::vector<std::string> out;
+  for (const auto& h : hierarchies_) {
+    std::string pod = h.base + "/" + pod_relative(uuid);
+    for (const auto& a : apps) out.push_back(pod + "/" + a);
+    if (stage1_leaf()) out.push_back(pod + "/" + kStage1Leaf);
+    out.push_back(pod);
+  }
+  return out;
+}
+
+namespace {
+
+std::vector<std::string> words_of(const std::string& path) {
+  std::vector<std::string> out;
+  auto text = read_file(path, 4096);
+  std::istringstream in(text ? *text : "");
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& w) {
+  return std::find(v.begin(), v.end(), w) != v.end();
+}
+
+}  // namespace
+
+Status Cgroups::create_pod(const std::string& uuid, const std::vector<CgroupLimits>& apps) {
+  for (const auto& h : hierarchies_) RKT_TRY(mkdir_one(h.base + "/" + pod_relative(uuid)));
+  if (!unified_) return ok();
+  const std::string& base = hierarchies_[0].base;
+  std::string pod = base + "/" + pod_relative(uuid);
+  if (stage1_leaf()) {
+    // A cgroup that holds processes and gives threaded controllers (cpu, pids) to its children is
+    // a thread root, whose children take no processes: what an earlier pod enabled here and no
+    // pod uses any more is given back first.
+    for (const auto& c : words_of(base + "/cgroup.subtree_control"))
+      (void)write_value(base + "/cgroup.subtree_control", "-" + c);
+    if (auto left = words_of(base + "/cgroup.subtree_control"); !left.empty()) {
+      std::string list;
+      for (const auto& c : left) list += (list.empty() ? "" : " ") + c;
+      return Error(Errc::Unsupported, "cgroup " + quote(base) + " that rkt runs in also gives controllers (" + list +
+                                          ") to cgroups below it, so on cgroup v2 it cannot hold a pod: another pod "
+                                          "started from it may still be running, or not yet collected (rkt gc)");
+    }
+    std::string leaf = pod + "/" + kStage1Leaf;
+    RKT_TRY(mkdir_one(leaf));
+    RKT_TRY_WRAP(write_value(leaf + "/cgroup.procs", std::to_string(::getpid())), "moving stage1 into its cgroup");
+  }
+  std::vector<std::string> needed;
+  for (const auto& l : apps) {
+    if (l.memory_bytes && !has(needed, "memory")) needed.push_back("memory");
+    if ((l.cpu_millis || l.cpu_shares) && !has(needed, "cpu")) needed.push_back("cpu");
+  }
+  std::vector<std::string> offered = words_of(base + "/cgroup.controllers");
+  for (const auto& c : needed) {
+    if (!has(offered, c)) {
+      return Error(Errc::Unsupported, "cgroup " + quote(base) + " that rkt runs in has no " + c +
+                                          " controller, which the pod's limits need: the cgroup above it did not "
+                                          "delegate it (a systemd unit needs Delegate=yes)");
+    }
+  }
+  // Other processes in the starting cgroup (a shell, a job runner) keep it from giving any
+  // controller: memory is refused outright, and cpu or pids would make it a thread root, whose
+  // children take no processes. The root cgroup is exempt.
+  auto procs = read_file(base + "/cgroup.procs", 1 << 20);
+  bool shared = stage1_leaf() && procs && procs->find_first_not_of(" \n") != std::string::npos;
+  if (shared && !needed.empty()) {
+    return Error(Errc::Unsupported, "cgroup " + quote(base) + " that rkt runs in cannot give the pod its " + needed[0] +
+                                        " controller: other processes share that cgroup (on cgroup v2 only a cgroup "
+                                        "without processes gives controllers to its children); run rkt alone in a "
+                                        "cgroup, as a systemd unit with Delegate=yes does");
+  }
+  std::vector<std::string> wanted = needed;
+  if (has(offered, "pids") && !shared) wanted.push_back("pids");  // the default cap on processes, where it can be had
+  std::vector<std::string> enabled = words_of(base + "/cgroup.subtree_control");
+  for (const auto& c : wanted) {
+    bool required = has(needed, c);
+    if (!has(enabled, c)) {
+      Status s = write_value(base + "/cgroup.subtree_control", "+" + c);
+      if (!s && !required) continue;
+      RKT_TRY_WRAP(s, "enabling the " + c + " controller for pod " + uuid + " in " + quote(base));
+    }
+    Status s = write_value(pod + "/cgroup.subtree_control", "+" + c);
+    if (!s && required) return std::move(s).error().wrap("enabling the " + c + " controller for pod " + uuid);
+  }
+  return ok();
+}
+
 Result<AppCgroup> Cgroups::create_app(const std::string& uuid, const std::string& app, const CgroupLimits& l) {
   AppCgroup out;
   for (const auto& h : hierarchies_) {
-    std::string pod = h.base + "/" + pod_relative(uuid);
-    RKT_TRY(mkdir_one(pod));
-    if (unified_) {
-      // Controllers must be enabled on the way down; the starting cgroup may refuse (it may hold
-      // processes, or not own the controllers): the pod then gets what is available.
-      for (const std::string& dir : {h.base, pod}) {
-        for (const char* c : {"+memory", "+cpu", "+pids"}) (void)write_value(dir + "/cgroup.subtree_control", c);
-      }
-    }
-    std::string dir = pod + "/" + app;
+    std::string dir = h.base + "/" + pod_relative(uuid) + "/" + app;
     RKT_TRY(mkdir_one(dir));
     out.dirs.push_back(dir);
     out.procs_files.push_back(dir + "/cgroup.procs");
@@ -106,6 +189,7 @@ Result<AppCgroup> Cgroups::create_app(const std::string& uuid, const std::string
     if (unified_) {
       if (l.memory_bytes) s = set("memory.max", std::to_string(*l.memory_bytes));
       if (s && l.cpu_millis) s = set("cpu.max", std::to_string(*l.cpu_millis * 100) + " 100000");
+      // cpu.shares (2..262144) to cpu.weight (1..10000), as systemd and crun convert it.
       if (s && l.cpu_shares) s = set("cpu.weight", std::to_string(1 + ((*l.cpu_shares - 2) * 9999) / 262142));
       if (s && exists(dir + "/pids.max")) s = set("pids.max", std::to_string(l.pids_max));
       out.oom_events = dir + "/memory.events";
@@ -130,22 +214,26 @@ Result<AppCgroup> Cgroups::create_app(const std::string& uuid, const std::string
   return out;
 }
 
-std::vector<std::string> Cgroups::pod_dirs(const std::string& uuid) const {
-  std::vector<std::string> out;
-  for (const auto& h : hierarchies_) out.push_back(h.base + "/" + pod_relative(uuid));
-  return out;
-}
-
-Status Cgroups::remove_pod(const std::string& uuid, const std::vector<AppCgroup>& apps) {
+Status Cgroups::remove_pod(const std::string& uuid, const std::vector<std::string>& apps) {
   Status result;
-  for (const auto& a : apps) {
-    for (const auto& d : a.dirs) {
-      if (::rmdir(d.c_str()) != 0 && errno != ENOENT && result) result = sys_error("removing cgroup " + quote(d));
-    }
+  if (stage1_leaf()) {
+    // The apps' cgroups, then the controllers back where they came from, so that this process
+    // can return to the cgroup it started in and leave nothing behind (what fails is gc's).
+    const std::string& base = hierarchies_[0].base;
+    std::string pod = base + "/" + pod_relative(uuid);
+    for (const auto& a : apps) (void)::rmdir((pod + "/" + a).c_str());
+    for (const auto& c : words_of(pod + "/cgroup.subtree_control"))
+      (void)write_value(pod + "/cgroup.subtree_control", "-" + c);
+    for (const auto& c : words_of(base + "/cgroup.subtree_control"))
+      (void)write_value(base + "/cgroup.subtree_control", "-" + c);
+    if (words_of(base + "/cgroup.subtree_control").empty())
+      (void)write_value(base + "/cgroup.procs", std::to_string(::getpid()));
   }
-  for (const auto& h : hierarchies_) {
-    std::string pod = h.base + "/" + pod_relative(uuid);
-    if (::rmdir(pod.c_str()) != 0 && errno != ENOENT && result) result = sys_error("removing cgroup " + quote(pod));
+  for (const auto& d : pod_dirs(uuid, apps)) {
+    if (::rmdir(d.c_str()) == 0 || errno == ENOENT) continue;
+    // This process's own leaf, and the pod's cgroup above it: gc's, once this process is gone.
+    if (errno == EBUSY && stage1_leaf()) continue;
+    if (result) result = sys_error("removing cgroup " + quote(d));
   }
   return result;
 }

@@ -39,26 +39,42 @@ class Cgroups {
 
   bool unified() const { return unified_; }
 
-  /// Creates the pod's cgroup (once) and the app's beneath it, and writes its limits.
+  /// Every cgroup directory a pod of these apps gets, deepest first (the order they are removed
+  /// in): the apps', stage1's own leaf (v2, below a cgroup other than the root), the pod's. Known
+  /// before any is made, so that the record gc reads can be written first.
+  std::vector<std::string> pod_dirs(const std::string& uuid, const std::vector<std::string>& apps) const;
+
+  /// Creates the pod's cgroup and gives it the controllers the apps' limits need, on every
+  /// hierarchy. On cgroup v2 below the root, this process first moves into the pod's leaf
+  /// "_stage1" (a v2 cgroup that gives controllers to its children holds no processes), and a
+  /// controller the starting cgroup was not delegated, or cannot give because other processes
+  /// share it, is an error that says so; the pids controller is taken only when available.
+  Status create_pod(const std::string& uuid, const std::vector<CgroupLimits>& apps);
+
+  /// Creates the app's cgroup below the pod's and writes its limits.
   Result<AppCgroup> create_app(const std::string& uuid, const std::string& app, const CgroupLimits& limits);
 
   /// The pod's cgroup below the starting one, for the record (<pod>/subcgroup).
   std::string pod_relative(const std::string& uuid) const { return "rkt-" + uuid; }
 
-  /// The pod's cgroup directories (one per hierarchy).
-  std::vector<std::string> pod_dirs(const std::string& uuid) const;
-
-  /// Removes the apps' cgroups and the pod's (they must be empty).
-  Status remove_pod(const std::string& uuid, const std::vector<AppCgroup>& apps);
+  /// Removes what create_pod and create_app made (the apps' cgroups must be empty). The leaf this
+  /// process sits in stays, for gc to remove once it has exited.
+  Status remove_pod(const std::string& uuid, const std::vector<std::string>& apps);
 
  private:
   struct Hierarchy {
     std::string controller;  ///< "" for v2
     std::string base;        ///< the directory of this process's cgroup
   };
+  /// v2 below the root: stage1 sits in a leaf of the pod's cgroup.
+  bool stage1_leaf() const { return unified_ && !hierarchies_.empty() && hierarchies_[0].base != root_; }
   bool unified_ = false;
+  std::string root_;
   std::vector<Hierarchy> hierarchies_;
 };
+
+/// stage1's own cgroup in the pod's on v2 ('_' keeps it apart from every app name).
+inline constexpr const char* kStage1Leaf = "_stage1";
 
 /// Whether the kernel OOM-killed a process of the app's cgroup.
 bool oom_killed(const AppCgroup& cg);

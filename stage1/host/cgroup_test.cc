@@ -1,6 +1,7 @@
 #include "stage1/host/cgroup.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -39,6 +40,7 @@ class FakeCgroupTree : public ::testing::Test {
 TEST_F(FakeCgroupTree, V2PodAndAppWithLimits) {
   touch(root_ + "/cgroup.controllers", "cpu memory pids");
   precreate(root_ + "/user.slice/job", {"cgroup.procs", "cgroup.subtree_control"});
+  touch(root_ + "/user.slice/job/cgroup.controllers", "cpu io memory pids");
   precreate(root_ + "/user.slice/job/rkt-u1/web", {"cgroup.procs", "memory.max", "cpu.max", "cpu.weight", "pids.max"});
   touch(root_ + "/user.slice/job/rkt-u1/cgroup.subtree_control");
   auto cg = Cgroups::detect(root_, "0::/user.slice/job\n");
@@ -48,6 +50,15 @@ TEST_F(FakeCgroupTree, V2PodAndAppWithLimits) {
   l.memory_bytes = 50 << 20;
   l.cpu_millis = 500;
   l.cpu_shares = 1024;
+  std::string job = root_ + "/user.slice/job";
+  EXPECT_EQ(cg->pod_dirs("u1", {"web"}),
+            (std::vector<std::string>{job + "/rkt-u1/web", job + "/rkt-u1/_stage1", job + "/rkt-u1"}))
+      << "deepest first, stage1's leaf included below a cgroup other than the root";
+  ASSERT_TRUE(cg->create_pod("u1", {l}));
+  EXPECT_EQ(slurp(job + "/rkt-u1/_stage1/cgroup.procs"), std::to_string(::getpid()))
+      << "stage1 moves into its leaf: a v2 cgroup that gives controllers to its children holds no processes";
+  EXPECT_EQ(slurp(job + "/cgroup.subtree_control"), "+pids") << "memory, cpu, then pids (the last write)";
+  EXPECT_EQ(slurp(job + "/rkt-u1/cgroup.subtree_control"), "+pids");
   auto app = cg->create_app("u1", "web", l);
   ASSERT_TRUE(app) << app.error().message();
   std::string dir = root_ + "/user.slice/job/rkt-u1/web";
@@ -78,6 +89,7 @@ TEST_F(FakeCgroupTree, V1HierarchiesNestUnderTheCallersCgroups) {
   l.memory_bytes = 1 << 30;
   l.cpu_millis = 1500;
   l.cpu_shares = 512;
+  ASSERT_TRUE(cg->create_pod("u2", {l}));
   auto app = cg->create_app("u2", "db", l);
   ASSERT_TRUE(app) << app.error().message();
   EXPECT_EQ(slurp(root_ + "/memory/ci/job/rkt-u2/db/memory.limit_in_bytes"), "1073741824");
@@ -97,10 +109,63 @@ TEST_F(FakeCgroupTree, LimitsNeedTheirController) {
   ASSERT_TRUE(cg);
   CgroupLimits l;
   l.memory_bytes = 1000;
+  ASSERT_TRUE(cg->create_pod("u3", {l}));
   auto app = cg->create_app("u3", "x", l);
   ASSERT_FALSE(app);
   EXPECT_NE(app.error().message().find("no memory cgroup controller"), std::string::npos);
   EXPECT_FALSE(Cgroups::detect(root_ + "/nowhere", "0::/\n"));
+}
+
+TEST_F(FakeCgroupTree, V2ControllersNotDelegatedAreNamed) {
+  touch(root_ + "/cgroup.controllers", "cpu memory pids");
+  precreate(root_ + "/system.slice/web.service", {"cgroup.procs", "cgroup.subtree_control"});
+  touch(root_ + "/system.slice/web.service/cgroup.controllers", "pids");
+  auto cg = Cgroups::detect(root_, "0::/system.slice/web.service\n");
+  ASSERT_TRUE(cg);
+  CgroupLimits l;
+  l.memory_bytes = 1 << 20;
+  Status s = cg->create_pod("u4", {CgroupLimits{}, l});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message(), "cgroup \"" + root_ +
+                                     "/system.slice/web.service\" that rkt runs in has no memory controller, which the "
+                                     "pod's limits need: the cgroup above it did not delegate it (a systemd unit needs "
+                                     "Delegate=yes)");
+  EXPECT_TRUE(cg->create_pod("u5", {CgroupLimits{}})) << "a pod without limits needs no controller";
+}
+
+TEST_F(FakeCgroupTree, V2ACgroupSharedWithOtherProcessesGivesNoController) {
+  touch(root_ + "/cgroup.controllers", "cpu memory pids");
+  precreate(root_ + "/user.slice/session-1.scope", {"cgroup.subtree_control"});
+  std::string scope = root_ + "/user.slice/session-1.scope";
+  touch(scope + "/cgroup.controllers", "cpu memory pids");
+  touch(scope + "/cgroup.procs", "4242\n");  // the user's shell
+  auto cg = Cgroups::detect(root_, "0::/user.slice/session-1.scope\n");
+  ASSERT_TRUE(cg);
+  ASSERT_TRUE(cg->create_pod("u7", {CgroupLimits{}})) << "a pod without limits runs";
+  EXPECT_EQ(slurp(scope + "/cgroup.subtree_control"), "")
+      << "not even pids: a cgroup with processes that gives cpu or pids becomes a thread root";
+  touch(scope + "/cgroup.procs", "4242\n");
+  CgroupLimits l;
+  l.cpu_shares = 100;
+  Status s = cg->create_pod("u8", {l});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message().find("cannot give the pod its cpu controller: other processes share that cgroup"),
+            std::string::npos)
+      << s.error().message();
+}
+
+TEST_F(FakeCgroupTree, V2AtTheRootStage1StaysWhereItIs) {
+  touch(root_ + "/cgroup.controllers", "cpu memory pids");
+  touch(root_ + "/cgroup.subtree_control", "cpu memory pids");
+  auto cg = Cgroups::detect(root_, "0::/\n");
+  ASSERT_TRUE(cg);
+  EXPECT_EQ(cg->pod_dirs("u6", {"a", "b"}),
+            (std::vector<std::string>{root_ + "/rkt-u6/a", root_ + "/rkt-u6/b", root_ + "/rkt-u6"}));
+  ASSERT_TRUE(cg->create_pod("u6", {CgroupLimits{}}));
+  EXPECT_NE(::access((root_ + "/rkt-u6/_stage1").c_str(), F_OK), 0);
+  ::unlink((root_ + "/rkt-u6/cgroup.subtree_control").c_str());  // the kernel's file, in a real tree
+  EXPECT_TRUE(cg->remove_pod("u6", {"a", "b"}));
+  EXPECT_NE(::access((root_ + "/rkt-u6").c_str(), F_OK), 0);
 }
 
 TEST(CgroupLimits, FromIsolators) {
