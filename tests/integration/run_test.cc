@@ -202,14 +202,14 @@ TEST_F(RunTest, NomadCommandLines) {
 TEST_F(RunTest, TheStage1ImageRunsOnARootWithNoLibraries) {
   std::string root = tmp_ / "bare";
   ASSERT_EQ(::mkdir(root.c_str(), 0755), 0);
-  auto x = run_command({"/bin/tar", "-xf", std::string(RKT_TEST_BUILD_DIR) + "/stage1/stage1.aci", "-C", root,
-                        "--strip-components=1", "rootfs/init"});
+  auto x = run_command(
+      {"/bin/tar", "-xzf", std::string(RKT_TEST_BUILD_DIR) + "/stage1/stage1.aci", "-C", root, "rootfs/init"});
   ASSERT_EQ(x.exit_code, 0) << x.err;
-  auto r = run_command({"/usr/sbin/chroot", root, "/init"});
+  auto r = run_command({"/usr/sbin/chroot", root + "/rootfs", "/init"});
   EXPECT_EQ(r.exit_code, 254) << "not 127: the binary needs no loader or library; " << r.err;
   EXPECT_NE(r.err.find("stage1: usage: init"), std::string::npos) << r.err;
-  auto files = run_command({"/usr/bin/find", root, "-mindepth", "1"});
-  EXPECT_EQ(files.out, root + "/init\n") << "the root had nothing else";
+  auto files = run_command({"/usr/bin/find", root + "/rootfs", "-mindepth", "1"});
+  EXPECT_EQ(files.out, root + "/rootfs/init\n") << "the root had nothing else";
 }
 
 TEST_F(RunTest, Stage1RewrittenInPlaceIsReadAgain) {

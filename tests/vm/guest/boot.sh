@@ -1,0 +1,22 @@
+#!/bin/sh
+# PID 1 of a VM test, in its tmpfs root: the host's usual mounts (cgroup v2 alone, as a pure v2
+# host has it), the overlay module, then the suite named by rkt.suite= on the kernel command
+# line. Its results are "VM-RESULT <case> PASS|FAIL" lines on the console; "VM-DONE" ends it.
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+insmod /lib/modules/overlay.ko
+hostname vm
+ip link set lo up
+suite=$(sed -n 's/.*rkt\.suite=\([^ ]*\).*/\1/p' /proc/cmdline)
+echo "VM-BOOTED $(cut -d' ' -f1 /proc/uptime)s suite=$suite kernel=$(uname -r)"
+cd /tmp && "/vm/$suite.sh" </dev/null 2>&1
+echo "VM-DONE"
+sync
+poweroff -f

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the initramfs of a VM test (tests/vm/run.sh) from the build tree: busybox-static with
+# every applet linked, rkt, the stage1 image, actool, the probe and the integration tests (at
+# the build tree's own paths, which they were compiled with) with the libraries they link, the
+# kernel's overlay module, and the guest scripts. The VM's /init copies all of it into a tmpfs
+# and switch_roots there, since an initramfs root cannot pivot_root.
+#   make-initramfs.sh BUILD_DIR KERNEL_VERSION OUT.cpio.gz
+set -euo pipefail
+build=$(realpath "$1") kver=$2 out=$3
+here=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,var/lib,lib/modules,newroot,vm}
+cp /bin/busybox "$root/bin/busybox"
+# Every applet in each of the four directories: the tests name tools by full path.
+for applet in $(/bin/busybox --list); do
+  for d in bin sbin usr/bin usr/sbin; do
+    [ -e "$root/$d/$applet" ] || ln -s /bin/busybox "$root/$d/$applet"
+  done
+done
+
+# An ELF and every library it loads, at their own paths.
+copy_elf() {
+  local f=$1
+  mkdir -p "$root$(dirname "$f")"
+  cp -L "$f" "$root$f"
+  { ldd "$f" 2>/dev/null || true; } | awk '/=> \//{print $3} /^[ \t]*\/.*ld-linux/{print $1}' | while read -r lib; do
+    [ -e "$root$lib" ] && continue
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+}
+for f in stage0/rkt actool/actool tests/probe tests/integration_tests; do
+  copy_elf "$build/$f"
+done
+mkdir -p "$root$build/stage1"
+cp "$build/stage1/stage1.aci" "$root$build/stage1/"
+cp "/lib/modules/$kver/kernel/fs/overlayfs/overlay.ko" "$root/lib/modules/"
+
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\n' >"$root/etc/group"
+printf '127.0.0.1 localhost\n' >"$root/etc/hosts"
+cp "$here/guest/init" "$root/init"
+cp "$here/guest/"*.sh "$root/vm/"
+chmod 755 "$root/init" "$root"/vm/*.sh
+printf '%s\n' "$build" >"$root/vm/build-dir"
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

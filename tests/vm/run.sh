@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Boots a VM with Debian's kernel and QEMU (TCG: no KVM needed) on an initramfs built from the
+# build tree, runs a guest suite (tests/vm/guest/SUITE.sh) and asserts on the "VM-RESULT" lines
+# it prints on the serial console. Fails loudly when QEMU or the kernel is missing.
+#   run.sh BUILD_DIR SUITE [KERNEL-ARGS...]
+set -euo pipefail
+build=$(realpath "$1") suite=$2
+shift 2
+here=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
+qemu=/usr/bin/qemu-system-x86_64
+kernel=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1 || true)
+[ -x "$qemu" ] || { echo "vm: $qemu is missing (Debian's qemu-system-x86; scripts/install-deps.sh installs it)" >&2; exit 1; }
+[ -n "$kernel" ] || { echo "vm: no /boot/vmlinuz-* (Debian's linux-image-amd64; scripts/install-deps.sh installs it)" >&2; exit 1; }
+kver=${kernel#/boot/vmlinuz-}
+[ -r "$kernel" ] || { echo "vm: $kernel is not readable" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/rkt-vm.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+"$here/make-initramfs.sh" "$build" "$kver" "$work/initrd.gz"
+log=$build/vm-$suite.log
+echo "vm: booting $kernel with suite $suite (console: $log)"
+start=$(date +%s)
+# The guest powers off at the end; the timeout bounds a hung guest.
+timeout 1500 "$qemu" -machine q35 -cpu max -smp 2 -m 6144 -nographic -no-reboot -nodefaults \
+  -serial stdio -kernel "$kernel" -initrd "$work/initrd.gz" \
+  -append "console=ttyS0 panic=-1 quiet loglevel=3 rkt.suite=$suite $*" </dev/null >"$log" 2>&1 || true
+tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
+cat "$log"
+echo "vm: the guest ran for $(($(date +%s) - start)) s"
+grep -q '^VM-DONE' "$log" || { echo "vm: the guest did not finish its suite" >&2; exit 1; }
+pass=$(grep -c '^VM-RESULT .* PASS' "$log" || true)
+fail=$(grep -c '^VM-RESULT .* FAIL' "$log" || true)
+echo "vm: $pass passed, $fail failed"
+grep '^VM-RESULT .* FAIL' "$log" >&2 || true
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
