@@ -4,22 +4,16 @@
 # the build tree's own paths, which they were compiled with) with the libraries they link, the
 # kernel's overlay module, and the guest scripts. The VM's /init copies all of it into a tmpfs
 # and switch_roots there, since an initramfs root cannot pivot_root.
-#   make-initramfs.sh BUILD_DIR KERNEL_VERSION OUT.cpio.gz
+# For the systemd suite it also holds rkt installed as a package installs it (cmake --install to
+# /usr, with the units of dist/) and the host's systemd 252 with its libraries, to boot as PID 1.
+#   make-initramfs.sh BUILD_DIR KERNEL_VERSION OUT.cpio.gz SUITE
 set -euo pipefail
-build=$(realpath "$1") kver=$2 out=$3
+build=$(realpath "$1") kver=$2 out=$3 suite=$4
 here=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,var/lib,lib/modules,newroot,vm}
-cp /bin/busybox "$root/bin/busybox"
-# Every applet in each of the four directories: the tests name tools by full path.
-for applet in $(/bin/busybox --list); do
-  for d in bin sbin usr/bin usr/sbin; do
-    [ -e "$root/$d/$applet" ] || ln -s /bin/busybox "$root/$d/$applet"
-  done
-done
-
 # An ELF and every library it loads, at their own paths.
 copy_elf() {
   local f=$1
@@ -36,6 +30,29 @@ for f in stage0/rkt actool/actool tests/probe tests/integration_tests; do
 done
 mkdir -p "$root$build/stage1"
 cp "$build/stage1/stage1.aci" "$root$build/stage1/"
+if [ "$suite" = systemd ]; then
+  DESTDIR=$root cmake --install "$build" --prefix /usr >/dev/null
+  for f in /usr/lib/systemd/systemd /usr/lib/systemd/systemd-* /usr/bin/systemctl /usr/bin/journalctl \
+    /usr/bin/systemd-run /usr/bin/systemd-notify /usr/bin/systemd-tmpfiles /usr/bin/systemd-socket-activate; do
+    [ -f "$f" ] && [ -x "$f" ] && copy_elf "$f"
+  done
+  cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/"
+  mkdir -p "$root/etc/systemd/system" "$root/usr/lib/tmpfiles.d"
+  cp /etc/systemd/*.conf "$root/etc/systemd/" 2>/dev/null || true
+  cp /usr/lib/os-release "$root/etc/os-release"
+  : >"$root/etc/machine-id"
+  ln -s /usr/lib/systemd "$root/lib/systemd"  # Debian's units name /lib/systemd/...
+  # The kernel command line boots straight to the suite (systemd.unit=); it powers the VM off.
+  cp "$here/guest/rkt-vm-suite.service" "$root/etc/systemd/system/"
+fi
+cp /bin/busybox "$root/bin/busybox"
+# Every applet in each of the four directories: the tests name tools by full path.
+for applet in $(/bin/busybox --list); do
+  for d in bin sbin usr/bin usr/sbin; do
+    [ -e "$root/$d/$applet" ] || ln -s /bin/busybox "$root/$d/$applet"
+  done
+done
+
 cp "/lib/modules/$kver/kernel/fs/overlayfs/overlay.ko" "$root/lib/modules/"
 
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"

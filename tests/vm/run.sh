@@ -16,7 +16,7 @@ kver=${kernel#/boot/vmlinuz-}
 
 work=$(mktemp -d /tmp/rkt-vm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-"$here/make-initramfs.sh" "$build" "$kver" "$work/initrd.gz"
+"$here/make-initramfs.sh" "$build" "$kver" "$work/initrd.gz" "$suite"
 log=$build/vm-$suite.log
 echo "vm: booting $kernel with suite $suite (console: $log)"
 start=$(date +%s)

@@ -2,22 +2,9 @@
 # The pure cgroup v2 suite (booted with cgroup_no_v1=all): the integration suite's rkt run cases
 # that need no network, from the root cgroup, and rkt started the way systemd starts a service
 # with Delegate=yes: alone in a cgroup of its own below the root, with the controllers delegated.
-build=$(cat /vm/build-dir)
+. /vm/lib.sh
 rkt=$build/stage0/rkt
-probe=$build/tests/probe
 cg=/sys/fs/cgroup
-failures=0
-result() { # NAME STATUS DETAIL...
-  name=$1 status=$2
-  shift 2
-  echo "VM-RESULT $name $status $*"
-  [ "$status" = PASS ] || failures=$((failures + 1))
-}
-expect() { # NAME DESCRIPTION COMMAND...: passes when COMMAND succeeds
-  name=$1 what=$2
-  shift 2
-  if "$@"; then result "$name" PASS "$what"; else result "$name" FAIL "$what"; fi
-}
 
 # A pure v2 host: no v1 hierarchy anywhere.
 expect host.pure-v2 "only cgroup2 is mounted" sh -c '! grep -q " cgroup " /proc/mounts && grep -q " cgroup2 " /proc/mounts'
@@ -29,13 +16,7 @@ rc=$?
 cat /tmp/gtest.log
 [ $rc -eq 0 ] && result integration.RunTest PASS "gtest" || result integration.RunTest FAIL "gtest rc=$rc"
 
-# An image with the probe, built here with actool.
-mkdir -p /tmp/img/rootfs/etc
-cp "$probe" /tmp/img/rootfs/probe
-printf 'root:x:0:0:root:/root:/bin/sh\n' >/tmp/img/rootfs/etc/passwd
-printf 'root:x:0:\n' >/tmp/img/rootfs/etc/group
-printf '{"acKind":"ImageManifest","acVersion":"0.8.11","name":"vm/probe","app":{"exec":["/probe","exit:0"],"user":"0","group":"0"}}' >/tmp/img/manifest
-"$build/actool/actool" build --overwrite /tmp/img /tmp/probe.aci
+probe_image /tmp/probe.aci probe
 
 # A service cgroup as systemd makes one with Delegate=yes: the controllers enabled on its way
 # down, rkt alone in it.
