@@ -1,6 +1,6 @@
 #!/bin/sh
 # PID 1 of a VM test, in its tmpfs root: the host's usual mounts (cgroup v2 alone, as a pure v2
-# host has it), the overlay module, then the suite named by rkt.suite= on the kernel command
+# host has it, or v1 hierarchies alone with rkt.cgroup=v1), the overlay module, then the suite named by rkt.suite= on the kernel command
 # line. Its results are "VM-RESULT <case> PASS|FAIL" lines on the console; "VM-DONE" ends it.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -8,7 +8,18 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
+if grep -q 'rkt\.cgroup=v1' /proc/cmdline; then
+  # A pure v1 host: a hierarchy per controller, as systemd's legacy mode mounts them.
+  mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup
+  for c in memory cpu,cpuacct pids devices freezer; do
+    mkdir -p "/sys/fs/cgroup/$c"
+    mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"
+  done
+  ln -s cpu,cpuacct /sys/fs/cgroup/cpu
+  ln -s cpu,cpuacct /sys/fs/cgroup/cpuacct
+else
+  mount -t cgroup2 cgroup2 /sys/fs/cgroup
+fi
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 insmod /lib/modules/overlay.ko
