@@ -72,6 +72,8 @@ std::optional<Port> port(Reader& r, const Json& j, const std::string& ptr) {
   p.socket_activated = r.boolean(j, ptr, "socketActivated").value_or(false);
   if (number && (*number < 1 || *number > 65535)) {
     r.fail(child(ptr, "port"), "port must be in the range 1-65535");
+  } else if (count && *count < 1) {
+    r.fail(child(ptr, "count"), "count must be at least 1");
   } else if (number && count && *number + *count > 65536) {
     r.fail(child(ptr, "count"), "end of port range must be in the range 1-65535");
   }
@@ -115,8 +117,14 @@ std::optional<App> app(Reader& r, const Json& j, const std::string& ptr) {
   if (const Json* gids = r.member(j, ptr, "supplementaryGIDs", Need::Optional);
       gids && r.expect_array(*gids, child(ptr, "supplementaryGIDs"))) {
     for (size_t i = 0; i < gids->size(); ++i) {
-      if (auto g = r.as_integer((*gids)[i], child(child(ptr, "supplementaryGIDs"), i))) {
-        a.supplementary_gids.push_back(*g);
+      std::string gp = child(child(ptr, "supplementaryGIDs"), i);
+      if (auto g = r.as_integer((*gids)[i], gp)) {
+        // "supplementaryGIDs (list of unsigned integers, optional)"; a GID is 32 bits.
+        if (*g < 0 || *g > 4294967295LL) {
+          r.fail(gp, "a supplementary GID must be an unsigned 32-bit integer");
+        } else {
+          a.supplementary_gids.push_back(*g);
+        }
       }
     }
   }
@@ -170,8 +178,25 @@ void check_kind(Reader& r, const Json& doc, const char* want) {
   if (kind && *kind != want) r.fail("/acKind", "must be \"" + std::string(want) + "\", not \"" + *kind + "\"");
 }
 
+// types.md: "An AC Version must reference a tagged version of the App Container specification,
+// not exceeding the version of its greatest compliance" (0.8.11). Build metadata (0.8.11+git, as
+// appc's own development builds wrote) names the same version.
+std::string check_ac_version(std::string_view s) {
+  std::string err = check_semver(s);
+  if (!err.empty()) return err;
+  std::string_view core = s.substr(0, s.find('+'));
+  static constexpr std::string_view kTagged[] = {"0.1.1", "0.2.0", "0.3.0", "0.4.0", "0.4.1",  "0.5.0", "0.5.1",
+                                                 "0.5.2", "0.6.0", "0.6.1", "0.7.0", "0.7.1",  "0.7.2", "0.7.3",
+                                                 "0.7.4", "0.8.0", "0.8.1", "0.8.2", "0.8.3",  "0.8.4", "0.8.5",
+                                                 "0.8.6", "0.8.7", "0.8.8", "0.8.9", "0.8.10", "0.8.11"};
+  for (auto t : kTagged) {
+    if (core == t) return "";
+  }
+  return "version \"" + std::string(s) + "\" is not a released App Container specification version up to 0.8.11";
+}
+
 std::string version(Reader& r, const Json& doc) {
-  return r.checked(doc, "", "acVersion", Need::Required, check_semver).value_or("");
+  return r.checked(doc, "", "acVersion", Need::Required, check_ac_version).value_or("");
 }
 
 std::optional<Volume> volume(Reader& r, const Json& j, const std::string& ptr) {
@@ -269,6 +294,13 @@ std::optional<Json> parse_json(std::string_view text, std::vector<Problem>& prob
       }
       return true;
     };
+    // RFC 8259: insignificant whitespace is space, tab, LF and CR; a byte order mark is none of
+    // them (nlohmann's parser would skip one).
+    if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
+        static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF) {
+      problems.push_back({"", "the text starts with a UTF-8 byte order mark, which JSON does not allow here"});
+      return std::nullopt;
+    }
     Json doc = Json::parse(text.begin(), text.end(), check);
     if (!duplicate.empty()) {
       problems.push_back({"", "duplicate member name \"" + duplicate + "\" in an object"});

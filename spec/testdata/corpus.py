@@ -98,9 +98,9 @@ image("valid", "no-labels", delk("labels"))
 image("valid", "name-with-path", setk("name", "example.com/org/product/release"))
 image("valid", "name-with-tilde-and-underscore", setk("name", "example.com/~user/app_v1"))
 image("valid", "name-single-char", setk("name", "a"))
-image("valid", "version-prerelease", setk("acVersion", "0.8.11-rc.1"))
+image("invalid", "version-prerelease", setk("acVersion", "0.8.11-rc.1"))
 image("valid", "version-build-metadata", setk("acVersion", "0.8.11+git.abc"))
-image("valid", "version-newer-major", setk("acVersion", "1.0.0"))
+image("invalid", "version-newer-major", setk("acVersion", "1.0.0"))
 image("valid", "version-older", setk("acVersion", "0.5.0"))
 image("valid", "unknown-top-level-field", setk("x-extra", {"anything": True}))
 image("valid", "null-labels", setk("labels", None))
@@ -176,7 +176,7 @@ image("valid", "app-workdir-empty", setk("app", "workingDirectory", ""))
 image("valid", "app-port-max", setk("app", "ports", [{"name": "p", "protocol": "udp", "port": 65535}]))
 image("valid", "app-port-range-to-max", setk("app", "ports", [{"name": "p", "protocol": "tcp", "port": 65530,
                                                                "count": 6}]))
-image("valid", "app-port-count-zero", setk("app", "ports", [{"name": "p", "protocol": "tcp", "port": 80,
+image("invalid", "app-port-count-zero", setk("app", "ports", [{"name": "p", "protocol": "tcp", "port": 80,
                                                              "count": 0}]))
 image("valid", "app-gids-empty", setk("app", "supplementaryGIDs", []))
 image("valid", "app-mountpoint-readonly-omitted", setk("app", "mountPoints", [{"name": "m", "path": "/m"}]))
@@ -221,7 +221,7 @@ image("valid", "iso-cpu", iso("resource/cpu", {"request": "250m", "limit": "500m
 image("valid", "iso-cpu-number", iso("resource/cpu", {"limit": 2}))
 image("valid", "iso-memory", iso("resource/memory", {"limit": "1G"}))
 image("valid", "iso-memory-binary", iso("resource/memory", {"request": "512Mi", "limit": "1.5Gi"}))
-image("valid", "iso-memory-exponent", iso("resource/memory", {"limit": "1e9"}))
+image("invalid", "iso-memory-exponent", iso("resource/memory", {"limit": "1e9"}))
 image("valid", "iso-memory-default-false", iso("resource/memory", {"default": False, "limit": "1G"}))
 image("valid", "iso-block-bandwidth", iso("resource/block-bandwidth", {"default": True, "limit": "1M"}))
 image("valid", "iso-block-iops", iso("resource/block-iops", {"default": True, "limit": "1k"}))
@@ -411,6 +411,20 @@ put("image", "invalid", "duplicate-key-both-valid",
     text='{"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "a", "name": "b"}\n')
 
 
+# ---- appc's text to the letter, where the reference is lax (each in known_differences.json)
+image("invalid", "version-not-tagged", setk("acVersion", "0.4.9"))
+image("invalid", "version-newer-minor", setk("acVersion", "0.9.0"))
+pod("invalid", "version-newer-patch", setk("acVersion", "0.8.12"))
+image("invalid", "app-gids-negative", setk("app", "supplementaryGIDs", [-1]))
+image("invalid", "app-gids-over-32-bits", setk("app", "supplementaryGIDs", [4294967296]))
+image("valid", "app-gids-max", setk("app", "supplementaryGIDs", [4294967295]))
+image("invalid", "iso-memory-suffix-micro", iso("resource/memory", {"limit": "1u"}))
+image("invalid", "iso-cpu-suffix-nano", iso("resource/cpu", {"limit": "500n"}))
+image("valid", "iso-memory-suffix-upper-k", iso("resource/memory", {"limit": "64K"}))
+put("image", "invalid", "utf8-bom",
+    text='\ufeff{"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/app"}\n')
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     names = [n for n, _ in cases]
@@ -421,7 +435,7 @@ def main():
         if old.endswith(".json") and old not in names:
             os.remove(os.path.join(OUT, old))
     for name, text in cases:
-        with open(os.path.join(OUT, name), "w") as f:
+        with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
             f.write(text)
     print(f"{len(cases)} manifests in {OUT}")
 
