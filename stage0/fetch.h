@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "spec/types.h"
+#include "stage0/auth_config.h"
 #include "stage0/http.h"
 #include "stage0/keystore.h"
 #include "stage0/store.h"
@@ -32,12 +33,6 @@ struct ImageRef {
 Result<ImageRef> parse_image_ref(const std::string& arg);
 
 /// Credentials for a domain, from <config>/auth.d/*.json (rkt's format).
-struct AuthEntry {
-  std::vector<std::string> domains;
-  std::string header;   ///< "Authorization: Basic ..." or "Authorization: Bearer ..."
-  bool docker = false;  ///< a dockerAuth file's: for docker registries (by host), not for https fetches
-};
-
 struct FetchOptions {
   PullPolicy policy = PullPolicy::New;
   std::string signature;        ///< --signature: the signature of the image given as a file
@@ -74,10 +69,5 @@ class Fetcher {
   FetchOptions opts_;
   std::vector<std::string> fetching_;  // names being fetched, to catch dependency cycles
 };
-
-/// Reads rkt's auth.d files of the system, local and user config directories, in that order, a
-/// later one winning per domain (as rkt merges them; an empty directory name is skipped).
-Result<std::vector<AuthEntry>> read_auth_config(const std::string& system_config, const std::string& local_config,
-                                                const std::string& user_config = "");
 
 }  // namespace rkt::stage0

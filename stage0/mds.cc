@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/base64.h"
 #include "common/fs.h"
 #include "common/stage1_abi.h"
 #include "common/unique_fd.h"
@@ -137,25 +138,6 @@ std::string hmac_sha512(const std::string& key, const std::string& data) {
   return std::string(reinterpret_cast<char*>(md), len);
 }
 
-std::string base64(const std::string& raw) {
-  std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  int n = ::EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> unbase64(const std::string& s) {
-  if (s.empty() || s.size() % 4 != 0 || s.size() > 4096) return std::nullopt;
-  std::string out(s.size() / 4 * 3, '\0');
-  int n = ::EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  if (n < 0) return std::nullopt;
-  size_t pad = s.size() >= 2 && s[s.size() - 2] == '=' ? 2 : s.back() == '=' ? 1 : 0;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
-
 // The annotations of a manifest as the service answers them: the document's own value (null
 // when it has none), so that a client decoding both sees the same thing.
 Json annotations_of(const Json& doc) {
@@ -229,10 +211,11 @@ Response Registry::handle_public(const Request& r) const {
       auto form = form_values(r.body);
       if (!verify) {
         if (form["content"].empty()) return text(400, "content to sign is required\n");
-        return text(200, base64(hmac_sha512(hmac_key_, uuid_bytes(pod->uuid) + form["content"])));
+        return text(200, base64_encode(hmac_sha512(hmac_key_, uuid_bytes(pod->uuid) + form["content"])));
       }
       if (!canonical_uuid(form["uuid"]) || form["content"].empty()) return text(400, "uuid and content are required\n");
-      auto sig = unbase64(form["signature"]);
+      auto sig = form["signature"].empty() || form["signature"].size() > 4096 ? std::nullopt
+                                                                              : base64_decode(form["signature"]);
       if (!sig) return text(400, "the signature is not base64\n");
       std::string want = hmac_sha512(hmac_key_, uuid_bytes(form["uuid"]) + form["content"]);
       if (sig->size() != want.size() || CRYPTO_memcmp(sig->data(), want.data(), want.size()) != 0) {
