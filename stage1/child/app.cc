@@ -257,7 +257,9 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
   if (!root.valid()) die(report_fd, AppStep::Mount, app.root);
   int r = root.get();
   // Files first: the root may become read-only below.
-  write_in_root(r, "/etc/hosts", app.etc_hosts, report_fd);
+  if (!app.etc_hosts_if_missing || !open_in_root(r, "/etc/hosts", O_PATH)) {
+    write_in_root(r, "/etc/hosts", app.etc_hosts, report_fd);
+  }
   write_in_root(r, "/etc/hostname", app.etc_hostname, report_fd);
   if (!app.etc_resolv_conf.empty()) write_in_root(r, "/etc/resolv.conf", app.etc_resolv_conf, report_fd);
   mount_in_root(r, "/proc", true, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, report_fd);

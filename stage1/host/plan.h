@@ -77,7 +77,8 @@ struct AppPlan {
   bool read_only_rootfs = false;
   std::vector<VolumeMount> mounts;
   std::string etc_hosts;
-  std::string etc_resolv_conf;  ///< empty: the image's is kept
+  bool etc_hosts_if_missing = false;  ///< no --hosts-entry: the image's /etc/hosts, if it has one, is kept
+  std::string etc_resolv_conf;        ///< empty: the image's is kept
   std::string etc_hostname;
   Command exec;
   CStrings env;
@@ -128,9 +129,21 @@ struct PodPlan {
 
 /// Pod-wide settings from the runtime configuration.
 Status apply_runtime_config(const stage1_abi::RuntimeConfig& rc, const std::string& uuid, PodPlan& plan);
-/// /etc/hosts and /etc/resolv.conf as every app of the pod gets them (empty resolv.conf: the
-/// image's is kept). `host_file` reads a file of the host (/etc/hosts, /etc/resolv.conf).
-std::string render_hosts(const stage1_abi::RuntimeConfig& rc, const std::string& hostname,
+/// rkt's /etc/hosts stub (stage1's hosts-fallback), which an app gets when its image has none.
+inline constexpr const char* kFallbackHosts =
+    "# This is the default rkt /etc/hosts\n"
+    "127.0.0.1 localhost localhost.domain localhost4 localhost4.localdomain4\n"
+    "\n"
+    "::1 ip6-localhost ip6-loopback localhost6 localhost6.localdomain6\n"
+    "fe00::0 ip6-localnet\n"
+    "ff00::0 ip6-mcastprefix\n"
+    "ff02::1 ip6-allnodes\n"
+    "ff02::2 ip6-allrouters\n"
+    "ff02::3 ip6-allhosts\n";
+/// /etc/hosts and /etc/resolv.conf as every app of the pod gets them, in rkt's formats (empty
+/// resolv.conf: the image's is kept). `host_file` reads a file of the host (/etc/hosts,
+/// /etc/resolv.conf).
+std::string render_hosts(const stage1_abi::RuntimeConfig& rc,
                          const std::function<Result<std::string>(const std::string&)>& host_file);
 std::string render_resolv_conf(const stage1_abi::RuntimeConfig& rc, bool host_network,
                                const std::function<Result<std::string>(const std::string&)>& host_file);

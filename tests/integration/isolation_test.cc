@@ -122,9 +122,19 @@ TEST_F(RunTest, EtcFilesAndDns) {
                  {}, {"read:/etc/hostname", "read:/etc/resolv.conf", "read:/etc/hosts"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("read /etc/hostname: pod-one"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("nameserver 192.0.2.53\nsearch example.com"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("192.0.2.1\tgateway.example"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("pod-one"), std::string::npos);
+  EXPECT_NE(r.out.find("search example.com\nnameserver 192.0.2.53\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("192.0.2.1 gateway.example\n"), std::string::npos) << r.out;
+  // Without --hosts-entry the image's own /etc/hosts is kept; an image without one gets rkt's stub.
+  auto stub = rkt({"run", "--net=none", image_, "--exec=/probe", "--", "read:/etc/hosts"});
+  ASSERT_EQ(stub.exit_code, 0) << stub.err;
+  EXPECT_NE(stub.out.find("# This is the default rkt /etc/hosts"), std::string::npos) << stub.out;
+  std::string own = build_image("example.com/own-hosts", "own-hosts.aci");
+  write_file(tmp_ / "own-hosts.aci.layout/rootfs/etc/hosts", "10.9.9.9 mine\n");
+  ASSERT_EQ(run_command({actool_binary(), "build", "--overwrite", tmp_ / "own-hosts.aci.layout", own}).exit_code, 0);
+  auto kept = rkt({"run", "--net=none", own, "--exec=/probe", "--", "read:/etc/hosts"});
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_NE(kept.out.find("10.9.9.9 mine"), std::string::npos) << kept.out;
+  EXPECT_EQ(kept.out.find("default rkt"), std::string::npos) << kept.out;
 }
 
 TEST_F(RunTest, ReadOnlyRootfs) {
