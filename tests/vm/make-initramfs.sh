@@ -58,6 +58,7 @@ cp "/lib/modules/$kver/kernel/fs/overlayfs/overlay.ko" "$root/lib/modules/"
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
 printf 'root:x:0:\n' >"$root/etc/group"
 printf '127.0.0.1 localhost\n' >"$root/etc/hosts"
+printf 'nameserver 192.0.2.53\n' >"$root/etc/resolv.conf"  # the tests read the host's (--dns=host)
 cp "$here/guest/init" "$root/init"
 cp "$here/guest/"*.sh "$root/vm/"
 chmod 755 "$root/init" "$root"/vm/*.sh

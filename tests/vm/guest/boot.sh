@@ -20,8 +20,9 @@ if grep -q 'rkt\.cgroup=v1' /proc/cmdline; then
 else
   mount -t cgroup2 cgroup2 /sys/fs/cgroup
 fi
-mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+# No tmpfs over /tmp: the root is a tmpfs already, and a build tree under /tmp (a CI clone) lives
+# there at its own path.
 insmod /lib/modules/overlay.ko
 hostname vm
 ip link set lo up
