@@ -109,6 +109,13 @@ class OciTest : public RunTest {
   }
   pid_t registry_ = -1;
 
+  // A new tag of the layout: the 1.0 image with /srv/greeting changed, as one more layer.
+  void derive(const std::string& tag, const std::string& greeting) {
+    std::string bundle = tmp_ / ("bundle-" + tag);
+    umoci({"unpack", "--rootless", "--image", layout_ + ":1.0", bundle});
+    write_file(bundle + "/rootfs/srv/greeting", greeting);
+    umoci({"repack", "--image", layout_ + ":" + tag, bundle});
+  }
   void umoci(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {std::string(kUmoci)};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -213,10 +220,7 @@ TEST_F(OciTest, ARegistryImageIsFetchedVerifiedAndRun) {
 // An OCI index and a Docker manifest list, put into the registry as clients do: rkt chooses
 // linux and this machine's architecture, wherever it is in the list, and fetches it by digest.
 TEST_F(OciTest, IndexesAndManifestListsResolveToThisMachinesPlatform) {
-  std::string bundle = tmp_ / "bundle-other";
-  umoci({"unpack", "--rootless", "--image", layout_ + ":1.0", bundle});
-  write_file(bundle + "/rootfs/srv/greeting", "the other platform's image\n");
-  umoci({"repack", "--image", layout_ + ":other", bundle});
+  derive("other", "the other platform's image\n");
   start_registry();
   if (HasFatalFailure()) return;
   push("1.0", "test/multi:oci-native");
@@ -269,10 +273,7 @@ for kind, accept, list_type in [
 // Layer blobs are kept in the store by digest: an update that changes one layer downloads that
 // layer (and the config) only, and the blobs go when the images that use them do.
 TEST_F(OciTest, AnUpdateDownloadsOnlyTheLayersThatChanged) {
-  std::string bundle = tmp_ / "bundle2";
-  umoci({"unpack", "--rootless", "--image", layout_ + ":1.0", bundle});
-  write_file(bundle + "/rootfs/srv/greeting", "hello from the second version\n");
-  umoci({"repack", "--image", layout_ + ":2.0", bundle});
+  derive("2.0", "hello from the second version\n");
   start_registry();
   if (HasFatalFailure()) return;
   push("1.0", "test/app:latest");

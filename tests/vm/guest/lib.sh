@@ -34,3 +34,9 @@ probe_image() { # OUT NAME [ANNOTATIONS-JSON]
     "$2" "${3:-[]}" >"$d/manifest"
   "$build/actool/actool" build --overwrite "$d" "$1"
 }
+run_integration_suite() { # the integration suite's rkt run cases (RunTest.*), as one result
+  RKT_TESTS_MUST_RUN=1 "$build/tests/integration_tests" --gtest_brief=1 --gtest_filter='RunTest.*' >/tmp/gtest.log 2>&1
+  rc=$?
+  cat /tmp/gtest.log
+  [ $rc -eq 0 ] && result integration.RunTest PASS "gtest" || result integration.RunTest FAIL "gtest rc=$rc"
+}

@@ -4,11 +4,7 @@
 # and gc's removal.
 . /vm/lib.sh
 expect host.pure-v1 "only v1 hierarchies are mounted" sh -c '! grep -q " cgroup2 " /proc/mounts && grep -q " cgroup .*memory" /proc/mounts'
-RKT_TESTS_MUST_RUN=1 "$build/tests/integration_tests" --gtest_brief=1 \
-  --gtest_filter='RunTest.*' >/tmp/gtest.log 2>&1
-rc=$?
-cat /tmp/gtest.log
-[ $rc -eq 0 ] && result integration.RunTest PASS "gtest" || result integration.RunTest FAIL "gtest rc=$rc"
+run_integration_suite
 left=$(find /sys/fs/cgroup/memory /sys/fs/cgroup/cpu,cpuacct /sys/fs/cgroup/pids -mindepth 1 -type d -name 'rkt-*')
 expect gc.cgroups "no pod cgroup is left in any hierarchy ($left)" [ -z "$left" ]
 echo "VM-SUMMARY failures=$failures"

@@ -10,11 +10,7 @@ cg=/sys/fs/cgroup
 expect host.pure-v2 "only cgroup2 is mounted" sh -c '! grep -q " cgroup " /proc/mounts && grep -q " cgroup2 " /proc/mounts'
 
 # The integration suite's rkt run cases, as written for every host (they branch on v2).
-RKT_TESTS_MUST_RUN=1 "$build/tests/integration_tests" --gtest_brief=1 \
-  --gtest_filter='RunTest.*' >/tmp/gtest.log 2>&1
-rc=$?
-cat /tmp/gtest.log
-[ $rc -eq 0 ] && result integration.RunTest PASS "gtest" || result integration.RunTest FAIL "gtest rc=$rc"
+run_integration_suite
 
 probe_image /tmp/probe.aci probe
 

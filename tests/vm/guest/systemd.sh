@@ -12,12 +12,8 @@ expect host.pure-v2 "only cgroup2 is mounted" sh -c '! grep -q " cgroup " /proc/
 
 # The integration suite's rkt run cases under systemd, from the root cgroup (this unit's cgroup
 # would be shared with the test binary, where a pod can get no controller; see docs/cgroups.md).
-sh -c 'echo $$ >/sys/fs/cgroup/cgroup.procs && exec "$@"' sh env RKT_TESTS_MUST_RUN=1 \
-  "$build/tests/integration_tests" --gtest_brief=1 \
-  --gtest_filter='RunTest.*' >/tmp/gtest.log 2>&1
-rc=$?
-cat /tmp/gtest.log
-[ $rc -eq 0 ] && result integration.RunTest PASS "gtest" || result integration.RunTest FAIL "gtest rc=$rc"
+echo $$ >/sys/fs/cgroup/cgroup.procs
+run_integration_suite
 
 probe_image /tmp/probe.aci probe
 probe_image /tmp/notify.aci notify '[{"name":"appc.io/executor/supports-systemd-notify","value":"true"}]'
