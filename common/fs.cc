@@ -173,7 +173,7 @@ Status copy_bytes(int src, int dst, const std::string& what) {
   }
 }
 
-Status copy_children(int src, int dst, const std::string& what, int depth) {
+Status copy_children(int src, int dst, const std::string& what, int depth, bool link) {
   if (depth > 256) return Error(Errc::InvalidArgument, quote(what) + " nests directories too deep");
   int dup = ::fcntl(src, F_DUPFD_CLOEXEC, 0);
   DIR* d = dup < 0 ? nullptr : ::fdopendir(dup);
@@ -194,7 +194,12 @@ Status copy_children(int src, int dst, const std::string& what, int depth) {
       UniqueFd in(::openat(src, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       out.reset(::openat(dst, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!in.valid() || !out.valid()) return sys_error("copying directory " + quote(path));
-      RKT_TRY(copy_children(in.get(), out.get(), path, depth + 1));
+      RKT_TRY(copy_children(in.get(), out.get(), path, depth + 1, link));
+    } else if (link) {
+      if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && !S_ISFIFO(st.st_mode)) continue;
+      // The link shares the inode, and with it the owner, mode and times.
+      if (::linkat(src, name.c_str(), dst, name.c_str(), 0) != 0) return sys_error("linking " + quote(path));
+      continue;
     } else if (S_ISREG(st.st_mode)) {
       UniqueFd in(::openat(src, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
       out.reset(::openat(dst, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -227,7 +232,13 @@ Status copy_children(int src, int dst, const std::string& what, int depth) {
 
 }  // namespace
 
-Status copy_tree(int src_dir, int dst_dir, const std::string& what) { return copy_children(src_dir, dst_dir, what, 0); }
+Status copy_tree(int src_dir, int dst_dir, const std::string& what) {
+  return copy_children(src_dir, dst_dir, what, 0, false);
+}
+
+Status link_tree(int src_dir, int dst_dir, const std::string& what) {
+  return copy_children(src_dir, dst_dir, what, 0, true);
+}
 
 Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, mode_t mode) {
   struct open_how how {};

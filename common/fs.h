@@ -46,6 +46,10 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, m
 /// symlinks) and FIFOs, each with its owner, mode and modification time; sockets and device
 /// nodes are left out. Hard links become separate files. `what` names the source in errors.
 Status copy_tree(int src_dir, int dst_dir, const std::string& what);
+/// The same, but every regular file, symlink and FIFO is a hard link to the source's (both on
+/// one filesystem), so only directories are new: neither tree may then be written in place,
+/// only by replacing names.
+Status link_tree(int src_dir, int dst_dir, const std::string& what);
 
 /// Owns a file name and unlinks it once, unless released. Move-only.
 class TempFile {

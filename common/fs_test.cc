@@ -68,6 +68,38 @@ TEST_F(FsTest, MakeDirsAndRemoveTree) {
   EXPECT_TRUE(remove_tree(dir_ + "/a")) << "a missing tree is not an error";
 }
 
+TEST_F(FsTest, LinkTreeMakesNewDirectoriesAndLinksEverythingElse) {
+  std::string src = dir_ + "/src", dst = dir_ + "/dst";
+  ASSERT_TRUE(make_dirs(src + "/sub/deeper", 0755));
+  ASSERT_TRUE(make_dirs(dst, 0755));
+  ASSERT_EQ(::chmod((src + "/sub").c_str(), 0710), 0);
+  ASSERT_TRUE(write_file_atomic(src + "/sub/file", "bytes", 0640, Overwrite::No));
+  ASSERT_EQ(::symlink("sub/file", (src + "/link").c_str()), 0);
+  ASSERT_EQ(::mkfifo((src + "/fifo").c_str(), 0600), 0);
+  UniqueFd s(::open(src.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd d(::open(dst.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(link_tree(s.get(), d.get(), src));
+  struct stat a {
+  }, b{};
+  ASSERT_EQ(::stat((src + "/sub/file").c_str(), &a), 0);
+  ASSERT_EQ(::stat((dst + "/sub/file").c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino) << "a file is a link, not a copy";
+  EXPECT_EQ(b.st_mode & 07777, 0640u);
+  ASSERT_EQ(::lstat((src + "/sub").c_str(), &a), 0);
+  ASSERT_EQ(::lstat((dst + "/sub").c_str(), &b), 0);
+  EXPECT_NE(a.st_ino, b.st_ino) << "a directory is new";
+  EXPECT_EQ(b.st_mode & 07777, 0710u);
+  ASSERT_EQ(::lstat((dst + "/sub/deeper").c_str(), &b), 0);
+  EXPECT_TRUE(S_ISDIR(b.st_mode));
+  ASSERT_EQ(::lstat((dst + "/link").c_str(), &b), 0);
+  EXPECT_TRUE(S_ISLNK(b.st_mode));
+  ASSERT_EQ(::lstat((dst + "/fifo").c_str(), &b), 0);
+  EXPECT_TRUE(S_ISFIFO(b.st_mode));
+  // Replacing a name in the new tree leaves the old one as it was.
+  ASSERT_TRUE(write_file_atomic(dst + "/sub/file", "other", 0644, Overwrite::Yes));
+  EXPECT_EQ(*read_file(src + "/sub/file", 100), "bytes");
+}
+
 TEST(Quote, EscapesControlBytes) { EXPECT_EQ(quote("a\"b\n"), "\"a\\\"b\\x0a\""); }
 
 TEST_F(FsTest, PrivateCopyOfAFileIsItsBytesAndIsRemovedWithItsOwner) {

@@ -266,6 +266,7 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
       if (a.docker && for_host) ro.headers.push_back(a.header);
     }
     ro.layer_cache = store_.layer_cache();
+    ro.layer_trees = store_.layer_trees();
     // The manifest digest is remembered per reference (as the remote record's ETag): an update
     // that finds the same manifest fetches nothing more.
     aci = oci::registry_to_aci(*ref, arg, ro, store_.staging_dir(), what, ExtractLimits{}, before ? before->etag : "",

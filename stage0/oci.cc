@@ -136,6 +136,8 @@ class BlobSource {
  public:
   virtual ~BlobSource() = default;
   virtual Result<TempFile> blob(const Descriptor& d, uint64_t max_bytes, UniqueFd* out_fd) = 0;
+  /// The layer `d` is used without its content (it comes from a kept tree).
+  virtual void note_layer(const Descriptor&) {}
 
   Result<Json> json_blob(const Descriptor& d, const std::string& what) {
     UniqueFd fd;
@@ -369,30 +371,109 @@ Status make_dir_in_root(int root_fd, const std::string& path, const std::string&
 
 bool numeric(const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), ::isdigit); }
 
-// One layer, ready to apply: its verified private copy, its compression and its diff_id.
+// Where the trees of layers applied are kept (Store::layer_trees()), and those an image used.
+struct LayerTrees {
+  std::string dir;
+  std::vector<std::string> used;  ///< "tree:<chain ID hex>"
+};
+
+// One layer, ready to apply: its verified private copy and its compression.
 struct LayerInput {
   TempFile copy;
   UniqueFd fd;
   std::string filter;
-  Digest diff_id;
 };
-using NextLayer = std::function<Result<LayerInput>(size_t index, const std::string& label)>;
+// Gives layer `index`; without `content` it only notes that the layer is used (its content comes
+// from a kept tree) and returns nothing to apply.
+using NextLayer = std::function<Result<LayerInput>(size_t index, const std::string& label, bool content)>;
 
 Result<spec::ImageManifest> convert_config_checked(const ConvertInput& in, const std::string& what);
 
-// Applies `count` layers in order into a private tree and builds the squashed ACI.
-Result<TempFile> squash(size_t count, const NextLayer& next, ConvertInput in, const std::string& tmp_dir,
-                        const std::string& what, const ExtractLimits& limits) {
+// The chain IDs of the OCI image spec: the first layer's is its diff_id, each next one the
+// SHA-256 of "<the chain ID below> <diff_id>".
+std::vector<Digest> chain_ids(const std::vector<Digest>& diff_ids) {
+  std::vector<Digest> out;
+  for (const auto& d : diff_ids) {
+    if (out.empty()) {
+      out.push_back(d);
+      continue;
+    }
+    std::string text = out.back().str() + " " + d.str();
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
+    out.push_back({"sha256", hex(md, len)});
+  }
+  return out;
+}
+
+// Gives the directory open at `fd` the owner and mode of `like`'s.
+void same_owner_and_mode(int fd, const struct stat& like) {
+  (void)::fchown(fd, like.st_uid, like.st_gid);
+  (void)::fchmod(fd, like.st_mode & 07777);
+}
+
+// Keeps the tree at `root_fd` as layers/<hex>, made of hard links. A tree that is already kept,
+// or that cannot be made, is left: it only saves work.
+void keep_tree(int root_fd, const LayerTrees& trees, const std::string& tmp_dir, const std::string& hex_id) {
+  std::string final_path = trees.dir + "/" + hex_id;
+  if (::access(final_path.c_str(), F_OK) == 0) return;
+  Staging copy(tmp_dir);
+  struct stat st {};
+  if (::mkdir(copy.path().c_str(), 0700) != 0 || ::fstat(root_fd, &st) != 0) return;
+  UniqueFd dst(::open(copy.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dst.valid() || !link_tree(root_fd, dst.get(), "the layer tree")) return;
+  same_owner_and_mode(dst.get(), st);
+  (void)::rename(copy.path().c_str(), final_path.c_str());  // a concurrent fetch may have kept it first
+}
+
+// Applies the layers in order into a private tree and builds the squashed ACI. With `trees`, the
+// longest chain of the first layers that is kept as a tree is linked in rather than applied, and
+// the trees of all the layers and of all but the top one are kept for the next image.
+Result<TempFile> squash(const std::vector<Digest>& diff_ids, const NextLayer& next, ConvertInput in,
+                        const std::string& tmp_dir, const std::string& what, const ExtractLimits& limits,
+                        LayerTrees* trees) {
   Staging staging(tmp_dir);
-  RKT_TRY(make_dirs(staging.path() + "/rootfs", 0755));
-  UniqueFd root(::open((staging.path() + "/rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  std::string root_path = staging.path() + "/rootfs";
+  RKT_TRY(make_dirs(root_path, 0755));
+  UniqueFd root(::open(root_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid()) return sys_error("opening the staging tree");
+  size_t count = diff_ids.size(), start = 0;
+  std::vector<Digest> chains = chain_ids(diff_ids);
+  bool keep = trees && !trees->dir.empty();
+  for (size_t k = count; keep && k > 0; --k) {
+    UniqueFd kept(
+        ::open((trees->dir + "/" + chains[k - 1].hex).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st {};
+    if (!kept.valid() || ::fstat(kept.get(), &st) != 0) continue;
+    if (link_tree(kept.get(), root.get(), "the layer tree")) {
+      same_owner_and_mode(root.get(), st);
+      start = k;
+      trees->used.push_back("tree:" + chains[k - 1].hex);
+      break;
+    }
+    // Removed under us (image gc) or damaged: start again from nothing, and make it again.
+    (void)remove_tree(trees->dir + "/" + chains[k - 1].hex);
+    RKT_TRY(remove_tree(root_path));
+    RKT_TRY(make_dirs(root_path, 0755));
+    root.reset(::open(root_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid()) return sys_error("opening the staging tree");
+  }
   ExtractStats stats;
   for (size_t i = 0; i < count; ++i) {
     std::string layer = "layer " + std::to_string(i + 1) + " of " + std::to_string(count);
-    auto l = next(i, layer);
+    auto l = next(i, layer, i >= start);
     RKT_TRY(l);
-    RKT_TRY(apply_layer_blob(l->fd.get(), l->filter, l->diff_id, root.get(), what, layer, limits, &stats));
+    if (i < start) continue;
+    if (keep && i + 1 == count && i > start) {
+      keep_tree(root.get(), *trees, tmp_dir, chains[i - 1].hex);
+      trees->used.push_back("tree:" + chains[i - 1].hex);
+    }
+    RKT_TRY(apply_layer_blob(l->fd.get(), l->filter, diff_ids[i], root.get(), what, layer, limits, &stats));
+  }
+  if (keep && start < count) {
+    keep_tree(root.get(), *trees, tmp_dir, chains[count - 1].hex);
+    trees->used.push_back("tree:" + chains[count - 1].hex);
   }
   if (in.name.empty() || !spec::check_ac_identifier(in.name).empty()) in.name = "oci/image";
   in.rootfs_fd = root.get();
@@ -407,6 +488,18 @@ Result<TempFile> squash(size_t count, const NextLayer& next, ConvertInput in, co
   wo.compression = aci::Compression::None;
   RKT_TRY_WRAP(aci::build(staging.path(), out, wo), "image " + what);
   return result;
+}
+
+// The diff_ids of a config's rootfs, one per layer of `layer_count`.
+Result<std::vector<Digest>> diff_ids_of(const Json& rootfs, size_t layer_count, const std::string& what) {
+  std::vector<Digest> out;
+  const Json& ids = rootfs["diff_ids"];
+  for (size_t i = 0; i < layer_count; ++i) {
+    auto d = parse_digest(ids[i].is_string() ? ids[i].get<std::string>() : "", what);
+    RKT_TRY_WRAP(d, "layer " + std::to_string(i + 1) + " of " + std::to_string(layer_count) + "'s diff_id");
+    out.push_back(*d);
+  }
+  return out;
 }
 
 }  // namespace
@@ -641,7 +734,7 @@ namespace {
 Result<TempFile> layout_image(const Reference& ref, const std::string& base, const std::string& original_name,
                               const std::string& tmp_dir, const std::string& what, const ExtractLimits& limits);
 Result<TempFile> image_from(BlobSource& source, Descriptor top, ConvertInput in, const std::string& tmp_dir,
-                            const std::string& what, const ExtractLimits& limits);
+                            const std::string& what, const ExtractLimits& limits, LayerTrees* trees = nullptr);
 
 // The converted manifest, validated as every manifest is.
 Result<spec::ImageManifest> convert_config_checked(const ConvertInput& in, const std::string& what) {
@@ -704,7 +797,7 @@ Result<TempFile> layout_image(const Reference& ref, const std::string& base, con
 // The image a descriptor names (an index is resolved to this machine's platform), squashed.
 // `in` brings the name, version and original name; the rest is filled in here.
 Result<TempFile> image_from(BlobSource& source, Descriptor top, ConvertInput in, const std::string& tmp_dir,
-                            const std::string& what, const ExtractLimits& limits) {
+                            const std::string& what, const ExtractLimits& limits, LayerTrees* trees) {
   auto desc = Result<Descriptor>(std::move(top));
   Json manifest;
   for (int depth = 0;; ++depth) {
@@ -739,27 +832,29 @@ Result<TempFile> image_from(BlobSource& source, Descriptor top, ConvertInput in,
                          std::to_string(rootfs["diff_ids"].size()) + " diff_ids");
   }
 
-  auto next = [&](size_t i, const std::string& layer) -> Result<LayerInput> {
+  auto diff_ids = diff_ids_of(rootfs, layers.size(), what);
+  RKT_TRY(diff_ids);
+  auto next = [&](size_t i, const std::string& layer, bool content) -> Result<LayerInput> {
     auto ld = descriptor(layers[i], what, layer);
     RKT_TRY(ld);
     std::string filter = layer_filter(ld->media_type);
     if (filter.empty())
       return bad(what, layer + " has media type " + quote(ld->media_type) + ", which is not a layer this applies");
-    auto diff_id =
-        parse_digest(rootfs["diff_ids"][i].is_string() ? rootfs["diff_ids"][i].get<std::string>() : "", what);
-    RKT_TRY_WRAP(diff_id, layer + "'s diff_id");
     LayerInput l;
+    if (!content) {
+      source.note_layer(*ld);
+      return l;
+    }
     auto copy = source.blob(*ld, limits.max_bytes, &l.fd);
     RKT_TRY(copy);
     l.copy = std::move(*copy);
     l.filter = filter;
-    l.diff_id = *diff_id;
     return l;
   };
   in.config_json = config->dump();
   in.manifest_digest = desc->digest.str();
   in.config_digest = config_desc->digest.str();
-  return squash(layers.size(), next, std::move(in), tmp_dir, what, limits);
+  return squash(*diff_ids, next, std::move(in), tmp_dir, what, limits, trees);
 }
 }  // namespace
 
@@ -974,17 +1069,15 @@ Result<TempFile> docker_archive_to_aci(const Reference& ref, const std::string& 
       layers.size() != rootfs["diff_ids"].size()) {
     return bad(what, "its layers and its config's diff_ids do not match up");
   }
-  auto next = [&](size_t i, const std::string& layer) -> Result<LayerInput> {
+  auto diff_ids = diff_ids_of(rootfs, layers.size(), what);
+  RKT_TRY(diff_ids);
+  auto next = [&](size_t i, const std::string& layer, bool) -> Result<LayerInput> {
     if (!layers[i].is_string()) return bad(what, layer + " is not named");
-    auto diff_id =
-        parse_digest(rootfs["diff_ids"][i].is_string() ? rootfs["diff_ids"][i].get<std::string>() : "", what);
-    RKT_TRY_WRAP(diff_id, layer + "'s diff_id");
     LayerInput in;
     auto fd = u->open_file(layers[i].get<std::string>(), what);
     RKT_TRY(fd);
     in.fd = std::move(*fd);
     in.filter = sniff_filter(in.fd.get());
-    in.diff_id = *diff_id;
     return in;
   };
   std::string name = tag.substr(
@@ -995,7 +1088,7 @@ Result<TempFile> docker_archive_to_aci(const Reference& ref, const std::string& 
     if (size_t dot = name.find('.'); dot != std::string::npos && dot > 0) name = name.substr(0, dot);
   }
   ConvertInput in{sanitize_identifier(name), version, config.dump(), original_name, "", "sha256:" + *config_digest, -1};
-  return squash(layers.size(), next, std::move(in), tmp_dir, what, limits);
+  return squash(*diff_ids, next, std::move(in), tmp_dir, what, limits, nullptr);
 }
 
 Result<DockerReference> parse_docker_reference(const std::string& arg) {
@@ -1158,6 +1251,9 @@ class Registry : public BlobSource {
     if (layer) keep_layer(dest, d);
     return dest;
   }
+  void note_layer(const Descriptor& d) override {
+    if (!opts_.layer_cache.empty()) layers_.push_back(d.digest.str());
+  }
 
   const std::vector<std::string>& layers() const { return layers_; }
 
@@ -1262,6 +1358,7 @@ class FirstFromCache : public BlobSource {
     }
     return r_.blob(d, max_bytes, out_fd);
   }
+  void note_layer(const Descriptor& d) override { r_.note_layer(d); }
 
  private:
   Registry& r_;
@@ -1287,9 +1384,11 @@ Result<TempFile> registry_to_aci(const DockerReference& ref, const std::string& 
   // docker2aci's names: the host and repository, as an AC Identifier ("127.0.0.1:5000" has '_').
   ConvertInput in{sanitize_identifier(ref.host + "/" + ref.repository), ref.tag, "", original_name, "", "", -1};
   in.annotations = {{"appc.io/docker/registryurl", ref.host}, {"appc.io/docker/repository", ref.repository}};
-  auto aci = image_from(source, *top, in, tmp_dir, what, limits);
+  LayerTrees trees{options.layer_trees, {}};
+  auto aci = image_from(source, *top, in, tmp_dir, what, limits, &trees);
   RKT_TRY(aci);
   result->layers = registry.layers();
+  result->layers.insert(result->layers.end(), trees.used.begin(), trees.used.end());
   return aci;
 }
 

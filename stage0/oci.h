@@ -102,15 +102,20 @@ struct RegistryOptions {
   /// Where layer blobs are kept by digest (Store::layer_cache(), on the staging directory's
   /// filesystem); empty: every layer is downloaded.
   std::string layer_cache;
+  /// Where the trees of the first layers of images are kept by chain ID (Store::layer_trees(),
+  /// on the staging directory's filesystem); empty: every layer is applied.
+  std::string layer_trees;
 };
 /// The same from a registry (Distribution API v2): the manifest is asked for with every manifest
 /// and index type accepted and read by its Content-Type; a bearer-token challenge is answered;
 /// every blob is downloaded into `tmp_dir` and verified before use; a digest reference pins the
 /// manifest. A layer already in `options.layer_cache` is not downloaded (it is verified again);
-/// downloaded layers are added to it.
+/// downloaded layers are added to it. When the first layers' tree is in `options.layer_trees`,
+/// only the layers above it are applied; the trees of all the layers, and of all but the top one,
+/// are kept there.
 struct RegistryResult {
   std::string manifest_digest;      ///< of the manifest (or index) the reference named
-  std::vector<std::string> layers;  ///< the digests of the layers used
+  std::vector<std::string> layers;  ///< the digests of the layers used, and "tree:<hex>" of the trees
   bool unchanged = false;           ///< the manifest was `known_digest`: nothing more was fetched
 };
 /// `known_digest` is the manifest digest the reference gave last time (empty: none); when the

@@ -179,7 +179,7 @@ std::string short_key(const std::string& key) { return key.substr(0, std::min<si
 Result<Store> Store::open(const std::string& data_dir) {
   std::string cas = data_dir + "/cas";
   for (const char* sub : {"blob/sha512", "imageManifest/sha512", "tree", "index", "lastused", "remote", "tmp",
-                          "layer/sha256", "layer/sha512", "layerref"}) {
+                          "layer/sha256", "layer/sha512", "layerref", "layertree"}) {
     RKT_TRY_WRAP(make_dirs(cas + "/" + sub, 0750), "opening the image store");
   }
   Store store(cas);
@@ -520,7 +520,8 @@ Status Store::remove(const std::string& key) {
 Status Store::put_layer_refs(const std::string& key, const std::vector<std::string>& digests) const {
   std::string text;
   for (const auto& d : digests) {
-    if (d.find_first_of("\n/") != std::string::npos || d.find(':') == std::string::npos)
+    if (d.find_first_of("\n/") != std::string::npos || d.find(':') == std::string::npos || d.back() == ':' ||
+        d.find("..") != std::string::npos)
       return Error(Errc::InvalidArgument, "layer digest " + quote(d) + " is not a digest");
     text += d + "\n";
   }
@@ -554,6 +555,13 @@ Result<size_t> Store::sweep_layers() const {
       ::unlink((dir + "/" + b).c_str());
       ++removed;
     }
+  }
+  auto trees = list_directory(cas_ + "/layertree");
+  RKT_TRY(trees);
+  for (const auto& t : *trees) {
+    if (wanted.count("tree:" + t)) continue;
+    RKT_TRY(remove_tree(cas_ + "/layertree/" + t));
+    ++removed;
   }
   return removed;
 }

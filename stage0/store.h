@@ -8,7 +8,10 @@
 //   lastused/<key>                                 its mtime is the last use
 //   remote/<sha256 of url>                         what a URL gave last time (ETag, max-age)
 //   layer/<algorithm>/<hex>                        a registry's layer blob, by its digest
-//   layerref/<key>                                 the layer blobs the image was made from
+//   layertree/<sha256 hex>                         a tree of layers applied, by the chain ID of
+//                                                  those layers (hard links, never written in place)
+//   layerref/<key>                                 the layer blobs and layer trees the image was
+//                                                  made from ("sha256:<hex>", "tree:<hex>")
 //   tmp/                                           staging, on the same filesystem
 // The key is "sha512-" and the first 64 hex digits of the SHA-512 of the uncompressed tar.
 //
@@ -107,7 +110,11 @@ class Store {
   /// image downloads only the layers it does not have. Blobs are linked in from staging_dir()
   /// after their digest is checked, and checked again when used.
   std::string layer_cache() const { return cas_ + "/layer"; }
-  /// Records the layer blobs ("sha256:<hex>") image `key` was made from: they are kept while it is.
+  /// Where the trees of layers applied are kept by their chain ID (hex), so that an update of an
+  /// image's top layers applies only those; on the staging directory's filesystem.
+  std::string layer_trees() const { return cas_ + "/layertree"; }
+  /// Records the layer blobs ("sha256:<hex>") and layer trees ("tree:<hex>") image `key` was made
+  /// from: they are kept while it is.
   Status put_layer_refs(const std::string& key, const std::vector<std::string>& digests) const;
 
   /// Removes what no index record refers to: staging leftovers, blobs, manifests, trees and
@@ -122,7 +129,8 @@ class Store {
   Result<std::vector<std::string>> render_order(const std::string& key) const;
   Result<std::string> tree_id(const std::vector<std::string>& chain) const;
   Status unpack_chain(const std::vector<std::string>& order, const std::string& key, const std::string& rootfs) const;
-  /// Removes layer blobs that no image's layerref record names (and records of removed images).
+  /// Removes layer blobs and trees that no image's layerref record names (and records of removed
+  /// images).
   Result<size_t> sweep_layers() const;
 
   std::string cas_;

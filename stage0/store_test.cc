@@ -280,17 +280,25 @@ TEST_F(StoreTest, LayerBlobsAreKeptWhileAnImageNamesThem) {
   auto b = store.import(image("b.aci", "example.com/b"), "b");
   ASSERT_TRUE(a && b);
   std::string shared = std::string(64, '1'), only_b = std::string(64, '2'), orphan = std::string(64, '3');
-  for (const auto& h : {shared, only_b, orphan}) test::write_file(store.layer_cache() + "/sha256/" + h, h);
-  ASSERT_TRUE(store.put_layer_refs(*a, {"sha256:" + shared}));
-  ASSERT_TRUE(store.put_layer_refs(*b, {"sha256:" + shared, "sha256:" + only_b}));
+  for (const auto& h : {shared, only_b, orphan}) {
+    test::write_file(store.layer_cache() + "/sha256/" + h, h);
+    ASSERT_TRUE(make_dirs(store.layer_trees() + "/" + h + "/etc", 0755));
+  }
+  ASSERT_TRUE(store.put_layer_refs(*a, {"sha256:" + shared, "tree:" + shared}));
+  ASSERT_TRUE(store.put_layer_refs(*b, {"sha256:" + shared, "sha256:" + only_b, "tree:" + shared, "tree:" + only_b}));
   EXPECT_FALSE(store.put_layer_refs(*b, {"sha256:../../index"}));
+  EXPECT_FALSE(store.put_layer_refs(*b, {"tree:.."}));
   auto exists = [&](const std::string& h) {
-    return ::access((store.layer_cache() + "/sha256/" + h).c_str(), F_OK) == 0;
+    bool blob = ::access((store.layer_cache() + "/sha256/" + h).c_str(), F_OK) == 0;
+    bool tree = ::access((store.layer_trees() + "/" + h).c_str(), F_OK) == 0;
+    EXPECT_EQ(blob, tree) << h;
+    return blob && tree;
   };
   auto n = store.sweep();
   ASSERT_TRUE(n) << n.error().message();
-  EXPECT_EQ(*n, 1u) << "the blob no image names";
+  EXPECT_EQ(*n, 2u) << "the blob and the tree no image names";
   EXPECT_TRUE(exists(shared) && exists(only_b));
+  EXPECT_FALSE(exists(orphan));
   ASSERT_TRUE(store.remove(*b));
   EXPECT_TRUE(exists(shared)) << "image a still has it";
   EXPECT_FALSE(exists(only_b));

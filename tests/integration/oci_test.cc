@@ -100,6 +100,11 @@ class OciTest : public RunTest {
                         "find " + (tmp_ / "data/cas/layer") + " " + (tmp_ / "data/cas/layerref") + " -type f | wc -l"})
         .out;
   }
+  // The chain IDs of the layer trees the store keeps.
+  std::vector<std::string> kept_trees() {
+    auto out = run_command({"/bin/ls", tmp_ / "data/cas/layertree"}).out;
+    return split_lines(out);
+  }
   // rkt's auth.d file with the test registry's credentials (puller:s3cret).
   void write_docker_auth() {
     ::mkdir((tmp_ / "etc").c_str(), 0755);
@@ -109,10 +114,10 @@ class OciTest : public RunTest {
   }
   pid_t registry_ = -1;
 
-  // A new tag of the layout: the 1.0 image with /srv/greeting changed, as one more layer.
-  void derive(const std::string& tag, const std::string& greeting) {
+  // A new tag of the layout: the `from` image with /srv/greeting changed, as one more layer.
+  void derive(const std::string& tag, const std::string& greeting, const std::string& from = "1.0") {
     std::string bundle = tmp_ / ("bundle-" + tag);
-    umoci({"unpack", "--rootless", "--image", layout_ + ":1.0", bundle});
+    umoci({"unpack", "--rootless", "--image", layout_ + ":" + from, bundle});
     write_file(bundle + "/rootfs/srv/greeting", greeting);
     umoci({"repack", "--image", layout_ + ":" + tag, bundle});
   }
@@ -303,9 +308,57 @@ TEST_F(OciTest, AnUpdateDownloadsOnlyTheLayersThatChanged) {
     EXPECT_EQ(std::count(fetched.begin(), fetched.end(), second[i]), 0) << second[i] << " was downloaded again";
   }
 
-  // Both images keep the shared layer; removing both removes every kept blob.
+  EXPECT_EQ(kept_trees().size(), 2u) << "the trees of the first layer and of both layers";
+
+  // Both images keep the shared layer; removing both removes every kept blob and tree.
   remove_all_images();
   EXPECT_EQ(kept_files(), "0\n");
+  EXPECT_EQ(kept_trees().size(), 0u);
+}
+
+// The image of an update whose lower layers are the same starts from their kept tree: only the
+// layers above it are applied.
+TEST_F(OciTest, AnUpdateAppliesOnlyTheLayersAboveTheKeptTree) {
+  derive("2.0", "second\n");
+  derive("3.0", "third\n", "2.0");
+  derive("4.0", "fourth\n", "2.0");
+  start_registry();
+  if (HasFatalFailure()) return;
+  push("3.0", "test/app:latest");
+  auto first = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/test/app"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto trees = kept_trees();
+  ASSERT_EQ(trees.size(), 2u) << "the trees of all three layers and of the two below the top";
+  // A mark in each kept tree shows which one an image was made from.
+  for (const auto& t : trees) write_file(tmp_ / ("data/cas/layertree/" + t + "/srv/mark"), t + "\n");
+
+  push("4.0", "test/app:latest");
+  auto update = rkt({"--insecure-options=image,http", "run", "--net=host", "--pull-policy=update",
+                     "docker://127.0.0.1:5000/test/app", "--exec=/bin/cat", "--", "/srv/greeting", "/srv/mark"});
+  ASSERT_EQ(update.exit_code, 0) << update.err;
+  EXPECT_NE(update.out.find("fourth"), std::string::npos) << "the top layer is applied: " << update.out;
+  size_t from = 0;
+  for (const auto& t : trees) from += update.out.find(t) != std::string::npos;
+  EXPECT_EQ(from, 1u) << "the lower two layers come from their kept tree: " << update.out;
+  EXPECT_EQ(kept_trees().size(), 3u);
+
+  // A kept tree that cannot be linked in (here: nested deeper than a tree may be) is not used, and
+  // the image is made from the blobs.
+  std::string deep;
+  for (int i = 0; i < 300; ++i) deep += "/d";
+  for (const auto& t : kept_trees()) {
+    ASSERT_EQ(run_command({"/bin/mkdir", "-p", tmp_ / ("data/cas/layertree/" + t + deep)}).exit_code, 0);
+  }
+  push("3.0", "test/app:latest");
+  auto again = rkt({"--insecure-options=image,http", "run", "--net=host", "--pull-policy=update",
+                    "docker://127.0.0.1:5000/test/app", "--exec=/bin/sh", "--", "-c", "cat /srv/greeting; ls /srv /"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("third"), std::string::npos) << again.out;
+  EXPECT_EQ(again.out.find("mark"), std::string::npos) << again.out;
+  EXPECT_EQ(again.out.find("\nd\n"), std::string::npos) << again.out;
+  // The two it tried are made again; the tree of the 4.0 layers was not tried.
+  auto broken = run_command({"/bin/sh", "-c", "ls -d " + (tmp_ / "data/cas/layertree") + "/*/d | wc -l"});
+  EXPECT_EQ(broken.out, "1\n");
 }
 
 // The registry with htpasswd (basic) authentication; rkt's dockerAuth files give the credentials.
