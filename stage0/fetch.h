@@ -11,7 +11,7 @@
 
 #include "common/error.h"
 #include "spec/types.h"
-#include "stage0/auth_config.h"
+#include "stage0/config.h"
 #include "stage0/http.h"
 #include "stage0/keystore.h"
 #include "stage0/store.h"

@@ -157,6 +157,11 @@ std::string default_stage1_image() {
   return RKT_STAGE1_DEFAULT;
 }
 
+std::string default_stage1_images_dir() {
+  std::string image = RKT_STAGE1_DEFAULT;
+  return image.substr(0, image.rfind('/'));
+}
+
 namespace {
 
 // Imports the stage1 image, reusing the earlier import while the file is unchanged. The file is

@@ -91,6 +91,8 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
 
 /// The stage1 image rkt uses by default: beside the binary in a build tree, else installed.
 std::string default_stage1_image();
+/// Where the installed stage1 images are (the default image's directory).
+std::string default_stage1_images_dir();
 
 /// Moves a prepared pod to run/ and execs its stage1 there. Returns only on failure.
 Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug);

@@ -1,5 +1,10 @@
 #include "stage0/prepare.h"
 
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
 #include "common/fs.h"
 #include "common/stage1_abi.h"
 #include "spec/manifest.h"
@@ -26,6 +31,78 @@ Result<spec::PodManifest> load_pod_manifest(const Store& store, const std::strin
     }
   }
   return pm;
+}
+
+// rkt's trusted stage1 locations: the default image and the default stage1 images directory.
+// The path is resolved first, so neither ".." nor a symlink leads out of them.
+bool trusted_stage1(const std::string& path) {
+  char buf[PATH_MAX];
+  if (!::realpath(path.c_str(), buf)) return false;
+  std::string real = buf, dir = default_stage1_images_dir();
+  for (const std::string& d : {default_stage1_image(), std::string(RKT_STAGE1_DEFAULT)}) {
+    if (::realpath(d.c_str(), buf) && real == buf) return true;
+  }
+  if (::realpath(dir.c_str(), buf)) dir = buf;
+  return real.rfind(dir + "/", 0) == 0;
+}
+
+// Sets the stage1 image of `po`: a trusted file to import as it is, or a key in the store.
+Status choose_stage1(Store& store, const Keystore& keystore, const FetchOptions& fetch, const Stage1Choice& c,
+                     PrepareOptions* po) {
+  if (!c.hash.empty() || !c.name.empty()) {
+    auto key = !c.hash.empty() ? store.resolve(c.hash) : resolve_image(store, c.name);
+    RKT_TRY_WRAP(key, "stage1");
+    po->stage1_key = *key;
+    return ok();
+  }
+  // A local file that is trusted is used as it is; anything else is fetched and verified.
+  auto from = [&](const std::string& location, bool is_path) -> Status {
+    if (is_path && trusted_stage1(location)) {
+      po->stage1_image = location;
+      return ok();
+    }
+    FetchOptions fo = fetch;
+    fo.policy = PullPolicy::New;
+    fo.signature.clear();
+    Fetcher fetcher(store, keystore, fo);
+    auto key = fetcher.fetch(location);
+    RKT_TRY_WRAP(key, "stage1 image " + quote(location));
+    po->stage1_key = *key;
+    return ok();
+  };
+  auto is_path = [](const std::string& l) { return l.find("://") == std::string::npos && l.rfind("docker:", 0) != 0; };
+  if (!c.path.empty()) return from(c.path, true);
+  if (!c.url.empty()) return from(c.url, is_path(c.url));
+  if (!c.from_dir.empty()) {
+    if (c.from_dir.find('/') != std::string::npos || c.from_dir == "." || c.from_dir == "..") {
+      return Error(Errc::Usage, "--stage1-from-dir " + quote(c.from_dir) + " must be a file name, without '/'");
+    }
+    return from((c.images_dir.empty() ? default_stage1_images_dir() : c.images_dir) + "/" + c.from_dir, true);
+  }
+  if (!c.configured.name.empty()) {
+    auto key = resolve_image(store, c.configured.name + ":" + c.configured.version);
+    if (key) {
+      po->stage1_key = *key;
+      return ok();
+    }
+  }
+  if (c.configured.location.empty()) {
+    po->stage1_image = default_stage1_image();
+    return ok();
+  }
+  const std::string& loc = c.configured.location;
+  Status s = from(loc, loc[0] == '/');
+  if (s || loc[0] != '/') return s;
+  // As rkt: a configured file that cannot be used falls back to the one of its name beside rkt.
+  char exe[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return s;
+  exe[n] = '\0';
+  std::string beside = std::string(exe).substr(0, std::string(exe).rfind('/')) + loc.substr(loc.rfind('/'));
+  if (::access(beside.c_str(), R_OK) != 0) return s;
+  po->stage1_key.clear();
+  po->stage1_image = beside;
+  return ok();
 }
 
 }  // namespace
@@ -67,12 +144,7 @@ Result<PreparedPod> prepare(Store& store, const Keystore& keystore, const Prepar
   po.data_dir = req.data_dir;
   po.no_overlay = req.no_overlay;
   po.uuid_file_save = req.uuid_file_save;
-  po.stage1_image = req.stage1.path.empty() ? default_stage1_image() : req.stage1.path;
-  if (!req.stage1.hash.empty() || !req.stage1.name.empty()) {
-    auto key = !req.stage1.hash.empty() ? store.resolve(req.stage1.hash) : resolve_image(store, req.stage1.name);
-    RKT_TRY_WRAP(key, "stage1");
-    po.stage1_key = *key;
-  }
+  RKT_TRY(choose_stage1(store, keystore, req.fetch, req.stage1, &po));
   return prepare_pod(store, manifest, req.runtime, po);
 }
 

@@ -16,11 +16,18 @@
 
 namespace rkt::stage0 {
 
-/// Which stage1 image runs the pod: at most one of these; none: the default one.
+/// Which stage1 image runs the pod, as rkt chooses it: at most one of the flags; none: the one
+/// stage1.d names (by name and version from the store, else from its location), else the
+/// default. A file in the default stage1 images directory (or the default image) is used as it
+/// is; any other location is fetched, with its signature verified as an app image's is.
 struct Stage1Choice {
-  std::string path;  ///< --stage1-path: an image file
-  std::string name;  ///< --stage1-name: an image in the store, by name
-  std::string hash;  ///< --stage1-hash: an image in the store, by ID
+  std::string path;         ///< --stage1-path: an image file
+  std::string url;          ///< --stage1-url: a URL (file, http, https, docker) or a path
+  std::string from_dir;     ///< --stage1-from-dir: a file name in the stage1 images directory
+  std::string name;         ///< --stage1-name: an image in the store, by name
+  std::string hash;         ///< --stage1-hash: an image in the store, by ID
+  std::string images_dir;   ///< paths.d's "stage1-images"; empty: default_stage1_images_dir()
+  Stage1Config configured;  ///< stage1.d's
 };
 
 struct PrepareRequest {

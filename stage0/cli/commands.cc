@@ -8,6 +8,10 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"cat-manifest", "Print the manifest of a pod", "rkt cat-manifest [--pretty-print] UUID|--uuid-file=FILE",
        cmd_cat_manifest},
+      {"config", "Print configuration for each stage in JSON format",
+       "rkt config [--pretty-print=false]\n\nThe auth.d, paths.d and stage1.d files of the system, local and user "
+       "configuration\ndirectories, merged as rkt merges them, in rkt's configuration format.",
+       cmd_config},
       {"enter", "Run a command in a running app, confined exactly as the app",
        "rkt enter [--app=NAME] UUID [CMD [ARGS...]]\n\nThe command (default /bin/bash) joins the app's cgroup and\n"
        "namespaces and gets its user, capabilities, no_new_privs and seccomp filter.",
@@ -46,7 +50,7 @@ const std::vector<Command>& commands() {
        "Pod flags: --net[=NAME[:ARGS],...|host|none|all] --port --mds-register --hostname --dns --dns-search --dns-opt "
        "--dns-domain --hosts-entry\n"
        "  --volume --set-env --set-env-file --inherit-env --uuid-file-save --interactive --no-overlay\n"
-       "  --stage1-path|--stage1-name|--stage1-hash --pull-policy --pod-manifest\n"
+       "  --stage1-url|--stage1-path|--stage1-name|--stage1-hash|--stage1-from-dir --pull-policy --pod-manifest\n"
        "App flags (after an image, or before all images for every app): --exec --name --working-dir\n"
        "  --user --group --supplementary-gids --environment --mount --readonly-rootfs --memory --cpu\n"
        "  --cpu-shares --caps-retain --caps-remove --seccomp --oom-score-adj --annotation --user-label\n"

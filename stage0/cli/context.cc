@@ -20,9 +20,9 @@ Result<FetchOptions> fetch_options(const GlobalOptions& g) {
   o.insecure_http = g.insecure.http;
   o.insecure_tls = g.insecure.tls;
   o.warn = warn;
-  auto auth = read_auth_config(g.system_config, g.local_config, g.user_config);
-  RKT_TRY(auth);
-  o.auth = std::move(*auth);
+  auto c = g.config();
+  RKT_TRY_WRAP(c, "cannot get configuration");
+  o.auth = (*c)->auth;
   return o;
 }
 

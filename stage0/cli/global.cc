@@ -66,7 +66,7 @@ Result<InsecureOptions> parse_insecure_options(const std::string& list) {
 }
 
 void add_global_flags(FlagSet& fs, GlobalOptions& g) {
-  fs.add_string("dir", &g.dir, "rkt data directory");
+  fs.add_string("dir", &g.dir_flag, "rkt data directory (default /var/lib/rkt, or paths.d's \"data\")");
   fs.add_string("system-config", &g.system_config, "system configuration directory");
   fs.add_string("local-config", &g.local_config, "local configuration directory");
   fs.add_string("user-config", &g.user_config, "user configuration directory");
@@ -82,15 +82,32 @@ Status finish_global_flags(GlobalOptions& g) {
   auto o = parse_insecure_options(g.insecure_options_text);
   RKT_TRY(o);
   g.insecure = *o;
-  if (g.dir.empty()) return Error(Errc::Usage, "--dir cannot be empty");
   // Paths are kept absolute: stage0 changes directory into the pod before it execs stage1.
-  for (std::string* p : {&g.dir, &g.local_config, &g.system_config, &g.user_config}) {
+  for (std::string* p : {&g.dir_flag, &g.local_config, &g.system_config, &g.user_config}) {
     if (p->empty() || (*p)[0] == '/') continue;
     char cwd[4096];
     if (!::getcwd(cwd, sizeof cwd)) return sys_error("reading the working directory");
     *p = std::string(cwd) + "/" + *p;
   }
+  // As rkt: without --dir (or with an empty one), the configuration's data directory.
+  g.dir = g.dir_flag;
+  if (g.dir.empty()) {
+    auto c = g.config();
+    RKT_TRY_WRAP(c, "cannot get configuration");
+    g.dir = (*c)->data_dir.empty() ? "/var/lib/rkt" : (*c)->data_dir;
+  }
   return ok();
+}
+
+Result<const Config*> GlobalOptions::config() const {
+  std::vector<std::string> dirs = {system_config, local_config, user_config};
+  if (!config_ || dirs != config_dirs_) {
+    auto c = read_config(dirs);
+    RKT_TRY(c);
+    config_ = std::make_shared<Config>(std::move(*c));
+    config_dirs_ = std::move(dirs);
+  }
+  return config_.get();
 }
 
 }  // namespace rkt::stage0

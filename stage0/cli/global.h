@@ -2,10 +2,13 @@
 
 // rkt's global flags, accepted before and after the subcommand (cobra's persistent flags).
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "common/flags.h"
+#include "stage0/config.h"
 
 namespace rkt::stage0 {
 
@@ -28,7 +31,8 @@ struct InsecureOptions {
 Result<InsecureOptions> parse_insecure_options(const std::string& list);
 
 struct GlobalOptions {
-  std::string dir = "/var/lib/rkt";
+  std::string dir_flag;  ///< --dir as given (empty: not given)
+  std::string dir;       ///< the data directory: --dir, else paths.d's "data", else /var/lib/rkt
   std::string system_config = "/usr/lib/rkt";
   std::string local_config = "/etc/rkt";
   std::string user_config;
@@ -37,6 +41,14 @@ struct GlobalOptions {
   bool trust_keys_from_https = false;
   bool debug = false;
   bool help = false;
+
+  /// rkt's configuration from the system, local and user directories, read when first needed
+  /// (and again when those flags change).
+  Result<const Config*> config() const;
+
+ private:
+  mutable std::vector<std::string> config_dirs_;
+  mutable std::shared_ptr<Config> config_;
 };
 
 /// Adds the global flags to a command's flag set.

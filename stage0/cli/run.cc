@@ -106,7 +106,8 @@ Status finish_runtime_flags(RuntimeFlags& r, const GlobalOptions& g) {
 struct RunFlags {
   PodFlags pod;
   RuntimeFlags runtime;
-  std::string uuid_file_save, stage1_path, stage1_name, stage1_hash, pull_policy = "new", pod_manifest;
+  std::string uuid_file_save, pull_policy = "new", pod_manifest;
+  Stage1Choice stage1;
   bool no_overlay = false, quiet = false, private_users = false;
 };
 
@@ -132,9 +133,12 @@ void add_pod_flags(FlagSet& fs, RunFlags& p, bool run) {
   fs.add_bool("inherit-env", &p.pod.inherit_env, "pass rkt's environment to the apps");
   fs.add_string("uuid-file-save", &p.uuid_file_save, "write the pod's UUID to this file");
   fs.add_bool("no-overlay", &p.no_overlay, "copy the images instead of overlaying them");
-  fs.add_string("stage1-path", &p.stage1_path, "the stage1 image file to use");
-  fs.add_string("stage1-name", &p.stage1_name, "the stage1 image, by name, from the store");
-  fs.add_string("stage1-hash", &p.stage1_hash, "the stage1 image, by ID, from the store");
+  fs.add_string("stage1-url", &p.stage1.url, "URL to an image to use as stage1");
+  fs.add_string("stage1-path", &p.stage1.path, "absolute or relative path to an image to use as stage1");
+  fs.add_string("stage1-name", &p.stage1.name, "name of an image to use as stage1");
+  fs.add_string("stage1-hash", &p.stage1.hash, "hash of an image to use as stage1");
+  fs.add_string("stage1-from-dir", &p.stage1.from_dir,
+                "filename of an image in stage1 images directory to use as stage1");
   fs.add_string("pull-policy", &p.pull_policy, "never, new or update");
   fs.add_string("pod-manifest", &p.pod_manifest, "run this pod manifest instead of building one");
   fs.add_bool("private-users", &p.private_users, "run in a user namespace (not available)");
@@ -230,7 +234,22 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   req.pod = std::move(*pod);
   req.pod_manifest = p.pod_manifest;
   req.runtime = p.runtime.rc;
-  req.stage1 = {p.stage1_path, p.stage1_name, p.stage1_hash};
+  std::string stage1_flag;
+  for (const auto& [f, v] : {std::pair<const char*, const std::string*>{"stage1-url", &p.stage1.url},
+                             {"stage1-path", &p.stage1.path},
+                             {"stage1-name", &p.stage1.name},
+                             {"stage1-hash", &p.stage1.hash},
+                             {"stage1-from-dir", &p.stage1.from_dir}}) {
+    if (v->empty()) continue;
+    if (!stage1_flag.empty())
+      return Error(Errc::Usage, "flags --" + std::string(f) + " and --" + stage1_flag + " are mutually exclusive");
+    stage1_flag = f;
+  }
+  auto config = g.config();
+  RKT_TRY_WRAP(config, "cannot get configuration");
+  req.stage1 = p.stage1;
+  req.stage1.images_dir = (*config)->stage1_images_dir;
+  req.stage1.configured = (*config)->stage1;
   auto opts = fetch_options(g);
   RKT_TRY(opts);
   auto policy = parse_pull_policy(p.pull_policy);

@@ -91,5 +91,31 @@ TEST(RktCli, GlobalFlagsAreAcceptedAfterTheCommand) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// As rkt: without --dir, paths.d's data directory; a broken configuration is an error naming its
+// file; `rkt config` prints what was read.
+TEST(RktCli, TheDataDirectoryComesFromPathsDWithoutDir) {
+  TempDir tmp;
+  ASSERT_EQ(::mkdir((tmp / "paths.d").c_str(), 0755), 0);
+  write_file(tmp / "paths.d/p.json", R"({"rktKind":"paths","rktVersion":"v1","data":")" + (tmp / "data") + "\"}");
+  auto r = run_command({rkt_binary(), "--local-config=" + tmp.path(), "image", "list", "--no-legend"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(::access((tmp / "data/cas").c_str(), F_OK), 0) << "the store is in paths.d's data directory";
+  auto given = run_command(
+      {rkt_binary(), "--local-config=" + tmp.path(), "--dir=" + (tmp / "other"), "image", "list", "--no-legend"});
+  EXPECT_EQ(given.exit_code, 0) << given.err;
+  EXPECT_EQ(::access((tmp / "other/cas").c_str(), F_OK), 0) << "--dir wins";
+  auto printed = run_command({rkt_binary(), "--local-config=" + tmp.path(), "config"});
+  EXPECT_EQ(printed.exit_code, 0) << printed.err;
+  EXPECT_NE(printed.out.find("\t\t\t\"data\": \"" + (tmp / "data") + "\",\n"), std::string::npos) << printed.out;
+
+  write_file(tmp / "paths.d/p.json", R"({"rktKind":"paths","rktVersion":"v1","data":"relative"})");
+  auto bad = run_command({rkt_binary(), "--local-config=" + tmp.path(), "list"});
+  EXPECT_EQ(bad.exit_code, 254);
+  EXPECT_NE(bad.err.find("cannot get configuration: config file \"" + (tmp / "paths.d/p.json") +
+                         "\": data directory must be an absolute path"),
+            std::string::npos)
+      << bad.err;
+}
+
 }  // namespace
 }  // namespace rkt::test

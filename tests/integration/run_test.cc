@@ -144,6 +144,60 @@ TEST_F(RunTest, Stage1Selection) {
       << "a failed prepare leaves no pod behind";
 }
 
+// --stage1-url and --stage1-from-dir, paths.d's stage1 images directory and stage1.d's default,
+// as rkt chooses; a stage1 outside the default images directory is verified like any image.
+TEST_F(RunTest, Stage1FromTheConfigurationAndItsImagesDirectory) {
+  std::string dir = tmp_ / "stage1-images";
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  ASSERT_EQ(
+      run_command({"/bin/cp", std::string(RKT_TEST_BUILD_DIR) + "/stage1/stage1.aci", dir + "/mine.aci"}).exit_code, 0);
+  ::mkdir((tmp_ / "etc").c_str(), 0755);
+  ASSERT_EQ(::mkdir((tmp_ / "etc/paths.d").c_str(), 0755), 0);
+  write_file(tmp_ / "etc/paths.d/paths.json",
+             R"({"rktKind":"paths","rktVersion":"v1","stage1-images":")" + dir + R"("})");
+  auto from_dir = probe({"--stage1-from-dir=mine.aci"}, {}, {"exit:3"});
+  EXPECT_EQ(from_dir.exit_code, 3) << from_dir.err;
+  EXPECT_NE(from_dir.err.find("mine.aci"), std::string::npos) << "an unsigned stage1 is named: " << from_dir.err;
+  auto by_url = probe({"--stage1-url=file://" + dir + "/mine.aci"}, {}, {"exit:4"});
+  EXPECT_EQ(by_url.exit_code, 4) << by_url.err;
+
+  // Without --insecure-options=image the unsigned file is refused: it is not in a trusted place.
+  auto app_id = rkt({"fetch", image_});
+  ASSERT_EQ(app_id.exit_code, 0) << app_id.err;
+  auto unsigned_ = rkt({"run", "--insecure-options=none", "--net=host", "--stage1-from-dir=mine.aci",
+                        app_id.out.substr(0, app_id.out.find('\n')), "--exec=/probe", "--", "exit:0"});
+  EXPECT_EQ(unsigned_.exit_code, 254);
+  EXPECT_NE(unsigned_.err.find("stage1 image \"" + dir + "/mine.aci\""), std::string::npos) << unsigned_.err;
+  EXPECT_NE(unsigned_.err.find("is not signed"), std::string::npos) << unsigned_.err;
+  auto escape = probe({"--stage1-from-dir=../stage1-images/mine.aci"}, {}, {"exit:0"});
+  EXPECT_EQ(escape.exit_code, 254);
+  EXPECT_NE(escape.err.find("must be a file name"), std::string::npos) << escape.err;
+  auto both = probe({"--stage1-path=" + dir + "/mine.aci", "--stage1-name=rkt.local/stage1"}, {}, {"exit:0"});
+  EXPECT_EQ(both.exit_code, 254);
+  EXPECT_NE(both.err.find("flags --stage1-name and --stage1-path are mutually exclusive"), std::string::npos)
+      << both.err;
+
+  // stage1.d's location is the default stage1 ...
+  ASSERT_EQ(::mkdir((tmp_ / "etc/stage1.d").c_str(), 0755), 0);
+  write_file(tmp_ / "etc/stage1.d/s.json",
+             R"({"rktKind":"stage1","rktVersion":"v1","location":")" + dir + R"(/missing.aci"})");
+  auto missing = probe({}, {}, {"exit:0"});
+  EXPECT_EQ(missing.exit_code, 254);
+  EXPECT_NE(missing.err.find(dir + "/missing.aci"), std::string::npos) << missing.err;
+  // ... unless its name and version are in the store.
+  write_file(tmp_ / "etc/stage1.d/s.json", R"({"rktKind":"stage1","rktVersion":"v1","name":"rkt.local/stage1",
+    "version":"0.1.0","location":")" + dir + R"(/missing.aci"})");
+  auto by_name = probe({}, {}, {"exit:5"});
+  EXPECT_EQ(by_name.exit_code, 5) << by_name.err;
+  auto printed = rkt({"config", "--pretty-print=false"});
+  EXPECT_NE(printed.out.find(R"({"rktVersion":"v1","rktKind":"paths","data":"","stage1-images":")" + dir + "\"}"),
+            std::string::npos)
+      << printed.out;
+  EXPECT_NE(printed.out.find(R"("name":"rkt.local/stage1","version":"0.1.0","location":")" + dir + "/missing.aci\"}"),
+            std::string::npos)
+      << printed.out;
+}
+
 TEST_F(RunTest, GlobalFlagsAfterTheCommand) {
   // As rkt's (cobra's persistent flags): global flags may follow the command word.
   auto r = run_command({rkt_binary(), "run", "--dir=" + (tmp_ / "data"), "--insecure-options=image", "--net=host",
