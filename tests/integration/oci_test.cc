@@ -361,6 +361,26 @@ TEST_F(OciTest, AnUpdateAppliesOnlyTheLayersAboveTheKeptTree) {
   EXPECT_EQ(broken.out, "1\n");
 }
 
+// rktlet's image pull: `rkt image <globals> fetch --pull-policy=update --full=true docker://NAME:TAG`,
+// stdout and stderr read together, the last line taken as the image ID (the test registry is plain
+// http, hence the one addition, "http").
+TEST_F(OciTest, RktletImageFetchEndsWithTheFullImageId) {
+  start_registry();
+  if (HasFatalFailure()) return;
+  push("1.0", "test/app:1.0");
+  auto r = run_command({"/bin/sh", "-c",
+                        rkt_binary() + " image --debug=false --dir=" + (tmp_ / "data") +
+                            " --insecure-options=image,ondisk,http fetch --pull-policy=update --full=true "
+                            "docker://127.0.0.1:5000/test/app:1.0 2>&1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto all = split_lines(r.out);
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all.back().size(), 7u + 64) << r.out;
+  EXPECT_EQ(all.back().rfind("sha512-", 0), 0u) << r.out;
+  auto listed = rkt({"image", "list", "--full", "--no-legend", "--fields=id"});
+  EXPECT_EQ(listed.out, all.back() + "\n");
+}
+
 // The registry with htpasswd (basic) authentication; rkt's dockerAuth files give the credentials.
 TEST_F(OciTest, ARegistryThatWantsCredentialsGetsThemFromDockerAuthFiles) {
   auto hash = run_command(
@@ -373,10 +393,11 @@ TEST_F(OciTest, ARegistryThatWantsCredentialsGetsThemFromDockerAuthFiles) {
   auto refused = rkt({"--insecure-options=image,http", "fetch", "docker://127.0.0.1:5000/private/web:1.0"});
   EXPECT_EQ(refused.exit_code, 254);
   EXPECT_NE(refused.err.find("refused access (HTTP 401)"), std::string::npos) << refused.err;
-  // From --user-config, as rkt read it (after the system and local directories).
+  // From --user-config, as rkt read it (after the system and local directories), in the kubelet's
+  // form: a temporary user configuration with the pull secret, and fetch --no-store.
   write_docker_auth();
   ASSERT_EQ(::rename((tmp_ / "etc").c_str(), (tmp_ / "user").c_str()), 0);
-  auto user = rkt({"--insecure-options=image,http", "--user-config=" + (tmp_ / "user"), "fetch",
+  auto user = rkt({"--insecure-options=image,http", "--user-config=" + (tmp_ / "user"), "fetch", "--no-store",
                    "docker://127.0.0.1:5000/private/web:1.0"});
   EXPECT_EQ(user.exit_code, 0) << user.err;
   ASSERT_EQ(rkt({"image", "rm", "127.0.0.1_5000/private/web:1.0"}).exit_code, 0);
