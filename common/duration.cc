@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -57,15 +58,50 @@ Result<int64_t> parse_duration(const std::string& s) {
 }
 
 std::string humanize_since(int64_t then_ns, int64_t now_ns) {
-  int64_t secs = (now_ns - then_ns) / 1000000000;
-  auto ago = [](int64_t n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s") + " ago"; };
-  if (secs < 1) return "just now";
-  if (secs < 60) return ago(secs, "second");
-  if (secs < 3600) return ago(secs / 60, "minute");
-  if (secs < 86400) return ago(secs / 3600, "hour");
-  if (secs < 86400 * 30) return ago(secs / 86400, "day");
-  if (secs < 86400 * 365) return ago(secs / (86400 * 30), "month");
-  return ago(secs / (86400 * 365), "year");
+  // go-humanize's Time, as rkt vendored it: whole Unix seconds of each time, then the first
+  // magnitude above the difference.
+  constexpr int64_t kMinute = 60, kHour = 60 * kMinute, kDay = 24 * kHour, kWeek = 7 * kDay, kMonth = 30 * kDay,
+                    kYear = 12 * kMonth, kLongTime = 37 * kYear;
+  struct Magnitude {
+    int64_t d;
+    const char* format;  ///< "%d" is the difference divided by divby
+    int64_t divby;
+  };
+  static const Magnitude kMagnitudes[] = {
+      {1, "now", 1},
+      {2, "1 second", 1},
+      {kMinute, "%d seconds", 1},
+      {2 * kMinute, "1 minute", 1},
+      {kHour, "%d minutes", kMinute},
+      {2 * kHour, "1 hour", 1},
+      {kDay, "%d hours", kHour},
+      {2 * kDay, "1 day", 1},
+      {kWeek, "%d days", kDay},
+      {2 * kWeek, "1 week", 1},
+      {kMonth, "%d weeks", kWeek},
+      {2 * kMonth, "1 month", 1},
+      {kYear, "%d months", kMonth},
+      {18 * kMonth, "1 year", 1},
+      {2 * kYear, "2 years", 1},
+      {kLongTime, "%d years", kYear},
+      {INT64_MAX, "a long while", 1},
+  };
+  auto unix_secs = [](int64_t ns) { return ns >= 0 ? ns / 1000000000 : -((-ns + 999999999) / 1000000000); };
+  int64_t diff = unix_secs(now_ns) - unix_secs(then_ns);
+  const char* label = "ago";
+  if (then_ns > now_ns) {
+    diff = -diff;
+    label = "from now";
+  }
+  for (const auto& m : kMagnitudes) {
+    if (m.d <= diff) continue;
+    std::string f = m.format;
+    if (f == "now") return f;
+    size_t d = f.find("%d");
+    if (d != std::string::npos) f.replace(d, 2, std::to_string(diff / m.divby));
+    return f + " " + label;
+  }
+  return "a long while ago";
 }
 
 std::string format_time(int64_t ns) {
@@ -83,19 +119,14 @@ std::string format_time(int64_t ns) {
 }
 
 std::string humanize_bytes(uint64_t bytes) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  double v = static_cast<double>(bytes);
-  size_t u = 0;
-  while (v >= 1024 && u + 1 < sizeof units / sizeof *units) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  if (u == 0) {
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
-  }
+  // go-humanize's IBytes: "512B", "1.5KiB", "79MiB".
+  static const char* kSizes[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  if (bytes < 10) return std::to_string(bytes) + "B";
+  double s = static_cast<double>(bytes);
+  double e = std::floor(std::log(s) / std::log(1024.0));
+  double val = std::floor(s / std::pow(1024.0, e) * 10 + 0.5) / 10;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, val < 10 ? "%.1f%s" : "%.0f%s", val, kSizes[static_cast<size_t>(e)]);
   return buf;
 }
 

@@ -17,13 +17,26 @@ TEST(Duration, ParsesGoStyle) {
 
 TEST(Duration, Humanizes) {
   const int64_t s = 1000000000;
-  EXPECT_EQ(humanize_since(0, 0), "just now");
+  // go-humanize's magnitudes, as rkt vendored them.
+  const int64_t day = 86400 * s;
+  EXPECT_EQ(humanize_since(0, 0), "now");
+  EXPECT_EQ(humanize_since(0, s / 2), "now");
   EXPECT_EQ(humanize_since(0, 1 * s), "1 second ago");
+  EXPECT_EQ(humanize_since(0, 59 * s), "59 seconds ago");
   EXPECT_EQ(humanize_since(0, 120 * s), "2 minutes ago");
-  EXPECT_EQ(humanize_since(0, 3 * 86400 * s), "3 days ago");
-  EXPECT_EQ(humanize_bytes(512), "512 B");
-  EXPECT_EQ(humanize_bytes(1536), "1.5 KiB");
-  EXPECT_EQ(humanize_bytes(3u << 20), "3.0 MiB");
+  EXPECT_EQ(humanize_since(0, 3 * day), "3 days ago");
+  EXPECT_EQ(humanize_since(0, 8 * day), "1 week ago");
+  EXPECT_EQ(humanize_since(0, 20 * day), "2 weeks ago");
+  EXPECT_EQ(humanize_since(0, 45 * day), "1 month ago");
+  EXPECT_EQ(humanize_since(0, 400 * day), "1 year ago");
+  EXPECT_EQ(humanize_since(0, 600 * day), "2 years ago");
+  EXPECT_EQ(humanize_since(0, 40 * 365 * day), "a long while ago");
+  EXPECT_EQ(humanize_since(90 * s, 0), "1 minute from now");
+  EXPECT_EQ(humanize_bytes(5), "5B");
+  EXPECT_EQ(humanize_bytes(512), "512B");
+  EXPECT_EQ(humanize_bytes(1536), "1.5KiB");
+  EXPECT_EQ(humanize_bytes(3u << 20), "3.0MiB");
+  EXPECT_EQ(humanize_bytes(82854982), "79MiB") << "go-humanize's own example";
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "common/duration.h"
 #include "common/fs.h"
+#include "common/tabwriter.h"
 #include "spec/manifest.h"
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
@@ -67,10 +69,12 @@ Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
     std::cout << images_json(*images, format == "json-pretty") << "\n";
     return 0;
   }
+  // Aligned as rkt's tabwriter aligns it.
+  std::ostringstream table;
   int64_t now = now_ns();
   if (!no_legend) {
-    for (size_t c = 0; c < cols.size(); ++c) std::cout << (c ? "\t" : "") << kTitles.at(cols[c]);
-    std::cout << "\n";
+    for (size_t c = 0; c < cols.size(); ++c) table << (c ? "\t" : "") << kTitles.at(cols[c]);
+    table << "\n";
   }
   for (const auto& i : *images) {
     for (size_t c = 0; c < cols.size(); ++c) {
@@ -82,10 +86,11 @@ Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
       if (f == "lastused") v = full ? format_time(i.last_used_ns) : humanize_since(i.last_used_ns, now);
       if (f == "size") v = full ? std::to_string(i.size) : humanize_bytes(i.size);
       if (f == "latest") v = newest[i.manifest.name] == i.import_time_ns ? "true" : "false";
-      std::cout << (c ? "\t" : "") << v;
+      table << (c ? "\t" : "") << v;
     }
-    std::cout << "\n";
+    table << "\n";
   }
+  std::cout << tab_align(table.str());
   return 0;
 }
 

@@ -1,9 +1,11 @@
 // rkt list: every pod, one line per app, or rkt's JSON.
 
 #include <iostream>
+#include <sstream>
 
 #include "common/duration.h"
 
+#include "common/tabwriter.h"
 #include "stage0/cli/commands.h"
 #include "stage0/cli/context.h"
 #include "stage0/pods.h"
@@ -36,10 +38,12 @@ Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args) {
     std::cout << pods_json(*views, format == "json-pretty") << "\n";
     return 0;
   }
+  // Aligned as rkt's tabwriter aligns it.
+  std::ostringstream table;
   int64_t now = now_ns();
   auto when = [&](int64_t t) { return t == 0 ? std::string() : full ? format_time(t) : humanize_since(t, now); };
   if (!no_legend) {
-    std::cout << "UUID\tAPP\tIMAGE NAME\t" << (full ? "IMAGE ID\t" : "") << "STATE\tCREATED\tSTARTED\tNETWORKS\n";
+    table << "UUID\tAPP\tIMAGE NAME\t" << (full ? "IMAGE ID\t" : "") << "STATE\tCREATED\tSTARTED\tNETWORKS\n";
   }
   for (const auto& v : *views) {
     std::string uuid = full ? v.ref.uuid : v.ref.uuid.substr(0, 8);
@@ -50,17 +54,18 @@ Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args) {
     if (apps.empty()) apps.push_back(nullptr);
     for (size_t i = 0; i < apps.size(); ++i) {
       const auto* a = apps[i];
-      std::cout << (i == 0 ? uuid : "") << "\t" << (a ? a->name : "-") << "\t" << (a ? image_name(*a) : "-") << "\t";
-      if (full) std::cout << (a ? short_key(a->image.id) : "-") << "\t";
+      table << (i == 0 ? uuid : "") << "\t" << (a ? a->name : "-") << "\t" << (a ? image_name(*a) : "-") << "\t";
+      if (full) table << (a ? short_key(a->image.id) : "-") << "\t";
       if (i == 0) {
-        std::cout << state_name(v.state) << "\t" << when(v.created_ns) << "\t" << when(v.started_ns) << "\t"
-                  << v.networks_text();
+        table << state_name(v.state) << "\t" << when(v.created_ns) << "\t" << when(v.started_ns) << "\t"
+              << v.networks_text();
       } else {
-        std::cout << "\t\t\t";
+        table << "\t\t\t";
       }
-      std::cout << "\n";
+      table << "\n";
     }
   }
+  std::cout << tab_align(table.str());
   return 0;
 }
 

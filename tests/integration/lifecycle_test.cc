@@ -17,6 +17,28 @@ TEST_F(RunTest, LifecycleListStatusStopRmGc) {
   EXPECT_NE(running.out.find("pid="), std::string::npos);
   auto list = rkt({"list", "--no-legend"});
   EXPECT_NE(list.out.find(uuid.substr(0, 8) + "\tprobe\texample.com/probe\trunning\t"), std::string::npos) << list.out;
+  // With its legend, aligned as rkt's tabwriter aligns it: with tabs expanded to 8 columns, every
+  // column starts at the same place on every line.
+  auto legend = rkt({"list"});
+  std::vector<std::vector<size_t>> starts;
+  std::istringstream rows(legend.out);
+  for (std::string row; std::getline(rows, row);) {
+    std::vector<size_t> at = {0};
+    size_t col = 0;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (row[i] != '\t') {
+        ++col;
+        continue;
+      }
+      col = (col / 8 + 1) * 8;
+      if (i + 1 < row.size() && row[i + 1] == '\t') continue;
+      at.push_back(col);
+    }
+    starts.push_back(at);
+  }
+  ASSERT_EQ(starts.size(), 2u) << legend.out;
+  EXPECT_EQ(starts[0], starts[1]) << legend.out;
+  EXPECT_EQ(legend.out.rfind("UUID\t\tAPP\t", 0), 0u) << legend.out;
   auto rm_running = rkt({"rm", uuid});
   EXPECT_EQ(rm_running.exit_code, 254);
   EXPECT_NE(rm_running.err.find("is running: stop it first"), std::string::npos) << rm_running.err;
