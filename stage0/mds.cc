@@ -508,6 +508,7 @@ Result<int> serve(const ServeOptions& options) {
   ::signal(SIGPIPE, SIG_IGN);
   UniqueFd sig(::signalfd(-1, &set, SFD_CLOEXEC));
   if (!sig.valid()) return sys_error("creating a signalfd");
+  options.ready();
 
   std::list<Connection> conns;
   for (;;) {

@@ -7,6 +7,7 @@
 // random bits per pod: it, not the caller's address, says which pod asks, and one pod's token
 // reads nothing of another's. State lives in memory only (a restart forgets the pods, as rkt's).
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -68,6 +69,8 @@ struct ServeOptions {
   std::string socket_path = kSocket;
   int registration_fd = -1;  ///< a listening unix socket passed by systemd (LISTEN_FDS)
   int port = kPort;
+  /// Called once both sockets listen and SIGTERM is handled: from then on requests are served.
+  std::function<void()> ready = [] {};
 };
 
 /// Serves until SIGTERM or SIGINT (then 0), logging "METHOD URI - STATUS" per request to stderr.

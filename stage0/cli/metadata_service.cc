@@ -38,9 +38,12 @@ Result<int> cmd_metadata_service(GlobalOptions& g, const std::vector<std::string
   ::unsetenv("LISTEN_FDS");
   ::unsetenv("LISTEN_PID");
   ::unsetenv("LISTEN_FDNAMES");
-  std::cerr << "metadata service: registration on "
-            << (opts.registration_fd >= 0 ? "the socket passed by systemd" : opts.socket_path)
-            << ", public API on TCP port " << opts.port << "\n";
+  // Said once the service answers, so that whoever waits for the line can use it.
+  opts.ready = [&opts] {
+    std::cerr << "metadata service: registration on "
+              << (opts.registration_fd >= 0 ? "the socket passed by systemd" : opts.socket_path)
+              << ", public API on TCP port " << opts.port << std::endl;
+  };
   return mds::serve(opts);
 }
 
