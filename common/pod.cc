@@ -146,6 +146,10 @@ const char* state_name(PodState state) {
       return "exited";
     case PodState::ExitedGarbage:
       return "exited garbage";
+    case PodState::ExitedDeleting:
+      return "exited deleting";
+    case PodState::Deleting:
+      return "deleting";
     case PodState::Garbage:
       return "garbage";
   }
@@ -166,9 +170,9 @@ Result<PodState> pod_state(const PodRef& pod, bool* locked_out) {
     case PodPhase::Run:
       return *locked ? PodState::Running : PodState::Exited;
     case PodPhase::ExitedGarbage:
-      return PodState::ExitedGarbage;
+      return *locked ? PodState::ExitedDeleting : PodState::ExitedGarbage;
     case PodPhase::Garbage:
-      return PodState::Garbage;
+      return *locked ? PodState::Deleting : PodState::Garbage;
   }
   return PodState::Garbage;
 }

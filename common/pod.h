@@ -66,7 +66,20 @@ Result<PodRef> find_pod(const std::string& data_dir, const std::string& uuid_pre
 Result<std::vector<PodRef>> list_pods(const std::string& data_dir);
 
 /// What `rkt list` and `rkt status` call a pod: its phase, refined by whether it is locked.
-enum class PodState { Embryo, Preparing, AbortedPrepare, Prepared, Running, Exited, ExitedGarbage, Garbage };
+/// rkt's pod states. Deleting and ExitedDeleting are garbage whose lock a collector (gc, rm)
+/// holds while it removes the pod.
+enum class PodState {
+  Embryo,
+  Preparing,
+  AbortedPrepare,
+  Prepared,
+  Running,
+  Exited,
+  ExitedGarbage,
+  ExitedDeleting,
+  Garbage,
+  Deleting
+};
 
 const char* state_name(PodState state);
 

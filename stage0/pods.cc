@@ -35,8 +35,8 @@ Json exit_code(const std::string& code) {
 }  // namespace
 
 bool PodInfo::exited() const {
-  return state == PodState::Exited || state == PodState::ExitedGarbage || state == PodState::Garbage ||
-         state == PodState::AbortedPrepare;
+  return state == PodState::Exited || state == PodState::ExitedGarbage || state == PodState::ExitedDeleting ||
+         state == PodState::Garbage || state == PodState::Deleting || state == PodState::AbortedPrepare;
 }
 
 bool PodInfo::ready() const { return state == PodState::Running && !pid.empty(); }
@@ -120,7 +120,9 @@ const char* app_state(PodState s) {
       return "running";
     case PodState::Exited:
     case PodState::ExitedGarbage:
+    case PodState::ExitedDeleting:
     case PodState::Garbage:
+    case PodState::Deleting:
       return "exited";
     default:
       return "unknown";

@@ -61,15 +61,18 @@ Result<int> cmd_status(GlobalOptions& g, const std::vector<std::string>& args) {
     }
     if (!format.empty()) return Error(Errc::Usage, "--format must be json or json-pretty");
     // As rkt 1.30's printStatus: created= always; networks= while running or exited; pid=,
-    // exited= and (once not running) app-NAME= only in the states that ran.
+    // exited= and (once not running) app-NAME= only in the states that ran, exited= true only
+    // for exited pods (a pod gc is deleting says false, as rkt's).
     PodState st = v->state;
     std::cout << "state=" << state_name(st) << "\n";
     std::cout << "created=" << format_time(v->created_ns) << "\n";
     if (v->started_ns) std::cout << "started=" << format_time(v->started_ns) << "\n";
     if (st == PodState::Running || st == PodState::Exited) std::cout << "networks=" << v->networks_text() << "\n";
-    if (st == PodState::Running || st == PodState::Exited || st == PodState::ExitedGarbage) {
+    if (st == PodState::Running || st == PodState::Deleting || st == PodState::ExitedDeleting ||
+        st == PodState::Exited || st == PodState::ExitedGarbage) {
       if (!v->pid.empty()) std::cout << "pid=" << v->pid << "\n";
-      std::cout << "exited=" << (st != PodState::Running ? "true" : "false") << "\n";
+      bool has_exited = st == PodState::Exited || st == PodState::ExitedGarbage;
+      std::cout << "exited=" << (has_exited ? "true" : "false") << "\n";
       if (st != PodState::Running && v->manifest) {
         for (const auto& app : v->manifest->apps) {
           if (v->app_exit_codes.count(app.name))
