@@ -8,6 +8,9 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"cat-manifest", "Print the manifest of a pod", "rkt cat-manifest [--pretty-print] UUID|--uuid-file=FILE",
        cmd_cat_manifest},
+      {"completion", "Output shell completion code for the specified shell",
+       "rkt completion bash|zsh\n\nsource <(rkt completion bash) completes commands, flags, pod UUIDs and image IDs.",
+       cmd_completion},
       {"config", "Print configuration for each stage in JSON format",
        "rkt config [--pretty-print=false]\n\nThe auth.d, paths.d and stage1.d files of the system, local and user "
        "configuration\ndirectories, merged as rkt merges them, in rkt's configuration format.",

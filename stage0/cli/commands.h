@@ -25,6 +25,7 @@ const std::vector<Command>& commands();
 
 Result<int> cmd_version(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_config(GlobalOptions& g, const std::vector<std::string>& args);
+Result<int> cmd_completion(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_fetch(GlobalOptions& g, const std::vector<std::string>& args);
 Result<int> cmd_image(GlobalOptions& g, const std::vector<std::string>& args);

@@ -120,6 +120,36 @@ TEST_F(RunTest, PodsBeingCollectedReadAsDeleting) {
   EXPECT_EQ(rkt({"list", "--no-legend"}).out, "") << "both collected once their locks are free";
 }
 
+// rkt completion bash, sourced in bash: commands, a command's flags, and pod UUIDs and image IDs
+// from the data directory typed on the line.
+TEST_F(RunTest, BashCompletionCompletesCommandsFlagsPodsAndImages) {
+  auto ran = rkt({"run", "--net=host", image_, "--exec=/probe", "--", "exit:0"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  std::string uuid = rkt({"list", "--no-legend"}).out.substr(0, 8);
+  std::string id = rkt({"image", "list", "--no-legend", "--fields=id"}).out;
+  write_file(tmp_ / "complete.sh",
+             "source <(\"$RKT\" completion bash)\n"
+             "PATH=$(dirname \"$RKT\"):$PATH\n"
+             "COMP_LINE=\"$1\"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _rkt\n"
+             "printf '%s\\n' \"${COMPREPLY[@]}\"\n");
+  auto complete = [&](const std::string& line) {
+    auto r = run_command({"/usr/bin/env", "RKT=" + rkt_binary(), "/bin/bash", tmp_ / "complete.sh", line});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_EQ(complete("rkt sta"), "status\n");
+  EXPECT_EQ(complete("rkt fetch --pu"), "--pull-policy\n");
+  std::string dir = "--dir=" + (tmp_ / "data");
+  EXPECT_EQ(complete("rkt " + dir + " status "), uuid + "\n");
+  EXPECT_EQ(complete("rkt " + dir + " rm " + uuid.substr(0, 3)), uuid + "\n");
+  EXPECT_EQ(complete("rkt " + dir + " enter "), "\n") << "no running pod";
+  EXPECT_NE(complete("rkt " + dir + " image rm ").find(id), std::string::npos);
+  EXPECT_EQ(rkt({"completion", "zsh"}).out.rfind("# zsh completion for rkt", 0), 0u);
+  auto fish = rkt({"completion", "fish"});
+  EXPECT_EQ(fish.exit_code, 254);
+  EXPECT_NE(fish.err.find("'fish' shell is not supported"), std::string::npos) << fish.err;
+}
+
 TEST_F(RunTest, KilledStage1LeavesAnExitedPodThatGcCleans) {
   std::string uuid_file = tmp_ / "uuid";
   auto pid = start_trapped({rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run", "--net=host",
