@@ -114,8 +114,9 @@ Result<int> image_rm(GlobalOptions& g, const std::vector<std::string>& args) {
     std::cout << "successfully removed aci for image: " << quote(*key) << "\n";
     ++removed;
   }
-  std::cout << "rm: " << removed << " image(s) successfully removed\n";
-  if (first) return Error(Errc::Generic, std::to_string(pos->size() - removed) + " image(s) could not be removed");
+  // rkt's streams: each removal on stdout, the counts on stderr.
+  if (removed > 0) std::cerr << "rm: " << removed << " image(s) successfully removed\n";
+  if (first) return Error(Errc::Generic, std::to_string(pos->size() - removed) + " image(s) cannot be removed");
   return 0;
 }
 
@@ -203,9 +204,10 @@ Result<int> image_gc(GlobalOptions& g, const std::vector<std::string>& args) {
   RKT_TRY(store);
   auto report = collect_images(*store, g.dir, *period);
   RKT_TRY(report);
+  // rkt's streams: each removal on stdout, the counts on stderr.
   for (const auto& key : report->removed) std::cout << "successfully removed aci for image: " << quote(key) << "\n";
-  std::cout << "gc: " << report->removed.size() << " image(s) removed, " << report->swept
-            << " unreferenced store entries removed\n";
+  if (!report->removed.empty()) std::cerr << "gc: " << report->removed.size() << " image(s) successfully removed\n";
+  if (report->swept > 0) std::cerr << "gc: " << report->swept << " unreferenced store entries removed\n";
   return 0;
 }
 

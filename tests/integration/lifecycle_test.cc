@@ -237,6 +237,22 @@ TEST_F(RunTest, ImageGcKeepsImagesThatPodsUse) {
   auto gc2 = rkt({"image", "gc", "--grace-period=0"});
   EXPECT_EQ(gc2.exit_code, 0) << gc2.err;
   EXPECT_EQ(rkt({"image", "list", "--no-legend", "--fields=name"}).out.find("example.com/probe"), std::string::npos);
+  // rkt's streams: a line per removed image on stdout, the count on stderr.
+  EXPECT_EQ(std::count(gc2.out.begin(), gc2.out.end(), '\n'), 1) << gc2.out;
+  EXPECT_EQ(gc2.out.rfind("successfully removed aci for image: \"sha512-", 0), 0u) << gc2.out;
+  EXPECT_NE(gc2.err.find("gc: 1 image(s) successfully removed\n"), std::string::npos) << gc2.err;
+}
+
+TEST_F(RunTest, ImageRmSaysWhatItRemovedOnStdoutAndCountsOnStderr) {
+  auto fetched = rkt({"fetch", "--full", image_});
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+  std::string key = fetched.out.substr(0, fetched.out.find('\n'));
+  auto rm = rkt({"image", "rm", key, "example.com/nothing"});
+  EXPECT_EQ(rm.exit_code, 254) << "one of the two was not there";
+  EXPECT_EQ(rm.out, "successfully removed aci for image: \"" + key + "\"\n");
+  EXPECT_NE(rm.err.find("rm: 1 image(s) successfully removed\n"), std::string::npos) << rm.err;
+  EXPECT_NE(rm.err.find("example.com/nothing"), std::string::npos) << rm.err;
+  EXPECT_NE(rm.err.find("1 image(s) cannot be removed"), std::string::npos) << rm.err;
 }
 
 TEST_F(RunTest, EnterGetsExactlyTheAppsConfinement) {
