@@ -173,7 +173,10 @@ Status copy_bytes(int src, int dst, const std::string& what) {
   }
 }
 
-Status copy_children(int src, int dst, const std::string& what, int depth, bool link) {
+// Copies (or, with `link`, hard-links) what `src` holds into `dst`; `bytes` and `entries` count
+// what was copied or linked.
+Status copy_children(int src, int dst, const std::string& what, int depth, bool link, uint64_t* bytes,
+                     uint64_t* entries) {
   if (depth > 256) return Error(Errc::InvalidArgument, quote(what) + " nests directories too deep");
   int dup = ::fcntl(src, F_DUPFD_CLOEXEC, 0);
   DIR* d = dup < 0 ? nullptr : ::fdopendir(dup);
@@ -189,12 +192,14 @@ Status copy_children(int src, int dst, const std::string& what, int depth, bool 
     struct stat st {};
     if (::fstatat(src, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return sys_error("reading " + quote(path));
     UniqueFd out;
+    ++*entries;
+    if (S_ISREG(st.st_mode)) *bytes += static_cast<uint64_t>(st.st_size);
     if (S_ISDIR(st.st_mode)) {
       if (::mkdirat(dst, name.c_str(), 0700) != 0) return sys_error("copying directory " + quote(path));
       UniqueFd in(::openat(src, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       out.reset(::openat(dst, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!in.valid() || !out.valid()) return sys_error("copying directory " + quote(path));
-      RKT_TRY(copy_children(in.get(), out.get(), path, depth + 1, link));
+      RKT_TRY(copy_children(in.get(), out.get(), path, depth + 1, link, bytes, entries));
     } else if (link) {
       if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && !S_ISFIFO(st.st_mode)) continue;
       // The link shares the inode, and with it the owner, mode and times.
@@ -233,11 +238,13 @@ Status copy_children(int src, int dst, const std::string& what, int depth, bool 
 }  // namespace
 
 Status copy_tree(int src_dir, int dst_dir, const std::string& what) {
-  return copy_children(src_dir, dst_dir, what, 0, false);
+  uint64_t bytes = 0, entries = 0;
+  return copy_children(src_dir, dst_dir, what, 0, false, &bytes, &entries);
 }
 
-Status link_tree(int src_dir, int dst_dir, const std::string& what) {
-  return copy_children(src_dir, dst_dir, what, 0, true);
+Status link_tree(int src_dir, int dst_dir, const std::string& what, uint64_t* bytes, uint64_t* entries) {
+  uint64_t b = 0, e = 0;
+  return copy_children(src_dir, dst_dir, what, 0, true, bytes ? bytes : &b, entries ? entries : &e);
 }
 
 Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, mode_t mode) {

@@ -48,8 +48,10 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, m
 Status copy_tree(int src_dir, int dst_dir, const std::string& what);
 /// The same, but every regular file, symlink and FIFO is a hard link to the source's (both on
 /// one filesystem), so only directories are new: neither tree may then be written in place,
-/// only by replacing names.
-Status link_tree(int src_dir, int dst_dir, const std::string& what);
+/// only by replacing names. `bytes` and `entries`, when given, get the size of the regular files
+/// and the number of entries linked or made.
+Status link_tree(int src_dir, int dst_dir, const std::string& what, uint64_t* bytes = nullptr,
+                 uint64_t* entries = nullptr);
 
 /// Owns a file name and unlinks it once, unless released. Move-only.
 class TempFile {

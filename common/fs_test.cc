@@ -78,7 +78,10 @@ TEST_F(FsTest, LinkTreeMakesNewDirectoriesAndLinksEverythingElse) {
   ASSERT_EQ(::mkfifo((src + "/fifo").c_str(), 0600), 0);
   UniqueFd s(::open(src.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   UniqueFd d(::open(dst.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  ASSERT_TRUE(link_tree(s.get(), d.get(), src));
+  uint64_t bytes = 0, entries = 0;
+  ASSERT_TRUE(link_tree(s.get(), d.get(), src, &bytes, &entries));
+  EXPECT_EQ(bytes, 5u) << "the regular files' bytes";
+  EXPECT_EQ(entries, 5u) << "sub, sub/deeper, sub/file, link, fifo";
   struct stat a {
   }, b{};
   ASSERT_EQ(::stat((src + "/sub/file").c_str(), &a), 0);

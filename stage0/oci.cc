@@ -413,7 +413,7 @@ void same_owner_and_mode(int fd, const struct stat& like) {
   (void)::fchmod(fd, like.st_mode & 07777);
 }
 
-// Keeps the tree at `root_fd` as layers/<hex>, made of hard links. A tree that is already kept,
+// Keeps the tree at `root_fd` as <trees.dir>/<hex>, made of hard links. A tree that is already kept,
 // or that cannot be made, is left: it only saves work.
 void keep_tree(int root_fd, const LayerTrees& trees, const std::string& tmp_dir, const std::string& hex_id) {
   std::string final_path = trees.dir + "/" + hex_id;
@@ -441,12 +441,15 @@ Result<TempFile> squash(const std::vector<Digest>& diff_ids, const NextLayer& ne
   size_t count = diff_ids.size(), start = 0;
   std::vector<Digest> chains = chain_ids(diff_ids);
   bool keep = trees && !trees->dir.empty();
+  // A kept tree counts against the limits as the layers it was made from did.
+  ExtractStats stats;
   for (size_t k = count; keep && k > 0; --k) {
     UniqueFd kept(
         ::open((trees->dir + "/" + chains[k - 1].hex).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     struct stat st {};
     if (!kept.valid() || ::fstat(kept.get(), &st) != 0) continue;
-    if (link_tree(kept.get(), root.get(), "the layer tree")) {
+    stats = ExtractStats{};
+    if (link_tree(kept.get(), root.get(), "the layer tree", &stats.bytes, &stats.entries)) {
       same_owner_and_mode(root.get(), st);
       start = k;
       trees->used.push_back("tree:" + chains[k - 1].hex);
@@ -459,7 +462,7 @@ Result<TempFile> squash(const std::vector<Digest>& diff_ids, const NextLayer& ne
     root.reset(::open(root_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root.valid()) return sys_error("opening the staging tree");
   }
-  ExtractStats stats;
+  if (start == 0) stats = ExtractStats{};
   for (size_t i = 0; i < count; ++i) {
     std::string layer = "layer " + std::to_string(i + 1) + " of " + std::to_string(count);
     auto l = next(i, layer, i >= start);
