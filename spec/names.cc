@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <vector>
@@ -276,6 +277,35 @@ std::optional<std::string> canonical_uuid(std::string_view s) {
   if (hex.size() != 32 || hex == std::string(32, '0')) return std::nullopt;
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
          hex.substr(20);
+}
+
+bool valid_utf8(std::string_view s) {
+  static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n;  // continuation bytes
+    uint32_t cp;
+    if (c < 0x80) {
+      n = 0, cp = c;
+    } else if ((c >> 5) == 0x6) {
+      n = 1, cp = c & 0x1F;
+    } else if ((c >> 4) == 0xE) {
+      n = 2, cp = c & 0x0F;
+    } else if ((c >> 3) == 0x1E) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
 }
 
 }  // namespace rkt::spec

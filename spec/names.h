@@ -34,4 +34,8 @@ std::string check_os_arch(const std::optional<std::string>& os, const std::optio
 /// Parses a UUID ("4c1b...-..." with or without dashes) into its canonical dashed lowercase form.
 std::optional<std::string> canonical_uuid(std::string_view s);
 
+/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past
+/// U+10FFFF): what a string in a manifest, which is JSON, must be.
+bool valid_utf8(std::string_view s);
+
 }  // namespace rkt::spec

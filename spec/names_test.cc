@@ -5,6 +5,18 @@
 namespace rkt::spec {
 namespace {
 
+TEST(Names, Utf8) {
+  EXPECT_TRUE(valid_utf8(""));
+  EXPECT_TRUE(valid_utf8("plain"));
+  EXPECT_TRUE(valid_utf8("F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny"));
+  EXPECT_TRUE(valid_utf8("\xf0\x9f\x98\x80"));
+  for (const char* bad : {"\xfe", "\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                          "a\x80"
+                          "b"}) {
+    EXPECT_FALSE(valid_utf8(bad)) << bad;
+  }
+}
+
 TEST(Names, AcName) {
   EXPECT_EQ(check_ac_name("database"), "");
   EXPECT_EQ(check_ac_name("product-database-1"), "");

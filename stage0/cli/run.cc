@@ -72,6 +72,14 @@ Status check_dns_flags(RuntimeConfig& rc) {
 
 // Checks them and completes rc.
 Status finish_runtime_flags(RuntimeFlags& r, const GlobalOptions& g) {
+  // The runtime configuration is JSON, as manifests are.
+  std::vector<std::string> texts = {r.rc.hostname, r.rc.dns_domain};
+  for (const auto* list : {&r.rc.dns, &r.rc.dns_search, &r.rc.dns_opt, &r.rc.hosts_entries, &r.nets}) {
+    texts.insert(texts.end(), list->begin(), list->end());
+  }
+  for (const auto& t : texts) {
+    if (!spec::valid_utf8(t)) return Error(Errc::Usage, "the flag value " + quote(t) + " is not valid UTF-8");
+  }
   RKT_TRY(check_dns_flags(r.rc));
   if (!r.nets.empty()) {
     // Repeated flags add to one list, as rkt's NetList.Set (a name in two flags is a duplicate).

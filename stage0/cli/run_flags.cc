@@ -63,6 +63,12 @@ Status user_labels_and_annotations(const Flags& f, Request& r) {
   return ok();
 }
 
+// Manifests are JSON: what a flag puts in one must be UTF-8.
+Status utf8_flag(const std::string& flag, const std::string& value) {
+  if (spec::valid_utf8(value)) return ok();
+  return Error(Errc::Usage, flag + " " + quote(value) + " is not valid UTF-8, which a manifest needs");
+}
+
 }  // namespace
 
 void add_app_flags(FlagSet& fs, AppFlags& a) {
@@ -132,6 +138,7 @@ Result<AppRequest::Mount> parse_mount_flag(const std::string& s) {
 }
 
 Result<spec::Isolator> parse_seccomp_flag(const std::string& s) {
+  RKT_TRY(utf8_flag("--seccomp", s));
   std::string mode;
   spec::SeccompSet set;
   for (const auto& part : split(s, ',')) {
@@ -168,6 +175,20 @@ Result<spec::Environment> parse_env_assignments(const std::vector<std::string>& 
 }
 
 Result<AppRequest> app_request(const AppFlags& f) {
+  for (const auto& [flag, v] :
+       std::vector<std::pair<const char*, const std::string*>>{{"--exec", &f.exec},
+                                                               {"--name", &f.name},
+                                                               {"--working-dir", &f.working_dir},
+                                                               {"--user", &f.user},
+                                                               {"--group", &f.group},
+                                                               {"--caps-retain", &f.caps_retain},
+                                                               {"--caps-remove", &f.caps_remove}}) {
+    RKT_TRY(utf8_flag(flag, *v));
+  }
+  for (const auto& a : f.args) RKT_TRY(utf8_flag("an app argument", a));
+  for (const auto& list : {&f.environment, &f.mounts, &f.annotations, &f.user_labels, &f.user_annotations}) {
+    for (const auto& v : *list) RKT_TRY(utf8_flag("the flag value", v));
+  }
   AppRequest r;
   r.image = f.image;
   r.signature = f.signature;
@@ -265,6 +286,9 @@ Result<spec::ExposedPort> parse_port_flag(const std::string& s) {
 }
 
 Result<PodRequest> pod_request(const PodFlags& f) {
+  for (const auto& list : {&f.volumes, &f.set_env, &f.user_labels, &f.user_annotations, &f.ports}) {
+    for (const auto& v : *list) RKT_TRY(utf8_flag("the flag value", v));
+  }
   PodRequest r;
   for (const auto& p : f.ports) {
     auto port = parse_port_flag(p);

@@ -56,6 +56,23 @@ TEST(RunFlagsTest, SeccompBecomesATypedIsolator) {
   EXPECT_FALSE(parse_seccomp_flag("mount"));
 }
 
+// Found by run_flags_fuzzer: a name that is not UTF-8 made the isolator's JSON throw.
+TEST(RunFlagsTest, FlagValuesThatAreNotUtf8AreRefusedNotFatal) {
+  auto seccomp = parse_seccomp_flag("mode=remove,\xfe\xff,read");
+  ASSERT_FALSE(seccomp);
+  EXPECT_NE(seccomp.error().message().find("is not valid UTF-8"), std::string::npos) << seccomp.error().message();
+  AppFlags f;
+  f.image = "example.com/app";
+  f.has_args = true;
+  f.args = {"ok", "\xc3"};
+  auto r = app_request(f);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("an app argument"), std::string::npos) << r.error().message();
+  AppFlags caps;
+  caps.caps_retain = "CAP_\xfe";
+  EXPECT_FALSE(app_request(caps));
+}
+
 TEST(RunFlagsTest, AppFlagsBecomeARequest) {
   AppFlags f;
   f.image = "example.com/app";
