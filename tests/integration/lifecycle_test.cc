@@ -128,7 +128,7 @@ TEST_F(RunTest, BashCompletionCompletesCommandsFlagsPodsAndImages) {
   std::string uuid = rkt({"list", "--no-legend"}).out.substr(0, 8);
   std::string id = rkt({"image", "list", "--no-legend", "--fields=id"}).out;
   write_file(tmp_ / "complete.sh",
-             "source <(\"$RKT\" completion bash)\n"
+             "eval \"$(\"$RKT\" completion bash)\"\n"
              "PATH=$(dirname \"$RKT\"):$PATH\n"
              "COMP_LINE=\"$1\"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _rkt\n"
              "printf '%s\\n' \"${COMPREPLY[@]}\"\n");

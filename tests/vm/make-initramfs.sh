@@ -28,6 +28,7 @@ copy_elf() {
 for f in stage0/rkt actool/actool tests/probe tests/integration_tests; do
   copy_elf "$build/$f"
 done
+copy_elf /bin/bash # the integration suite sources `rkt completion bash` in bash
 mkdir -p "$root$build/stage1"
 cp "$build/stage1/stage1.aci" "$root$build/stage1/"
 if [ "$suite" = systemd ]; then
