@@ -238,7 +238,7 @@ Result<spec::ImageManifest> read_manifest_only(const std::string& path, const st
     std::string text(static_cast<size_t>(archive_entry_size(e)), '\0');
     la_ssize_t n = archive_read_data(a.get(), text.data(), text.size());
     if (n < 0 || static_cast<size_t>(n) != text.size()) return archive_error(a.get(), "reading manifest of " + name);
-    return spec::parse_image_manifest(text, (what.empty() ? path : what) + ":manifest");
+    return spec::parse_image_manifest(text, what.empty() ? path + ":manifest" : what);
   }
   return Error(Errc::InvalidImage, "image " + name + " has no manifest");
 }

@@ -339,7 +339,10 @@ std::optional<Json> parse_json(std::string_view text, std::vector<Problem>& prob
 }  // namespace
 
 Error manifest_error(std::string_view what, std::string_view source, const std::vector<Problem>& problems) {
-  std::string msg = std::string(what) + " \"" + std::string(source) + "\" is invalid";
+  // A source already quoted (an image as the caller names it) is shown as given.
+  std::string msg = source.size() > 1 && source.front() == '"'
+                        ? std::string(what) + " of " + std::string(source) + " is invalid"
+                        : std::string(what) + " \"" + std::string(source) + "\" is invalid";
   for (const auto& p : problems) {
     msg += "\n  ";
     if (!p.pointer.empty()) msg += "field \"" + p.pointer + "\": ";

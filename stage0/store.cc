@@ -249,7 +249,7 @@ Result<std::string> Store::import(int fd, const std::string& what) {
   Status ex = extract_rootfs(
       tar.get(), rootfs.get(), what, limits,
       [&](std::string text) -> Status {
-        auto m = spec::parse_image_manifest(text, what + ":manifest");
+        auto m = spec::parse_image_manifest(text, what);
         RKT_TRY(m);
         manifest = std::move(*m);
         manifest_json = std::move(text);
