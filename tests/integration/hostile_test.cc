@@ -270,14 +270,13 @@ std::vector<HostileCase> cases() {
   for (std::string filter : {"gzip", "xz", "bzip2", "zstd"}) {
     refuse(
         "Truncated_" + filter,
-        [filter](const Paths& p, const std::string& out) {
+        [filter](const Paths&, const std::string& out) {
           {
             TarBuilder t(out + ".whole", filter);
             t.image(kManifest);
             std::string data(300000, '\0');
             for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 7919) >> 3);
             t.file("rootfs/data", data);
-            (void)p;
           }
           std::string whole = read_file(out + ".whole");
           write_file(out, whole.substr(0, whole.size() / 2));
@@ -328,17 +327,16 @@ std::vector<HostileCase> cases() {
 
   // Paths stage1 writes or mounts, as symlinks to the host: the write lands inside the pod's root
   // or the run fails clearly.
-  auto runs = [&c](std::string name, Make make, std::vector<std::string> actions, std::string seen,
-                   std::vector<std::string> flags = {}) {
-    c.push_back(
-        {std::move(name), std::move(make), Expect::Runs, std::move(seen), std::move(actions), std::move(flags)});
+  // `text` is in the probe's output (Runs) or in the error (RunRefused).
+  auto pod = [&c](Expect expect) {
+    return [&c, expect](std::string name, Make make, std::vector<std::string> actions, std::string text,
+                        std::vector<std::string> flags = {}) {
+      c.push_back({std::move(name), std::move(make), expect, std::move(text), std::move(actions), std::move(flags)});
+    };
   };
+  auto runs = pod(Expect::Runs);
   // A dangling link: the write would create a file outside the image's tree, so the run stops.
-  auto run_refused = [&c](std::string name, Make make, std::vector<std::string> actions, std::string error,
-                          std::vector<std::string> flags = {}) {
-    c.push_back(
-        {std::move(name), std::move(make), Expect::RunRefused, std::move(error), std::move(actions), std::move(flags)});
-  };
+  auto run_refused = pod(Expect::RunRefused);
   run_refused("EtcHostsToTheHost", runnable([](const Paths& p, TarBuilder& t) {
                 t.dir("rootfs/etc");
                 t.symlink("rootfs/etc/hosts", p.host + "/canary");
