@@ -237,5 +237,29 @@ TEST(ValidateManifest, RefusesOversizedInput) {
   EXPECT_NE(r.error().message().find("larger than"), std::string::npos);
 }
 
+TEST(PodManifest, InvalidUtf8IsWrittenAsReplacementCharacters) {
+  PodManifest m;
+  m.ac_version = "0.8.11";
+  RuntimeApp a;
+  a.name = "app";
+  a.image.id = "sha512-abcdef0123";
+  a.app.emplace();
+  a.app->exec = {"/bin/true"};
+  a.app->user = "0";
+  a.app->group = "0";
+  set_env(a.app->environment, "HOST",
+          "a\xff\xc3"
+          "b");
+  m.apps.push_back(a);
+  std::string json = to_json(m);
+  EXPECT_NE(json.find("\"a\xef\xbf\xbd\xef\xbf\xbd"
+                      "b\""),
+            std::string::npos)
+      << json;
+  auto back = parse_pod_manifest(json, "written");
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(json_string("\xff"), "\"\xef\xbf\xbd\"");
+}
+
 }  // namespace
 }  // namespace rkt::spec

@@ -106,7 +106,11 @@ Json volume_json(const Volume& v) {
   return j;
 }
 
-std::string dump(const Json& j, Pretty pretty) { return pretty == Pretty::Yes ? j.dump(4) : j.dump(); }
+// Invalid UTF-8 (a host environment variable passed on with --inherit-env, say) becomes U+FFFD,
+// as Go's encoder writes it, instead of an exception.
+std::string dump(const Json& j, Pretty pretty = Pretty::No) {
+  return j.dump(pretty == Pretty::Yes ? 4 : -1, ' ', false, Json::error_handler_t::replace);
+}
 
 }  // namespace
 
@@ -123,7 +127,7 @@ void set_env(Environment& env, const std::string& name, const std::string& value
 Isolator make_isolator(std::string name, IsolatorValue value) {
   Isolator i;
   i.name = std::move(name);
-  i.value_json = isolator_value_json(value).dump();
+  i.value_json = dump(isolator_value_json(value));
   i.value = std::move(value);
   return i;
 }
@@ -191,11 +195,11 @@ std::string to_json(const PodManifest& m, Pretty pretty) {
   return dump(j, pretty);
 }
 
-std::string json_string(std::string_view s) { return Json(std::string(s)).dump(); }
+std::string json_string(std::string_view s) { return dump(Json(std::string(s))); }
 
 Result<std::string> pretty_print_json(std::string_view json) {
   try {
-    return Json::parse(json.begin(), json.end()).dump(4);
+    return dump(Json::parse(json.begin(), json.end()), Pretty::Yes);
   } catch (const Json::exception& e) {
     return Error(Errc::InvalidManifest, std::string("not valid JSON: ") + e.what());
   }

@@ -9,6 +9,7 @@
 
 #include "common/base64.h"
 #include "common/fs.h"
+#include "stage0/go_json.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -252,22 +253,7 @@ std::string config_json(const Config& config, bool pretty) {
   stage0.push_back(stage1);
   Ordered root;
   root["stage0"] = stage0;
-  std::string text = pretty ? root.dump(1, '\t', false, Ordered::error_handler_t::replace)
-                            : root.dump(-1, ' ', false, Ordered::error_handler_t::replace);
-  // Go's encoder escapes these for HTML; they occur only inside strings.
-  std::string out;
-  for (char ch : text) {
-    if (ch == '<') {
-      out += "\\u003c";
-    } else if (ch == '>') {
-      out += "\\u003e";
-    } else if (ch == '&') {
-      out += "\\u0026";
-    } else {
-      out += ch;
-    }
-  }
-  return out;
+  return go_json(root, pretty ? GoIndent::Tab : GoIndent::None);
 }
 
 }  // namespace rkt::stage0

@@ -15,6 +15,7 @@
 #include "common/stage1_abi.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
+#include "stage0/go_json.h"
 
 namespace rkt::stage0 {
 
@@ -32,7 +33,7 @@ std::string images_json(const std::vector<ImageInfo>& images, bool pretty) {
                    {"last_used_time", i.last_used_ns},
                    {"size", i.size}});
   }
-  return pretty ? out.dump(1, '\t') : out.dump();  // rkt: json.MarshalIndent(v, "", "\t")
+  return go_json(out, pretty ? GoIndent::Tab : GoIndent::None);  // rkt: json.MarshalIndent(v, "", "\t")
 }
 
 Status export_image(const Store& store, const std::string& key, const std::string& out, bool overwrite) {

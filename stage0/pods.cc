@@ -15,14 +15,15 @@
 #include "common/fs.h"
 #include "common/stage1_abi.h"
 #include "spec/manifest.h"
+#include "stage0/go_json.h"
 
 namespace rkt::stage0 {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-// As Go's json.Marshal, or json.MarshalIndent(v, "", "\t") for json-pretty (rkt's choice).
-std::string dump(const Json& j, bool pretty) { return pretty ? j.dump(1, '\t') : j.dump(); }
+// json-pretty is json.MarshalIndent(v, "", "\t"), rkt's choice.
+std::string dump(const Json& j, bool pretty) { return go_json(j, pretty ? GoIndent::Tab : GoIndent::None); }
 
 // An exit status as rkt prints it: a number (it was written by stage1 as one).
 Json exit_code(const std::string& code) {

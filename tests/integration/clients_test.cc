@@ -175,10 +175,11 @@ TEST_F(ClientTest, RktletListStatusStopRmAndImageCalls) {
     return run_command(a);
   };
   std::string uuid_file = tmp_ / "uuid";
-  pid_t pid = start_trapped({rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run", "--net=host",
-                             "--uuid-file-save=" + uuid_file, "--user-annotation=io.kubernetes.pod.uid=1234",
-                             "--user-label=app=web", image_, "--exec=/probe", "--", "trap:0"},
-                            tmp_ / "run.out");
+  pid_t pid =
+      start_trapped({rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run", "--net=host",
+                     "--uuid-file-save=" + uuid_file, "--user-annotation=io.kubernetes.pod.uid=1234",
+                     "--user-label=app=web", "--user-label=tier=<a&b>", image_, "--exec=/probe", "--", "trap:0"},
+                    tmp_ / "run.out");
   std::string uuid = read_file(uuid_file);
   ASSERT_EQ(uuid.size(), 36u) << "read raw: " << uuid;
 
@@ -197,6 +198,7 @@ TEST_F(ClientTest, RktletListStatusStopRmAndImageCalls) {
   EXPECT_EQ(pods[0]["app_names"], Json::array({"probe"}));
   EXPECT_EQ(pods[0]["user_annotations"]["io.kubernetes.pod.uid"], "1234") << "isKubernetesPod: " << list.out;
   EXPECT_EQ(pods[0]["user_labels"]["app"], "web");
+  EXPECT_NE(list.out.find(R"("tier":"\u003ca\u0026b\u003e")"), std::string::npos) << "as Go escapes: " << list.out;
   EXPECT_TRUE(pods[0]["created_at"].is_number_integer()) << list.out;
 
   auto stop = call("stop", {"--force=true", uuid});

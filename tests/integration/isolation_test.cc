@@ -98,11 +98,15 @@ TEST_F(RunTest, UsersAndGroups) {
 TEST_F(RunTest, EnvironmentPrecedenceAndWorkingDirectory) {
   write_file(tmp_ / "env-file", "# comment\nFROM_FILE=file\nOVERRIDDEN=file\n");
   ::setenv("RKT_TEST_INHERITED", "inherited", 1);
+  // A host variable that is not UTF-8 cannot go into a manifest as it is: it arrives as Go's
+  // encoder would write it, with U+FFFD, instead of stopping rkt.
+  ::setenv("RKT_TEST_NOT_UTF8", "a\xff<&>", 1);
   auto r = probe({"--inherit-env", "--set-env-file=" + (tmp_ / "env-file"), "--set-env=OVERRIDDEN=set-env"},
                  {"--environment=OVERRIDDEN=app", "--working-dir=/tmp"},
                  {"env:FROM_IMAGE", "env:FROM_FILE", "env:OVERRIDDEN", "env:RKT_TEST_INHERITED", "env:AC_APP_NAME",
-                  "env:PATH", "cwd"});
+                  "env:PATH", "env:RKT_TEST_NOT_UTF8", "cwd"});
   ::unsetenv("RKT_TEST_INHERITED");
+  ::unsetenv("RKT_TEST_NOT_UTF8");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto m = lines(r.out);
   EXPECT_EQ(m["env-FROM_IMAGE"], "image");
@@ -110,6 +114,7 @@ TEST_F(RunTest, EnvironmentPrecedenceAndWorkingDirectory) {
   EXPECT_EQ(m["env-OVERRIDDEN"], "app");
   EXPECT_EQ(m["env-RKT_TEST_INHERITED"], "inherited");
   EXPECT_EQ(m["env-AC_APP_NAME"], "probe");
+  EXPECT_EQ(m["env-RKT_TEST_NOT_UTF8"], "a\xef\xbf\xbd<&>");
   EXPECT_EQ(m["cwd"], "/tmp");
   auto plain = lines(probe({}, {}, {"env:PATH", "env:HOME"}).out);
   EXPECT_EQ(plain["env-PATH"], "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") << "the spec's default";
