@@ -75,6 +75,22 @@ Status write_file_atomic(const std::string& path, const std::string& data, mode_
     ::unlink(tmp.c_str());
     return e;
   }
+  if (durability == Durability::Sync) {
+    size_t slash = path.rfind('/');
+    return sync_dir(slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash));
+  }
+  return ok();
+}
+
+Status sync_dir(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid() || ::fsync(fd.get()) != 0) return sys_error("syncing directory " + quote(dir));
+  return ok();
+}
+
+Status sync_filesystem(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid() || ::syncfs(fd.get()) != 0) return sys_error("syncing the filesystem of " + quote(path));
   return ok();
 }
 

@@ -23,11 +23,19 @@ enum class Overwrite { No, Yes };
 /// (files that a crash makes moot anyway, such as those of a pod being prepared).
 enum class Durability { Sync, NoSync };
 
-/// Writes `data` to a temporary file beside `path`, fsyncs it and renames it into place, so a
-/// reader sees either the old file or the complete new one. With Overwrite::No an existing
-/// `path` is an AlreadyExists error and is left untouched.
+/// Writes `data` to a temporary file beside `path` and renames it into place, so a reader sees
+/// either the old file or the complete new one. With Durability::Sync the file and then its
+/// directory are fsynced: once this returns, the new file survives a power cut. With
+/// Overwrite::No an existing `path` is an AlreadyExists error and is left untouched.
 Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode, Overwrite overwrite,
                          Durability durability = Durability::Sync);
+
+/// Makes the names created, renamed or removed in directory `dir` durable (fsync of the directory).
+Status sync_dir(const std::string& dir);
+/// Flushes everything written to the filesystem that holds `path` (syncfs): one call that makes a
+/// whole tree of files durable, such as a rendered image or a prepared pod, before a rename
+/// publishes it.
+Status sync_filesystem(const std::string& path);
 
 /// Creates a directory and its missing parents (like mkdir -p).
 Status make_dirs(const std::string& path, mode_t mode);

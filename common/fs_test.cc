@@ -28,6 +28,20 @@ TEST_F(FsTest, AtomicWriteThenRead) {
   EXPECT_EQ(*r, "hello");
 }
 
+TEST_F(FsTest, SyncsNameWhatTheyCannotSync) {
+  ASSERT_TRUE(write_file_atomic(dir_ + "/f", "x", 0644, Overwrite::No, Durability::Sync));
+  EXPECT_TRUE(sync_dir(dir_));
+  EXPECT_TRUE(sync_filesystem(dir_ + "/f"));
+  Status d = sync_dir(dir_ + "/missing");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().message(), "syncing directory \"" + dir_ + "/missing\": No such file or directory");
+  Status f = sync_filesystem(dir_ + "/missing");
+  ASSERT_FALSE(f);
+  EXPECT_NE(f.error().message().find("syncing the filesystem of \"" + dir_ + "/missing\""), std::string::npos);
+  // A file is not a directory to sync.
+  EXPECT_FALSE(sync_dir(dir_ + "/f"));
+}
+
 TEST_F(FsTest, NoOverwriteKeepsTheOldFile) {
   std::string p = dir_ + "/f";
   ASSERT_TRUE(write_file_atomic(p, "old", 0644, Overwrite::No));

@@ -82,13 +82,16 @@ Result<bool> pod_is_locked(const std::string& pod) {
   return std::move(lock).error();
 }
 
-Status move_pod(const std::string& data_dir, const std::string& uuid, PodPhase from, PodPhase to) {
+Status move_pod(const std::string& data_dir, const std::string& uuid, PodPhase from, PodPhase to,
+                Durability durability) {
   std::string dest_dir = data_dir + "/pods/" + phase_dir(to);
   if (Status s = make_dirs(dest_dir, 0750); !s) return s;
   std::string src = pod_path(data_dir, from, uuid), dst = pod_path(data_dir, to, uuid);
+  if (durability == Durability::Sync) RKT_TRY_WRAP(sync_filesystem(src), "pod " + uuid);
   if (::rename(src.c_str(), dst.c_str()) != 0) {
     return sys_error("moving pod " + uuid + " from " + phase_dir(from) + " to " + phase_dir(to));
   }
+  if (durability == Durability::Sync) RKT_TRY_WRAP(sync_dir(dest_dir), "pod " + uuid);
   return ok();
 }
 

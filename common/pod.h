@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/fs.h"
 #include "common/unique_fd.h"
 
 namespace rkt {
@@ -51,7 +52,11 @@ class PodLock {
 Result<bool> pod_is_locked(const std::string& pod);
 
 /// Renames the pod from one phase directory to another (creating the target phase directory).
-Status move_pod(const std::string& data_dir, const std::string& uuid, PodPhase from, PodPhase to);
+/// With Durability::Sync, as rkt at each transition a command reports: the pod's files are flushed
+/// first and the new name is made durable after, so a power cut leaves the pod complete in its new
+/// phase or untouched in its old one.
+Status move_pod(const std::string& data_dir, const std::string& uuid, PodPhase from, PodPhase to,
+                Durability durability = Durability::NoSync);
 
 struct PodRef {
   std::string uuid;

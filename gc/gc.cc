@@ -87,6 +87,9 @@ Status sweep(const PodRef& pod, bool* busy, const std::function<void(const PodRe
   auto claimed = claim(pod.path, pod.uuid);
   RKT_TRY(claimed);
   if (claimed->empty()) return ok();
+  // The claim is durable before the removal starts: a power cut cannot bring back a pod that is
+  // half removed under its own name.
+  if (Status s = sync_dir(claimed->substr(0, claimed->rfind('/'))); !s) return s;
   if (Status s = stage1_abi::remove_pod_cgroups(*claimed, pod.uuid); !s) return s;
   return remove_tree(*claimed);
 }

@@ -12,7 +12,7 @@ packages=(
   busybox-static gnupg
   python3 openssl iproute2 util-linux
   containernetworking-plugins iptables umoci skopeo docker-registry
-  qemu-system-x86 linux-image-amd64 systemd cpio
+  qemu-system-x86 linux-image-amd64 systemd cpio e2fsprogs kmod strace
 )
 
 missing=()

@@ -424,6 +424,8 @@ void keep_tree(int root_fd, const LayerTrees& trees, const std::string& tmp_dir,
   UniqueFd dst(::open(copy.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dst.valid() || !link_tree(root_fd, dst.get(), "the layer tree")) return;
   same_owner_and_mode(dst.get(), st);
+  // Its files' data first: a kept tree is trusted as it is, so after a power cut it is whole or absent.
+  if (!sync_filesystem(copy.path())) return;
   (void)::rename(copy.path().c_str(), final_path.c_str());  // a concurrent fetch may have kept it first
 }
 

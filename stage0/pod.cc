@@ -287,7 +287,8 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
 
 Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug) {
   if (from != PodPhase::Run) {
-    RKT_TRY(move_pod(data_dir, pod.uuid, from, PodPhase::Run));
+    // Durable before stage1 starts: after a power cut the pod reads as complete and exited.
+    RKT_TRY(move_pod(data_dir, pod.uuid, from, PodPhase::Run, Durability::Sync));
   }
   std::string dir = pod_path(data_dir, PodPhase::Run, pod.uuid);
   if (::chdir(dir.c_str()) != 0) return sys_error("entering pod " + quote(dir));

@@ -73,8 +73,10 @@ class Staging {
     return ok();
   }
   const std::string& path() const { return path_; }
-  /// Renames the staging directory to `dest`; false (and still owned) when dest exists.
+  /// Renames the staging directory to `dest`; false (and still owned) when dest exists. Its files
+  /// are flushed first: a tree that has its name after a power cut is complete.
   Result<bool> commit(const std::string& dest) {
+    RKT_TRY(sync_filesystem(path_));
     if (::rename(path_.c_str(), dest.c_str()) == 0) {
       path_.clear();
       return true;
@@ -266,27 +268,42 @@ Result<std::string> Store::import(int fd, const std::string& what) {
   unsigned int dn = 0;
   EVP_DigestFinal_ex(md.get(), d, &dn);
   std::string key = "sha512-" + hex(d, dn).substr(0, 64);
-  if (::fsync(blob.get()) != 0) return sys_error("writing " + quote(blob_tmp));
-  blob.reset();
+  if (::close(blob.release()) != 0) return sys_error("writing " + quote(blob_tmp));
 
-  // Commit: blob, manifest, tree, and the index record last.
+  // Commit: blob, manifest and tree, flushed together; then the index record, which makes the
+  // image visible, fsynced with its directory. A power cut leaves the image complete or unlisted.
+  // An image stored already keeps its files: only what a damaged store lacks is put back.
+  std::string index_path = cas_ + "/index/" + key;
+  bool stored = ::access(index_path.c_str(), F_OK) == 0;
+  auto missing = [&](const std::string& path) { return !stored || ::access(path.c_str(), F_OK) != 0; };
+  bool wrote = false;
   std::string bp = blob_path(key);
-  RKT_TRY(make_dirs(bp.substr(0, bp.rfind('/')), 0750));
-  if (::rename(blob_tmp.c_str(), bp.c_str()) != 0) return sys_error("storing " + quote(bp));
+  if (missing(bp)) {
+    RKT_TRY(make_dirs(bp.substr(0, bp.rfind('/')), 0750));
+    if (::rename(blob_tmp.c_str(), bp.c_str()) != 0) return sys_error("storing " + quote(bp));
+    wrote = true;
+  }
   std::string mp = manifest_path(key);
-  RKT_TRY(make_dirs(mp.substr(0, mp.rfind('/')), 0750));
-  RKT_TRY(write_file_atomic(mp, manifest_json, 0640, Overwrite::Yes));
+  if (missing(mp)) {
+    RKT_TRY(make_dirs(mp.substr(0, mp.rfind('/')), 0750));
+    RKT_TRY(write_file_atomic(mp, manifest_json, 0640, Overwrite::Yes, Durability::NoSync));
+    wrote = true;
+  }
   if (manifest->dependencies.empty()) {
-    RKT_TRY(whitelist(staging.path() + "/rootfs", manifest->path_whitelist));
-    RKT_TRY(write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No));
     auto id = tree_id({key});
     RKT_TRY(id);
-    auto committed = staging.commit(cas_ + "/tree/" + *id);
-    RKT_TRY(committed);
+    if (missing(cas_ + "/tree/" + *id + "/rootfs")) {
+      RKT_TRY(whitelist(staging.path() + "/rootfs", manifest->path_whitelist));
+      RKT_TRY(write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No, Durability::NoSync));
+      auto committed = staging.commit(cas_ + "/tree/" + *id);
+      RKT_TRY(committed);
+      wrote = true;
+    }
   }
-  std::string index = std::to_string(now_ns()) + " " + std::to_string(tee.total) + "\n";
-  if (::access((cas_ + "/index/" + key).c_str(), F_OK) != 0) {
-    RKT_TRY(write_file_atomic(cas_ + "/index/" + key, index, 0640, Overwrite::Yes));
+  if (wrote) RKT_TRY(sync_filesystem(cas_));
+  if (!stored) {
+    std::string index = std::to_string(now_ns()) + " " + std::to_string(tee.total) + "\n";
+    RKT_TRY(write_file_atomic(index_path, index, 0640, Overwrite::Yes));
   }
   touch(key);
   return key;
@@ -371,7 +388,7 @@ Result<std::string> Store::render(const std::string& key) {
   Staging staging(cas_ + "/tmp");
   RKT_TRY(staging.create());
   RKT_TRY(unpack_chain(*order, key, staging.path() + "/rootfs"));
-  RKT_TRY(write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No));
+  RKT_TRY(write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No, Durability::NoSync));
   auto committed = staging.commit(dest);
   RKT_TRY(committed);
   return dest;
@@ -502,6 +519,7 @@ Status Store::remove(const std::string& key) {
     if (errno == ENOENT) return Error(Errc::NotFound, "no image " + quote(key) + " in the store");
     return sys_error("removing image " + quote(key));
   }
+  RKT_TRY(sync_dir(cas_ + "/index"));  // reported removed: it stays removed
   ::unlink((cas_ + "/lastused/" + key).c_str());
   ::unlink(blob_path(key).c_str());
   ::unlink(manifest_path(key).c_str());

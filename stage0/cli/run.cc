@@ -286,7 +286,8 @@ Result<int> cmd_prepare(GlobalOptions& g, const std::vector<std::string>& args) 
   RunFlags p;
   auto pod = prepare_from_args(g, args, false, p);
   RKT_TRY(pod);
-  RKT_TRY(move_pod(g.dir, pod->uuid, PodPhase::Prepare, PodPhase::Prepared));
+  // Reported prepared: durable before the UUID is printed.
+  RKT_TRY(move_pod(g.dir, pod->uuid, PodPhase::Prepare, PodPhase::Prepared, Durability::Sync));
   std::cout << pod->uuid << "\n";
   return 0;
 }

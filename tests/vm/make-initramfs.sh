@@ -2,7 +2,8 @@
 # Builds the initramfs of a VM test (tests/vm/run.sh) from the build tree: busybox-static with
 # every applet linked, rkt, the stage1 image, actool, the probe and the integration tests (at
 # the build tree's own paths, which they were compiled with) with the libraries they link, the
-# kernel's overlay module, and the guest scripts. The VM's /init copies all of it into a tmpfs
+# kernel's overlay module (and for the power-loss suite, ext4's and virtio's), and the guest
+# scripts. The VM's /init copies all of it into a tmpfs
 # and switch_roots there, since an initramfs root cannot pivot_root.
 # For the systemd suite it also holds rkt installed as a package installs it (cmake --install to
 # /usr, with the units of dist/) and the host's systemd 252 with its libraries, to boot as PID 1.
@@ -25,7 +26,9 @@ copy_elf() {
     cp -L "$lib" "$root$lib"
   done
 }
-for f in stage0/rkt actool/actool tests/probe tests/integration_tests; do
+elves="stage0/rkt actool/actool tests/probe"
+[ "$suite" = powerloss ] || elves="$elves tests/integration_tests" # that suite runs rkt only
+for f in $elves; do
   copy_elf "$build/$f"
 done
 copy_elf /bin/bash # the integration suite sources `rkt completion bash` in bash
@@ -55,6 +58,16 @@ for applet in $(/bin/busybox --list); do
 done
 
 cp "/lib/modules/$kver/kernel/fs/overlayfs/overlay.ko" "$root/lib/modules/"
+if [ "$suite" = powerloss ]; then
+  # Its data dir is an ext4 virtio disk: the modules for both, in load order.
+  mkdir -p "$root/lib/modules/powerloss"
+  for m in virtio_pci virtio_blk ext4; do modprobe -S "$kver" --show-depends "$m"; done | awk '$1 == "insmod" && !seen[$2]++ {print $2}' |
+    while read -r ko; do
+      cp "$ko" "$root/lib/modules/powerloss/"
+      basename "$ko" >>"$root/lib/modules/powerloss/order"
+    done
+  [ -s "$root/lib/modules/powerloss/order" ] || { echo "vm: no ext4/virtio modules for $kver" >&2; exit 1; }
+fi
 
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
 printf 'root:x:0:\n' >"$root/etc/group"

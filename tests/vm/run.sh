@@ -7,12 +7,7 @@ set -euo pipefail
 build=$(realpath "$1") suite=$2
 shift 2
 here=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
-qemu=/usr/bin/qemu-system-x86_64
-kernel=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1 || true)
-[ -x "$qemu" ] || { echo "vm: $qemu is missing (Debian's qemu-system-x86; scripts/install-deps.sh installs it)" >&2; exit 1; }
-[ -n "$kernel" ] || { echo "vm: no /boot/vmlinuz-* (Debian's linux-image-amd64; scripts/install-deps.sh installs it)" >&2; exit 1; }
-kver=${kernel#/boot/vmlinuz-}
-[ -r "$kernel" ] || { echo "vm: $kernel is not readable" >&2; exit 1; }
+. "$here/qemu.sh"
 
 work=$(mktemp -d /tmp/rkt-vm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -20,10 +15,7 @@ trap 'rm -rf "$work"' EXIT
 log=$build/vm-$suite.log
 echo "vm: booting $kernel with suite $suite (console: $log)"
 start=$(date +%s)
-# The guest powers off at the end; the timeout bounds a hung guest.
-timeout 1500 "$qemu" -machine q35 -cpu max -smp 2 -m 6144 -nographic -no-reboot -nodefaults \
-  -serial stdio -kernel "$kernel" -initrd "$work/initrd.gz" \
-  -append "console=ttyS0 panic=-1 quiet loglevel=3 rkt.suite=$suite $*" </dev/null >"$log" 2>&1 || true
+vm_boot "$work/initrd.gz" "$log" "rkt.suite=$suite $*"
 tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
 cat "$log"
 echo "vm: the guest ran for $(($(date +%s) - start)) s"
