@@ -153,10 +153,24 @@ HttpRequest Fetcher::request(const std::string& url) const {
 Result<std::string> Fetcher::fetch(const std::string& arg) {
   auto ref = parse_image_ref(arg);
   RKT_TRY(ref);
+  added_.clear();
   auto key = fetch_ref(*ref);
-  if (!key) return key;
-  auto tree = store_.render(*key);
-  RKT_TRY_WRAP(tree, "rendering image " + quote(arg));
+  Status done = key ? ok() : Status(key.error());
+  if (key) {
+    auto tree = store_.render(*key);
+    if (!tree) done = std::move(tree).error().wrap("rendering image " + quote(arg));
+  }
+  if (!done) {
+    // All or nothing: an image whose dependencies could not be fetched (a cycle, one missing)
+    // or that cannot be rendered does not stay, nor do the dependencies this fetch added.
+    // Images that were stored before are kept.
+    for (auto k = added_.rbegin(); k != added_.rend(); ++k) {
+      if (Status s = store_.remove(*k); !s) opts_.warn("removing image " + *k + ": " + s.error().message());
+    }
+    added_.clear();
+    return std::move(done).error();
+  }
+  added_.clear();
   return key;
 }
 
@@ -220,8 +234,10 @@ Result<std::string> Fetcher::verify_and_import(const std::string& path, const st
 }
 
 Result<std::string> Fetcher::import_with_dependencies(int fd, const std::string& what) {
-  auto key = store_.import(fd, what);
+  bool added = false;
+  auto key = store_.import(fd, what, &added);
   if (!key) return key;
+  if (added) added_.push_back(*key);
   RKT_TRY_WRAP(fetch_dependencies(*key), "fetching the dependencies of " + what);
   return key;
 }
@@ -420,7 +436,7 @@ Status Fetcher::fetch_dependencies(const std::string& key) {
     if (opts_.policy == PullPolicy::Update) opts_.policy = PullPolicy::New;
     auto dk = fetch_name(ref);
     opts_ = saved;
-    RKT_TRY(dk);
+    RKT_TRY_WRAP(dk, "dependency " + quote(dep.image_name));
     if (dep.image_id && dk->rfind(dep.image_id->substr(0, std::min<size_t>(dep.image_id->size(), 7 + 64)), 0) != 0) {
       return Error(Errc::BadSignature, "dependency " + quote(dep.image_name) + " has ID " + *dk + ", not the " +
                                            *dep.image_id + " the manifest requires");

@@ -68,6 +68,7 @@ class Fetcher {
   const Keystore& keystore_;
   FetchOptions opts_;
   std::vector<std::string> fetching_;  // names being fetched, to catch dependency cycles
+  std::vector<std::string> added_;     // images this fetch added to the store, for a rollback
 };
 
 }  // namespace rkt::stage0

@@ -212,7 +212,7 @@ Result<TempFile> Store::copy_in(int fd, const std::string& what) const {
   return copy_to_private_file(fd, cas_ + "/tmp", limits.max_bytes, "image " + what);
 }
 
-Result<std::string> Store::import(int fd, const std::string& what) {
+Result<std::string> Store::import(int fd, const std::string& what, bool* added) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return sys_error("reading image " + what);
   if (S_ISDIR(st.st_mode)) return Error(Errc::InvalidImage, "image " + what + " is a directory, not an image file");
@@ -305,6 +305,7 @@ Result<std::string> Store::import(int fd, const std::string& what) {
     std::string index = std::to_string(now_ns()) + " " + std::to_string(tee.total) + "\n";
     RKT_TRY(write_file_atomic(index_path, index, 0640, Overwrite::Yes));
   }
+  if (added) *added = !stored;
   touch(key);
   return key;
 }

@@ -59,8 +59,9 @@ class Store {
   /// failure. `what` names the image in errors.
   Result<std::string> import(const std::string& path, const std::string& what);
   /// The same from an open file, read once from its current offset: the bytes hashed, stored
-  /// and unpacked are the bytes read. Works for pipes and FIFOs.
-  Result<std::string> import(int fd, const std::string& what);
+  /// and unpacked are the bytes read. Works for pipes and FIFOs. `added`, when given, tells
+  /// whether the image is new to the store (false: it was stored already).
+  Result<std::string> import(int fd, const std::string& what, bool* added = nullptr);
 
   /// Copies an image source (read once, from its current offset) into the store's staging
   /// directory, which only rkt writes, so that the signature is checked on, and the image

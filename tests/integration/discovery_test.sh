@@ -40,6 +40,11 @@ make_image example.com/hello 3.0 "$www/images/example.com/hello-3.0-linux-$arch.
 make_image example.com/base 1.0 "$www/images/example.com/base-1.0-linux-$arch.aci"
 make_image example.com/app 1.0 "$www/images/example.com/app-1.0-linux-$arch.aci" \
   ',"dependencies":[{"imageName":"example.com/base","labels":[{"name":"version","value":"1.0"}]}]'
+# A cycle (cyc-a -> cyc-b -> cyc-a), and an image with one stored and one missing dependency.
+dep() { printf ',"dependencies":[%s]' "$(printf '{"imageName":"example.com/%s","labels":[{"name":"version","value":"1.0"}]},' "$@" | sed 's/,$//')"; }
+make_image example.com/cyc-a 1.0 "$www/images/example.com/cyc-a-1.0-linux-$arch.aci" "$(dep cyc-b)"
+make_image example.com/cyc-b 1.0 "$www/images/example.com/cyc-b-1.0-linux-$arch.aci" "$(dep cyc-a)"
+make_image example.com/half 1.0 "$www/images/example.com/half-1.0-linux-$arch.aci" "$(dep base missing)"
 for f in "$www"/images/example.com/*.aci; do sign "$f"; done
 start_server "$T/srv" --port 443
 
@@ -61,6 +66,15 @@ check "a dependency is fetched by name" 0 rkt fetch example.com/app:1.0
 check "the dependency is in the store" 0 rkt image cat-manifest example.com/base:1.0
 check "the rendered tree has the dependency's files" 0 rkt image render --overwrite example.com/app:1.0 "$T/rendered"
 contains "... from base" "$T/rendered/rootfs/etc/image" "example.com/app 1.0"
+check "a dependency cycle is refused" 254 rkt fetch example.com/cyc-a:1.0
+contains "... naming the image it came back to" "$T/err" "image dependency cycle through \"example.com/cyc-a\""
+check "... and neither image of the cycle stays in the store" 0 rkt image list --no-legend --fields=name
+if grep -q "cyc-" "$T/out"; then not_ok "an image of the cycle is in the store"; else ok "no image of the cycle is in the store"; fi
+check "an image with a missing dependency is refused" 254 rkt fetch example.com/half:1.0
+contains "... naming the dependency" "$T/err" "dependency \"example.com/missing\": fetching"
+check "... and does not stay, while the dependency stored before does" 0 rkt image list --no-legend --fields=name
+if grep -q "half" "$T/out"; then not_ok "the refused image is in the store"; else ok "the refused image is not in the store"; fi
+contains "... base is kept" "$T/out" "example.com/base:1.0"
 check "a discovered image whose name differs is refused" 254 rkt fetch example.com/liar:1.0
 contains "... saying whose name it has" "$T/err" "is named \"example.com/hello\", not the requested \"example.com/liar\""
 check "... also when the download is new" 254 rkt fetch example.com/liar:3.0
