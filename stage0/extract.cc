@@ -260,8 +260,7 @@ class Extractor {
       case AE_IFREG: {
         la_int64_t size = archive_entry_size(e);
         if (size < 0 || stats_->bytes + static_cast<uint64_t>(size) > limits_.max_bytes) {
-          return fail(Errc::InvalidImage,
-                      "unpacked size exceeds the limit of " + std::to_string(limits_.max_bytes) + " bytes");
+          return fail(Errc::InvalidImage, limits_.bytes_exceeded());
         }
         UniqueFd fd(::openat(pfd, c, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (!fd.valid()) return sys_error("image " + what_ + ": creating " + quote(entry));
@@ -304,8 +303,7 @@ class Extractor {
       if (rc != ARCHIVE_OK) return archive_fail("reading " + quote(entry));
       stats_->bytes += size;
       if (stats_->bytes > limits_.max_bytes) {
-        return fail(Errc::InvalidImage,
-                    "unpacked size exceeds the limit of " + std::to_string(limits_.max_bytes) + " bytes");
+        return fail(Errc::InvalidImage, limits_.bytes_exceeded());
       }
       // Sparse entries come as blocks with offsets.
       const char* p = static_cast<const char*>(buf);

@@ -28,6 +28,12 @@ namespace rkt::stage0 {
 struct ExtractLimits {
   uint64_t max_bytes = uint64_t{64} << 30;
   uint64_t max_entries = 4'000'000;
+  std::string max_bytes_reason;  ///< why max_bytes is what it is, for the error (empty: the default)
+
+  std::string bytes_exceeded() const {
+    return "unpacked size exceeds the limit of " + std::to_string(max_bytes) + " bytes" +
+           (max_bytes_reason.empty() ? "" : " (" + max_bytes_reason + ")");
+  }
 };
 
 struct ExtractStats {

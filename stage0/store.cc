@@ -189,7 +189,10 @@ Result<Store> Store::open(const std::string& data_dir) {
   if (::statvfs(cas.c_str(), &vfs) == 0) {
     // The blob and the tree both take room: half the free space is the most an image may unpack to.
     uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-    store.limits.max_bytes = std::min(store.limits.max_bytes, free_bytes / 2);
+    if (free_bytes / 2 < store.limits.max_bytes) {
+      store.limits.max_bytes = free_bytes / 2;
+      store.limits.max_bytes_reason = "half the free space of " + quote(cas);
+    }
   }
   return store;
 }
