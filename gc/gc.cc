@@ -10,6 +10,7 @@
 #include <chrono>
 #include <sstream>
 
+#include "common/crash_point.h"
 #include "common/duration.h"
 #include "common/fs.h"
 #include "common/stage1_abi.h"
@@ -83,6 +84,7 @@ Status sweep(const PodRef& pod, bool* busy, const std::function<void(const PodRe
     if (lock.error().sys_errno() != ENOENT) return std::move(lock).error();
   }
   if (Status s = teardown(pod, before); !s) return s;
+  crash_point("gc-torn-down");
   if (Status s = unmount_below(pod.path); !s) return s;
   auto claimed = claim(pod.path, pod.uuid);
   RKT_TRY(claimed);
@@ -90,6 +92,7 @@ Status sweep(const PodRef& pod, bool* busy, const std::function<void(const PodRe
   // The claim is durable before the removal starts: a power cut cannot bring back a pod that is
   // half removed under its own name.
   if (Status s = sync_dir(claimed->substr(0, claimed->rfind('/'))); !s) return s;
+  crash_point("gc-claimed");
   if (Status s = stage1_abi::remove_pod_cgroups(*claimed, pod.uuid); !s) return s;
   return remove_tree(*claimed);
 }
@@ -174,6 +177,7 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
     report.marked.push_back(p.uuid);
   }
   if (options.mark_only) return report;
+  crash_point("gc-marked");
   finish_interrupted(data_dir, &report);
   // Sweep what has been garbage for longer than the grace period.
   pods = list_pods(data_dir);

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/crash_point.h"
 #include "common/duration.h"
 #include "common/fs.h"
 #include "common/stage1_abi.h"
@@ -216,6 +217,7 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
     (void)remove_tree(hidden);
     return e;
   }
+  crash_point("prepare-embryo");
   if (Status s = move_pod(dir, *uuid, PodPhase::Embryo, PodPhase::Prepare); !s) {
     (void)remove_tree(embryo);
     return std::move(s).error();
@@ -227,6 +229,7 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
     RKT_TRY(write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No,
                               Durability::NoSync));
     if (Status s = stage1_abi::write_runtime_config(pod, rc, false); !s) return s;
+    crash_point("prepare-filling");
     auto s1 =
         options.stage1_key.empty() ? stage1_key(store, options.stage1_image) : Result<std::string>(options.stage1_key);
     RKT_TRY(s1);
@@ -290,6 +293,7 @@ Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, b
     // Durable before stage1 starts: after a power cut the pod reads as complete and exited.
     RKT_TRY(move_pod(data_dir, pod.uuid, from, PodPhase::Run, Durability::Sync));
   }
+  crash_point("run-moved");
   std::string dir = pod_path(data_dir, PodPhase::Run, pod.uuid);
   if (::chdir(dir.c_str()) != 0) return sys_error("entering pod " + quote(dir));
   if (!pod.mds_token.empty()) RKT_TRY(mds::register_pod(mds::kSocket, dir, pod.uuid, pod.mds_token));

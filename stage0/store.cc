@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/crash_point.h"
 #include "common/duration.h"
 #include "common/fs.h"
 #include "common/handle.h"
@@ -272,6 +273,7 @@ Result<std::string> Store::import(int fd, const std::string& what, bool* added) 
   EVP_DigestFinal_ex(md.get(), d, &dn);
   std::string key = "sha512-" + hex(d, dn).substr(0, 64);
   if (::close(blob.release()) != 0) return sys_error("writing " + quote(blob_tmp));
+  crash_point("import-unpacked");
 
   // Commit: blob, manifest and tree, flushed together; then the index record, which makes the
   // image visible, fsynced with its directory. A power cut leaves the image complete or unlisted.
@@ -304,10 +306,12 @@ Result<std::string> Store::import(int fd, const std::string& what, bool* added) 
     }
   }
   if (wrote) RKT_TRY(sync_filesystem(cas_));
+  crash_point("import-committed");
   if (!stored) {
     std::string index = std::to_string(now_ns()) + " " + std::to_string(tee.total) + "\n";
     RKT_TRY(write_file_atomic(index_path, index, 0640, Overwrite::Yes));
   }
+  crash_point("import-indexed");
   if (added) *added = !stored;
   touch(key);
   return key;

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 
+#include "common/crash_point.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/stage1_abi.h"
@@ -117,6 +118,7 @@ int run(int argc, char** argv) {
   } else if (limited) {
     return report(std::move(detected).error().wrap("pod " + uuid + " has resource limits"), debug);
   }
+  crash_point("stage1-cgroups");
 
   // Contained networks: the pod's network namespace, attached to each network by its CNI plugin,
   // from here (the host's namespace), before the pod's PID 1 joins it. It outlives this process
@@ -198,6 +200,7 @@ int run(int argc, char** argv) {
   (void)write_file_atomic(pod_dir + "/ppid", std::to_string(::getpid()) + "\n", 0644, Overwrite::Yes,
                           Durability::NoSync);
   (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
+  crash_point("stage1-started");
 
   UniqueFd sigfd(::signalfd(-1, &stopset, SFD_CLOEXEC));
   if (!sigfd.valid()) return report(sys_error("creating a signalfd"), debug);

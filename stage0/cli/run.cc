@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "common/crash_point.h"
 #include "common/fs.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
@@ -286,6 +287,7 @@ Result<int> cmd_prepare(GlobalOptions& g, const std::vector<std::string>& args) 
   RunFlags p;
   auto pod = prepare_from_args(g, args, false, p);
   RKT_TRY(pod);
+  crash_point("prepare-filled");
   // Reported prepared: durable before the UUID is printed.
   RKT_TRY(move_pod(g.dir, pod->uuid, PodPhase::Prepare, PodPhase::Prepared, Durability::Sync));
   std::cout << pod->uuid << "\n";
