@@ -265,12 +265,14 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
   }
   opts_.warn("signature verification is disabled (--insecure-options=image): image " + what +
              " is not signed; its blobs are checked against their digests");
+  auto staging_dir = store_.staging_dir();
+  RKT_TRY(staging_dir);
   Result<TempFile> aci = Error(Errc::Generic, "unreachable");
   oci::RegistryResult got;  // of a registry: the manifest digest and layers, kept in the store
   if (arg.rfind("oci:", 0) == 0) {
     auto ref = oci::parse_reference(arg);
     RKT_TRY(ref);
-    aci = oci::layout_to_aci(*ref, arg, store_.staging_dir(), what, ExtractLimits{});
+    aci = oci::layout_to_aci(*ref, arg, *staging_dir, what, ExtractLimits{});
   } else if (arg.rfind("docker:", 0) == 0) {
     auto ref = oci::parse_docker_reference(arg);
     RKT_TRY(ref);
@@ -285,15 +287,14 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
     ro.layer_trees = store_.layer_trees();
     // The manifest digest is remembered per reference (as the remote record's ETag): an update
     // that finds the same manifest fetches nothing more.
-    aci = oci::registry_to_aci(*ref, arg, ro, store_.staging_dir(), what, ExtractLimits{}, before ? before->etag : "",
-                               &got);
+    aci = oci::registry_to_aci(*ref, arg, ro, *staging_dir, what, ExtractLimits{}, before ? before->etag : "", &got);
     if (aci && got.unchanged) return before->key;
   } else {
     bool docker = arg.rfind("docker-archive:", 0) == 0;
     auto ref = oci::parse_archive_reference(arg, docker ? "docker-archive:" : "oci-archive:");
     RKT_TRY(ref);
-    aci = docker ? oci::docker_archive_to_aci(*ref, arg, store_.staging_dir(), what, ExtractLimits{})
-                 : oci::oci_archive_to_aci(*ref, arg, store_.staging_dir(), what, ExtractLimits{});
+    aci = docker ? oci::docker_archive_to_aci(*ref, arg, *staging_dir, what, ExtractLimits{})
+                 : oci::oci_archive_to_aci(*ref, arg, *staging_dir, what, ExtractLimits{});
   }
   RKT_TRY(aci);
   UniqueFd fd(::open(aci->path().c_str(), O_RDONLY | O_CLOEXEC));
@@ -368,7 +369,9 @@ Result<std::string> Fetcher::fetch_url(const std::string& url, const std::string
   if (have && (*cached)->max_age_s > 0 && now_ns() < (*cached)->download_time_ns + (*cached)->max_age_s * 1000000000) {
     return reuse((*cached)->key);
   }
-  std::string tmp = store_.cas() + "/tmp/download-" + sha256_hex(url + std::to_string(now_ns()));
+  auto staging = store_.staging_dir();
+  RKT_TRY(staging);
+  std::string tmp = *staging + "/download-" + sha256_hex(url + std::to_string(now_ns()));
   TempFile cleanup(tmp);
   HttpRequest req = request(url);
   req.progress = opts_.progress;

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -213,7 +214,9 @@ Result<std::string> Store::import(const std::string& path, const std::string& wh
 }
 
 Result<TempFile> Store::copy_in(int fd, const std::string& what) const {
-  return copy_to_private_file(fd, cas_ + "/tmp", limits.max_bytes, "image " + what);
+  auto dir = staging_dir();
+  RKT_TRY(dir);
+  return copy_to_private_file(fd, *dir, limits.max_bytes, "image " + what);
 }
 
 Result<std::string> Store::import(int fd, const std::string& what, bool* added) {
@@ -230,7 +233,9 @@ Result<std::string> Store::import(int fd, const std::string& what, bool* added) 
   if (archive_read_next_header(raw.get(), &ignored) != ARCHIVE_OK) {
     return Error(Errc::InvalidImage, "image " + what + ": " + archive_message(raw.get()));
   }
-  Staging staging(cas_ + "/tmp");
+  auto staging_path = staging_dir();
+  RKT_TRY(staging_path);
+  Staging staging(*staging_path);
   RKT_TRY(staging.create());
   std::string blob_tmp = staging.path() + "/blob";
   UniqueFd blob(::open(blob_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
@@ -393,7 +398,9 @@ Result<std::string> Store::render(const std::string& key) {
   RKT_TRY(id);
   std::string dest = cas_ + "/tree/" + *id;
   if (::access((dest + "/rootfs").c_str(), F_OK) == 0) return dest;
-  Staging staging(cas_ + "/tmp");
+  auto staging_path = staging_dir();
+  RKT_TRY(staging_path);
+  Staging staging(*staging_path);
   RKT_TRY(staging.create());
   RKT_TRY(unpack_chain(*order, key, staging.path() + "/rootfs"));
   RKT_TRY(write_file_atomic(staging.path() + "/image", key + "\n", 0640, Overwrite::No, Durability::NoSync));
@@ -538,6 +545,11 @@ Status Store::remove(const std::string& key) {
     }
   }
   ::unlink((cas_ + "/layerref/" + key).c_str());
+  // The layers it alone used go too, unless a fetch is staging (it may be about to use them):
+  // image gc takes them then.
+  auto excl = lock_out_staging();
+  RKT_TRY(excl);
+  if (!excl->valid()) return ok();
   auto layers = sweep_layers();
   RKT_TRY(layers);
   return ok();
@@ -592,8 +604,43 @@ Result<size_t> Store::sweep_layers() const {
   return removed;
 }
 
+Result<UniqueFd> Store::lock_out_staging() const {
+  // This process's own staging is over by the time it sweeps: its shared lock would only lock it out.
+  staging_lock_.reset();
+  std::string path = cas_ + "/staging.lock";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0640));
+  if (!fd.valid()) return sys_error("opening " + quote(path));
+  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK) return UniqueFd();
+    return sys_error("locking " + quote(path));
+  }
+  return fd;
+}
+
+Status Store::hold_staging() const {
+  if (staging_lock_.valid()) return ok();
+  std::string path = cas_ + "/staging.lock";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0640));
+  if (!fd.valid()) return sys_error("opening " + quote(path));
+  while (::flock(fd.get(), LOCK_SH) != 0) {
+    if (errno != EINTR) return sys_error("locking " + quote(path));
+  }
+  staging_lock_ = std::move(fd);
+  return ok();
+}
+
+Result<std::string> Store::staging_dir() const {
+  RKT_TRY(hold_staging());
+  return cas_ + "/tmp";
+}
+
 Result<size_t> Store::sweep() {
   size_t removed = 0;
+  // Staging and unindexed files are another process's import in progress while it holds the lock.
+  auto excl = lock_out_staging();
+  RKT_TRY(excl);
+  if (!excl->valid()) return removed;
   auto tmp = list_directory(cas_ + "/tmp");
   RKT_TRY(tmp);
   for (const auto& t : *tmp) {

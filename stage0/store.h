@@ -67,8 +67,13 @@ class Store {
   /// directory, which only rkt writes, so that the signature is checked on, and the image
   /// imported from, the very same bytes. Bounded by `limits.max_bytes`.
   Result<TempFile> copy_in(int fd, const std::string& what) const;
-  /// The store's staging directory (only rkt writes there; on the store's filesystem).
-  std::string staging_dir() const { return cas_ + "/tmp"; }
+  /// The store's staging directory (only rkt writes there; on the store's filesystem), with the
+  /// staging lock held (see hold_staging).
+  Result<std::string> staging_dir() const;
+  /// Takes the staging lock, shared, for the rest of this process (it is not inherited across
+  /// exec): while any process holds it, sweep() (image gc) leaves staging_dir() and the files of
+  /// imports not yet indexed alone. Everything that stages takes it first.
+  Status hold_staging() const;
 
   /// Renders the tree of `key` with its dependencies (which must be in the store) and returns
   /// the tree directory (holding rootfs/). Already rendered trees are returned as they are.
@@ -119,8 +124,8 @@ class Store {
   Status put_layer_refs(const std::string& key, const std::vector<std::string>& digests) const;
 
   /// Removes what no index record refers to: staging leftovers, blobs, manifests, trees and
-  /// layer blobs.
-  /// Returns the number of entries removed.
+  /// layer blobs. Returns the number of entries removed; 0, removing nothing, while another
+  /// process stages (holds the staging lock).
   Result<size_t> sweep();
 
   ExtractLimits limits;
@@ -134,7 +139,11 @@ class Store {
   /// images).
   Result<size_t> sweep_layers() const;
 
+  /// The staging lock, exclusive without waiting; an invalid fd when another process stages.
+  Result<UniqueFd> lock_out_staging() const;
+
   std::string cas_;
+  mutable UniqueFd staging_lock_;
 };
 
 /// The short form of a key shown to users: "sha512-" and 12 hex digits.

@@ -274,6 +274,21 @@ TEST_F(StoreTest, SweepRemovesWhatNoRecordReferences) {
   EXPECT_EQ(test::read_file(*store.tree_dir(*k) + "/rootfs/etc/a.aci"), "hello");
 }
 
+TEST_F(StoreTest, SweepLeavesStagingAloneWhileAnotherProcessStages) {
+  Store store = open();
+  Store other = open();  // another process: its own lock
+  ASSERT_TRUE(other.hold_staging());
+  ASSERT_EQ(::mkdir((store.cas() + "/tmp/stage-busy").c_str(), 0700), 0);
+  auto n = store.sweep();
+  ASSERT_TRUE(n) << n.error().message();
+  EXPECT_EQ(*n, 0u);
+  EXPECT_EQ(::access((store.cas() + "/tmp/stage-busy").c_str(), F_OK), 0) << "an import in progress is left alone";
+  { Store done = std::move(other); }  // that process exits
+  n = store.sweep();
+  ASSERT_TRUE(n) << n.error().message();
+  EXPECT_EQ(*n, 1u);
+}
+
 TEST_F(StoreTest, LayerBlobsAreKeptWhileAnImageNamesThem) {
   Store store = open();
   auto a = store.import(image("a.aci", "example.com/a"), "a");

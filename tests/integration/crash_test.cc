@@ -72,14 +72,7 @@ TEST_P(CrashPointTest, TheNextCommandsRecover) {
   ASSERT_EQ(r.exit_code, -1) << "killed at " << p.name << ": " << r.out << r.err;
   if (std::filesystem::exists(uuid_file)) uuid = read_file(uuid_file);
 
-  // The store opens and lists, and every image it lists is whole.
-  auto images = rkt({"image", "list", "--no-legend", "--full", "--fields=id"});
-  ASSERT_EQ(images.exit_code, 0) << images.err;
-  std::istringstream ids(images.out);
-  for (std::string id; std::getline(ids, id);) {
-    auto v = rkt({"image", "verify", id});
-    EXPECT_EQ(v.exit_code, 0) << "listed image " << id << " is not whole: " << v.err;
-  }
+  expect_images_whole();
   // The pod, if there is one, reads as aborted or exited.
   auto list = rkt({"list", "--no-legend"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
@@ -91,27 +84,9 @@ TEST_P(CrashPointTest, TheNextCommandsRecover) {
   } else if (!uuid.empty()) {
     EXPECT_NE(rkt({"status", uuid}).exit_code, 0) << "pod " << uuid << " is gone";
   }
-  // gc removes everything the crash left: files, mounts, cgroups.
-  auto gc = rkt({"gc", "--grace-period=0s"});
-  EXPECT_EQ(gc.exit_code, 0) << gc.err;
-  EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods", "-mindepth", "2"}).out, "") << "no pod file remains";
-  EXPECT_EQ(read_file("/proc/self/mountinfo").find(tmp_.path()), std::string::npos) << "no mount under the data dir";
-  if (!uuid.empty()) {
-    auto cg = run_command({"/usr/bin/find", "/sys/fs/cgroup", "-maxdepth", "4", "-name", "rkt-" + uuid + "*"});
-    EXPECT_EQ(cg.out, "") << "a cgroup of pod " << uuid << " remains";
-  }
-  auto igc = rkt({"image", "gc", "--grace-period=24h"});
-  EXPECT_EQ(igc.exit_code, 0) << igc.err;
-  EXPECT_TRUE(std::filesystem::is_empty(tmp_ / "data/cas/tmp")) << "image gc sweeps what the crash staged";
-  // ... and what it committed without an index record: each blob and tree left is a listed image's.
-  auto listed = rkt({"image", "list", "--no-legend", "--full", "--fields=id"}).out;
-  auto blobs = run_command({"/usr/bin/find", tmp_ / "data/cas/blob", "-type", "f", "-printf", "%f\n"}).out;
-  std::istringstream bl(blobs);
-  for (std::string b; std::getline(bl, b);) EXPECT_NE(listed.find(b), std::string::npos) << "orphan blob " << b;
-  for (const auto& t : std::filesystem::directory_iterator(tmp_ / "data/cas/tree")) {
-    std::string owner = read_file(t.path().string() + "/image");
-    EXPECT_NE(listed.find(owner.substr(0, owner.find('\n'))), std::string::npos) << "orphan tree " << t.path();
-  }
+  // gc removes everything the crash left, and image gc what it staged or committed unindexed.
+  expect_collected(uuid.empty() ? std::vector<std::string>{} : std::vector<std::string>{uuid});
+  expect_store_swept();
   // And the next fetch and run work.
   auto again = probe({}, {}, {"exit:0"});
   EXPECT_EQ(again.exit_code, 0) << again.err;

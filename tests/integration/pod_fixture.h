@@ -98,6 +98,47 @@ class RunTest : public ::testing::Test {
     return rkt(args);
   }
 
+  // The store opens and lists, and every image it lists is whole.
+  void expect_images_whole() {
+    auto images = rkt({"image", "list", "--no-legend", "--full", "--fields=id"});
+    ASSERT_EQ(images.exit_code, 0) << images.err;
+    std::istringstream ids(images.out);
+    for (std::string id; std::getline(ids, id);) {
+      auto v = rkt({"image", "verify", id});
+      EXPECT_EQ(v.exit_code, 0) << "listed image " << id << " is not whole: " << v.err;
+    }
+  }
+
+  // rkt gc removes every pod that is not running, with its files, mounts and cgroups (those of
+  // `uuids`: other tests may run pods at the same time).
+  void expect_collected(const std::vector<std::string>& uuids) {
+    auto gc = rkt({"gc", "--grace-period=0s"});
+    EXPECT_EQ(gc.exit_code, 0) << gc.err;
+    EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/pods", "-mindepth", "2"}).out, "") << "no pod file remains";
+    EXPECT_EQ(read_file("/proc/self/mountinfo").find(tmp_.path()), std::string::npos) << "no mount under the data dir";
+    auto cg = run_command({"/usr/bin/find", "/sys/fs/cgroup", "-maxdepth", "4", "-name", "rkt-*"});
+    for (const auto& u : uuids) EXPECT_EQ(cg.out.find("rkt-" + u), std::string::npos) << "a cgroup of pod " << u;
+  }
+
+  // rkt image gc sweeps what was staged, and what was committed without an index record: each
+  // blob and tree left is a listed image's.
+  void expect_store_swept() {
+    auto igc = rkt({"image", "gc", "--grace-period=24h"});
+    EXPECT_EQ(igc.exit_code, 0) << igc.err;
+    EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "data/cas/tmp", "-mindepth", "1"}).out, "") << "nothing staged";
+    auto listed = rkt({"image", "list", "--no-legend", "--full", "--fields=id"}).out;
+    std::istringstream blobs(
+        run_command({"/usr/bin/find", tmp_ / "data/cas/blob", "-type", "f", "-printf", "%f\n"}).out);
+    for (std::string b; std::getline(blobs, b);) EXPECT_NE(listed.find(b), std::string::npos) << "orphan blob " << b;
+    std::istringstream trees(
+        run_command({"/usr/bin/find", tmp_ / "data/cas/tree", "-mindepth", "2", "-maxdepth", "2", "-name", "image"})
+            .out);
+    for (std::string t; std::getline(trees, t);) {
+      std::string owner = read_file(t);
+      EXPECT_NE(listed.find(owner.substr(0, owner.find('\n'))), std::string::npos) << "orphan tree " << t;
+    }
+  }
+
   TempDir tmp_;
   std::string image_;
 };
