@@ -118,8 +118,8 @@ int enter_main(int argc, char** argv) {
     s.gid = app->ids.gid;
     s.groups = app->ids.groups.data();
     s.ngroups = app->ids.groups.size();
-    s.bounding = s.effective = s.permitted = s.inheritable = app->caps.bounding;
-    s.ambient = app->caps.ambient;
+    s.bounding = s.effective = s.permitted = app->caps.bounding;
+    s.inheritable = s.ambient = app->caps.ambient;  // as the app (stage1/child/app.cc)
     s.no_new_privs = app->no_new_privs;
     if (!app->seccomp.empty()) {
       s.seccomp = app->seccomp.data();

@@ -169,8 +169,10 @@ void mask_paths(int report_fd) {
   s.groups = app.ids.groups.data();
   s.ngroups = app.ids.groups.size();
   s.bounding = app.caps.bounding;
-  s.effective = s.permitted = s.inheritable = app.caps.bounding;
-  s.ambient = app.caps.ambient;
+  s.effective = s.permitted = app.caps.bounding;
+  // Nothing inheritable but what is ambient (runc CVE-2022-29162): a file's inheritable
+  // capabilities then add nothing when the app executes it.
+  s.inheritable = s.ambient = app.caps.ambient;
   s.no_new_privs = app.no_new_privs;
   if (!app.seccomp.empty()) {
     s.seccomp = app.seccomp.data();

@@ -31,6 +31,10 @@ TEST_F(RunTest, DefaultCapabilitiesSeccompAndNoNewPrivs) {
   auto m = lines(r.out);
   EXPECT_EQ(m["CapBnd"], "00000000a80425fb") << "appc's 14 default capabilities";
   EXPECT_EQ(m["CapEff"], "00000000a80425fb");
+  // runc CVE-2022-29162: nothing inheritable or ambient, so an execve of a file with
+  // capabilities gains none beyond the bounding set.
+  EXPECT_EQ(m["CapInh"], "0000000000000000");
+  EXPECT_EQ(m["CapAmb"], "0000000000000000");
   EXPECT_EQ(m["Seccomp"], "2");
   EXPECT_EQ(m["NoNewPrivs"], "0");
   EXPECT_EQ(m["add-key"], "Operation not permitted") << "add_key is in the default remove set";
@@ -40,6 +44,11 @@ TEST_F(RunTest, CapabilityFlags) {
   auto retain = lines(probe({}, {"--caps-retain=CAP_NET_ADMIN,CAP_CHOWN"}, {"status"}).out);
   EXPECT_EQ(retain["CapBnd"], "0000000000001001");
   EXPECT_EQ(retain["CapEff"], "0000000000001001");
+  // A non-root app keeps an explicit retain set as ambient capabilities, inheritable for that only.
+  auto user = lines(probe({}, {"--user=1000", "--caps-retain=CAP_NET_ADMIN"}, {"status"}).out);
+  EXPECT_EQ(user["CapEff"], "0000000000001000");
+  EXPECT_EQ(user["CapAmb"], "0000000000001000");
+  EXPECT_EQ(user["CapInh"], "0000000000001000");
   auto remove = lines(probe({}, {"--caps-remove=CAP_CHOWN,CAP_KILL"}, {"status"}).out);
   EXPECT_EQ(remove["CapBnd"], "00000000a80425da");
   auto bad = probe({}, {"--caps-retain=CAP_NOPE"}, {"status"});
