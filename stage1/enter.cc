@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,6 +76,10 @@ int enter_main(int argc, char** argv) {
       }
     }
   }
+  // Not dumpable from here until the command executes (execve resets it): a pod process can then
+  // not reach this binary, a host file, through /proc/<pid>/exe (runc's CVE-2019-5736). The
+  // child forked into the pod inherits it.
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return report(sys_error("making the entering process undumpable"));
   // Namespaces: the mount namespace last (it changes the root this process sees).
   for (const char* ns : {"ipc", "uts", "net", "pid", "mnt"}) {
     UniqueFd fd(::open((proc + "/ns/" + ns).c_str(), O_RDONLY | O_CLOEXEC));

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 
 namespace rkt::stage2 {
@@ -150,6 +151,9 @@ void exec_app(const ExecSpec& s) noexcept {
   sigset_t none;
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Test-only: a test holds the process here, its confinement complete, its binary still the
+  // runtime's (RunTest.EnterCannotBeReachedThroughProcExe).
+  if (const char* at = std::getenv("RKT_TEST_STOP_AT"); at && std::strcmp(at, "stage2-exec") == 0) ::raise(SIGSTOP);
   ::execve(s.path, s.argv, s.envp);
   fail(s, Step::Exec, s.path);
 }

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
+#include <filesystem>
+
 #include "tests/integration/pod_fixture.h"
 
 namespace rkt::test {
@@ -253,6 +255,61 @@ TEST_F(RunTest, ImageRmSaysWhatItRemovedOnStdoutAndCountsOnStderr) {
   EXPECT_NE(rm.err.find("rm: 1 image(s) successfully removed\n"), std::string::npos) << rm.err;
   EXPECT_NE(rm.err.find("example.com/nothing"), std::string::npos) << rm.err;
   EXPECT_NE(rm.err.find("1 image(s) cannot be removed"), std::string::npos) << rm.err;
+}
+
+// The host pid of a stopped descendant of `ancestor`, and its pid in its own PID namespace.
+std::pair<pid_t, std::string> stopped_descendant(pid_t ancestor) {
+  for (int tries = 0; tries < 200; ++tries) {
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+      std::string name = e.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::istringstream st(read_file(e.path().string() + "/status"));
+      std::string line, state, nspid;
+      pid_t ppid = 0;
+      while (std::getline(st, line)) {
+        if (line.rfind("State:", 0) == 0) state = line;
+        if (line.rfind("PPid:", 0) == 0) ppid = std::atoi(line.c_str() + 5);
+        if (line.rfind("NSpid:", 0) == 0) nspid = line.substr(line.rfind('\t') + 1);
+      }
+      if (state.find("(stopped)") == std::string::npos) continue;
+      for (pid_t p = ppid; p > 1;) {
+        if (p == ancestor) return {std::atoi(name.c_str()), nspid};
+        std::istringstream ps(read_file("/proc/" + std::to_string(p) + "/status"));
+        pid_t next = 0;
+        while (std::getline(ps, line)) {
+          if (line.rfind("PPid:", 0) == 0) next = std::atoi(line.c_str() + 5);
+        }
+        p = next;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return {0, ""};
+}
+
+TEST_F(RunTest, EnterCannotBeReachedThroughProcExe) {
+  // runc CVE-2019-5736, for rkt enter: until the command executes, the entering process inside
+  // the pod is stage1's binary on the host, confined as the app already. A pod process must not
+  // reach that binary through /proc/<pid>/exe, to read it or to write it.
+  std::string uuid_file = tmp_ / "uuid";
+  auto pod = start_trapped({rkt_binary(), "--dir=" + (tmp_ / "data"), "--insecure-options=image", "run", "--net=host",
+                            "--uuid-file-save=" + uuid_file, image_, "--exec=/probe", "--", "trap:0"},
+                           tmp_ / "out");
+  std::string uuid = read_file(uuid_file).substr(0, 36);
+  ::setenv("RKT_TEST_STOP_AT", "stage2-exec", 1);
+  pid_t held = spawn_to_file({rkt_binary(), "--dir=" + (tmp_ / "data"), "enter", uuid, "/probe", "id"}, tmp_ / "held");
+  ::unsetenv("RKT_TEST_STOP_AT");
+  auto [host_pid, pod_pid] = stopped_descendant(held);
+  ASSERT_GT(host_pid, 0) << "the entering process stops before it executes";
+  auto r = rkt({"enter", uuid, "/probe", "exe:" + pod_pid});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto m = lines(r.out);
+  EXPECT_NE(m["exe-readlink " + pod_pid].find("Permission denied"), std::string::npos) << r.out;
+  EXPECT_NE(m["exe-open-write " + pod_pid], "opened") << r.out;
+  ::kill(host_pid, SIGKILL);
+  ::waitpid(held, nullptr, 0);
+  ::kill(pod, SIGTERM);
+  ::waitpid(pod, nullptr, 0);
 }
 
 TEST_F(RunTest, EnterGetsExactlyTheAppsConfinement) {
