@@ -23,7 +23,8 @@ namespace {
   X(rnp_buffer_destroy) X(rnp_ffi_create) X(rnp_ffi_destroy) X(rnp_identifier_iterator_create) \
   X(rnp_identifier_iterator_destroy) X(rnp_identifier_iterator_next) X(rnp_import_keys) \
   X(rnp_input_destroy) X(rnp_input_from_memory) X(rnp_input_from_path) X(rnp_key_get_fprint) \
-  X(rnp_key_get_primary_fprint) X(rnp_key_get_uid_at) X(rnp_key_get_uid_count) \
+  X(rnp_key_get_primary_fprint) X(rnp_key_get_subkey_at) X(rnp_key_get_subkey_count) X(rnp_key_get_uid_at) \
+  X(rnp_key_get_uid_count) \
   X(rnp_key_handle_destroy) X(rnp_key_is_primary) X(rnp_key_is_revoked) X(rnp_locate_key) \
   X(rnp_op_verify_destroy) X(rnp_op_verify_detached_create) X(rnp_op_verify_execute) \
   X(rnp_op_verify_get_signature_at) X(rnp_op_verify_get_signature_count) \
@@ -159,6 +160,15 @@ Result<PublicKey> read_public_key(const std::string& data, const std::string& so
     for (size_t i = 0; i < n; ++i) {
       char* uid = nullptr;
       if (rnp_key_get_uid_at(k, i, &uid) == RNP_SUCCESS) key.user_ids.push_back(take(uid));
+    }
+    size_t subkeys = 0;
+    rnp_key_get_subkey_count(k, &subkeys);
+    for (size_t i = 0; i < subkeys; ++i) {
+      rnp_key_handle_t sk = nullptr;
+      if (rnp_key_get_subkey_at(k, i, &sk) != RNP_SUCCESS || !sk) continue;
+      Key sguard(sk);
+      char* fp = nullptr;
+      if (rnp_key_get_fprint(sk, &fp) == RNP_SUCCESS) key.subkey_fingerprints.push_back(lower(take(fp)));
     }
   }
   return key;

@@ -11,7 +11,8 @@
 namespace rkt::stage0 {
 
 struct PublicKey {
-  std::string fingerprint;  ///< of the primary key, lowercase hex
+  std::string fingerprint;                       ///< of the primary key, lowercase hex
+  std::vector<std::string> subkey_fingerprints;  ///< lowercase hex, in the key's order
   std::vector<std::string> user_ids;
 };
 

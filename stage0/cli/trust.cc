@@ -68,6 +68,8 @@ Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args) {
     // ids on stdout, then the review.
     std::cerr << "prefix: " << quote(prefix) << "\nkey: " << quote(src) << "\n";
     std::cout << "gpg key fingerprint is: " << spaced_fingerprint(key->fingerprint) << "\n";
+    for (const auto& sk : key->subkey_fingerprints)
+      std::cout << "    Subkey fingerprint: " << spaced_fingerprint(sk) << "\n";
     for (const auto& uid : key->user_ids) std::cout << "\t" << uid << "\n";
     if (skip_review) {
       std::cout << "Trusting " << quote(src) << " for prefix " << quote(prefix) << " without fingerprint review.\n";

@@ -284,6 +284,37 @@ TEST_P(TrustTest, FingerprintReviewAsksFirst) {
   EXPECT_NE(eof.err.find("error reviewing key"), std::string::npos) << eof.err;
 }
 
+TEST_P(TrustTest, SubkeysAreListedAsRktListsThem) {
+  // pubkey.go displayKey: a "    Subkey fingerprint: " line per subkey, after the fingerprint.
+  auto add = run_command({"/usr/bin/gpg", "--homedir", key_.home, "--batch", "--quiet", "--passphrase", "",
+                          "--quick-add-key", key_.fingerprint, GetParam(), "sign", "never"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  auto list = run_command({"/usr/bin/gpg", "--homedir", key_.home, "--batch", "--with-colons", "--list-keys"});
+  std::istringstream in(list.out);
+  std::string line, subkey;
+  bool in_sub = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("sub:", 0) == 0) in_sub = true;
+    if (in_sub && line.rfind("fpr:", 0) == 0) {
+      subkey = line.substr(0, line.size() - 1);
+      subkey = subkey.substr(subkey.rfind(':') + 1);
+      break;
+    }
+  }
+  ASSERT_EQ(subkey.size(), key_.fingerprint.size()) << list.out;
+  write_file(tmp_ / "with-subkey.pub",
+             run_command({"/usr/bin/gpg", "--homedir", key_.home, "--batch", "--armor", "--export", key_.uid}).out);
+  auto r = rkt({"trust", "--prefix=example.com/hello", "--skip-fingerprint-review", tmp_ / "with-subkey.pub"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string spaced;
+  for (size_t i = 0; i < subkey.size(); ++i) {
+    if (i && i % 4 == 0) spaced += i == subkey.size() / 2 ? "  " : " ";
+    spaced += subkey[i];
+  }
+  EXPECT_NE(r.out.find("\n    Subkey fingerprint: " + spaced + "\n\tSigner <signer@example.com>\n"), std::string::npos)
+      << r.out;
+}
+
 TEST_P(TrustTest, RefusesUnboundedOrMalformedTrust) {
   struct Case {
     std::vector<std::string> args;
