@@ -180,8 +180,12 @@ Isolators parse_isolators(Reader& r, const Json& obj, const std::string& ptr, co
       if (seen.count(iso->name) && single_instance(iso->name)) {
         r.fail(child(ip, "name"), "only one " + iso->name + " isolator is allowed");
       }
+      // ace.md: "The retain set cannot be used in conjunction with the remove set" (capabilities),
+      // and only one of the seccomp sets may be given.
       const char* conflict = iso->name == kIsolatorSeccompRetain   ? kIsolatorSeccompRemove
                              : iso->name == kIsolatorSeccompRemove ? kIsolatorSeccompRetain
+                             : iso->name == kIsolatorCapsRetain    ? kIsolatorCapsRemove
+                             : iso->name == kIsolatorCapsRemove    ? kIsolatorCapsRetain
                                                                    : nullptr;
       if (conflict && seen.count(conflict)) {
         r.fail(child(ip, "name"), iso->name + " conflicts with " + conflict);

@@ -260,6 +260,10 @@ image("invalid", "iso-seccomp-bad-errno", iso("os/linux/seccomp-remove-set", {"s
 image("invalid", "iso-seccomp-errno-no-e", iso("os/linux/seccomp-remove-set", {"set": ["reboot"], "errno": "PERM"}))
 image("invalid", "iso-seccomp-both", app_isos(("os/linux/seccomp-retain-set", {"set": ["read"]}),
                                               ("os/linux/seccomp-remove-set", {"set": ["reboot"]})))
+image("invalid", "iso-caps-both", app_isos(("os/linux/capabilities-retain-set", {"set": ["CAP_CHOWN"]}),
+                                           ("os/linux/capabilities-remove-set", {"set": ["CAP_KILL"]})))
+image("valid", "iso-caps-retain-twice", app_isos(("os/linux/capabilities-retain-set", {"set": ["CAP_CHOWN"]}),
+                                                 ("os/linux/capabilities-retain-set", {"set": ["CAP_KILL"]})))
 image("invalid", "iso-seccomp-twice", app_isos(("os/linux/seccomp-remove-set", {"set": ["reboot"]}),
                                                ("os/linux/seccomp-remove-set", {"set": ["kexec_load"]})))
 image("invalid", "iso-oom-too-low", iso("os/linux/oom-score-adj", -1001))
