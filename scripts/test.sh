@@ -2,7 +2,7 @@
 # Installs the dependencies, builds, and runs every test:
 #   1. the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer;
 #   2. the manifest fuzzer for a bounded time (FUZZ_SECONDS, default 60), seeded with the corpus,
-#      then the image entry, run flag, discovery page, auth.d and CNI result fuzzers
+#      then the image entry, run flag, discovery page, auth.d, net.d, trust key and CNI result fuzzers
 #      (FUZZ_SECONDS_EACH, default 20);
 #   3. the whole suite (unit, differential, integration, privileged) in a -Werror build.
 # With RKT_TESTS_MUST_RUN=1 (set by .ci/run) a test that cannot run fails instead of skipping.
@@ -21,13 +21,13 @@ BUILD_DIR=build-asan scripts/build.sh -DRKT_SANITIZE=ON -DRKT_WERROR=ON
 echo "== manifest fuzzer (${FUZZ_SECONDS:-60}s)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DRKT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j "$jobs" --target manifest_fuzzer image_entry_fuzzer run_flags_fuzzer meta_tags_fuzzer \
-  config_fuzzer cni_result_fuzzer
+  config_fuzzer cni_result_fuzzer net_conf_fuzzer trust_key_fuzzer
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && "$root/build-fuzz/spec/manifest_fuzzer" -max_total_time="${FUZZ_SECONDS:-60}" \
   "$work" "$root/spec/testdata/manifests" 2>&1 | tail -n 40)
 # The other parsers of hostile input, ${FUZZ_SECONDS_EACH:-20}s each; a crash fails the run.
-for f in image_entry run_flags meta_tags config cni_result; do
+for f in image_entry run_flags meta_tags config cni_result net_conf trust_key; do
   echo "== ${f} fuzzer (${FUZZ_SECONDS_EACH:-20}s)"
   mkdir -p "$work/$f"
   (cd "$work" && "$root/build-fuzz/tests/fuzz/${f}_fuzzer" -max_total_time="${FUZZ_SECONDS_EACH:-20}" "$work/$f" 2>&1 | tail -n 3)
