@@ -25,6 +25,7 @@
 
 #include "common/base64.h"
 #include "common/fs.h"
+#include "common/number.h"
 #include "common/stage1_abi.h"
 #include "common/unique_fd.h"
 
@@ -326,7 +327,9 @@ Result<int> call(const std::string& socket, const std::string& method, const std
   if (resp.rfind("HTTP/1.", 0) != 0 || resp.size() < 12) {
     return Error(Errc::Generic, "the metadata service at " + quote(socket) + " sent no HTTP response");
   }
-  return std::atoi(resp.c_str() + 9);
+  auto status = parse_decimal(std::string_view(resp).substr(9, 3), 999);
+  if (!status) return Error(Errc::Generic, "the metadata service at " + quote(socket) + " sent no HTTP status");
+  return static_cast<int>(*status);
 }
 
 }  // namespace
@@ -532,9 +535,11 @@ Result<int> serve(const ServeOptions& options) {
         conns.push_back({UniqueFd(c), i == 1, {}, {}, 0, now_ms() + kRequestDeadlineMs});
       }
     }
+    // Connections accepted above have no pollfd yet (they sit at the end of conns): they wait for
+    // the next poll.
     size_t k = 3;
     now = now_ms();
-    for (auto it = conns.begin(); it != conns.end(); ++k) {
+    for (auto it = conns.begin(); it != conns.end() && k < fds.size(); ++k) {
       Connection& c = *it;
       short ev = fds[k].revents;
       bool done = false;

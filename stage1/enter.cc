@@ -28,6 +28,10 @@
 #include "stage1/report.h"
 #include "stage2/exec.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace rkt::stage1 {
 int enter_main(int argc, char** argv) {
   std::string app_name, uuid;
@@ -80,6 +84,11 @@ int enter_main(int argc, char** argv) {
   // not reach this binary, a host file, through /proc/<pid>/exe (runc's CVE-2019-5736). The
   // child forked into the pod inherits it.
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return report(sys_error("making the entering process undumpable"));
+#if defined(__SANITIZE_ADDRESS__)
+  // LeakSanitizer's exit check ptraces this process from a helper it clones, which after setns
+  // into the pod's PID namespace cannot see this process and waits forever: check now, once.
+  __lsan_do_leak_check();
+#endif
   // Namespaces: the mount namespace last (it changes the root this process sees).
   for (const char* ns : {"ipc", "uts", "net", "pid", "mnt"}) {
     UniqueFd fd(::open((proc + "/ns/" + ns).c_str(), O_RDONLY | O_CLOEXEC));

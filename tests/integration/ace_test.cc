@@ -46,7 +46,8 @@ class AceTest : public RunTest {
       ::kill(mds_, SIGTERM);
       int st = 0;
       ::waitpid(mds_, &st, 0);
-      EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "the metadata service stops cleanly on SIGTERM";
+      EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "the metadata service stops cleanly on SIGTERM\n"
+                                                         << read_file(mds_out_);
     }
   }
 
