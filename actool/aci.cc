@@ -336,10 +336,11 @@ struct Walker {
     len = ::llistxattr(path.c_str(), names.data(), names.size());
     if (len < 0) return ok();
     std::vector<std::string> sorted;
-    for (size_t i = 0; i < static_cast<size_t>(len);) {
-      std::string n(names.c_str() + i);
-      i += n.size() + 1;
-      if (!n.empty()) sorted.push_back(n);
+    names.resize(static_cast<size_t>(len));
+    for (size_t i = 0; i < names.size();) {
+      size_t end = std::min(names.find('\0', i), names.size());
+      if (end > i) sorted.push_back(names.substr(i, end - i));
+      i = end + 1;
     }
     std::sort(sorted.begin(), sorted.end());
     for (const auto& n : sorted) {

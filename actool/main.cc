@@ -208,4 +208,4 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace rkt::aci
 
-int main(int argc, char** argv) { return rkt::aci::run(argc, argv); }
+int main(int argc, char** argv) { return rkt::guarded_main("actool", rkt::aci::run, argc, argv); }

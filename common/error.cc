@@ -1,9 +1,22 @@
 #include "common/error.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 
 namespace rkt {
+
+int guarded_main(const char* prog, int (*body)(int, char**), int argc, char** argv) noexcept {
+  try {
+    return body(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: internal error: %s\n", prog, e.what());
+  } catch (...) {
+    std::fprintf(stderr, "%s: internal error: an unknown exception\n", prog);
+  }
+  return kExitRuntimeFailure;
+}
 
 std::string Error::message() const {
   std::string out;

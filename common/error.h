@@ -29,6 +29,10 @@ enum class Errc {
 /// Exit status of every runtime failure, kept apart from the exit codes of apps.
 inline constexpr int kExitRuntimeFailure = 254;
 
+/// Runs a program's main body. An exception that escapes it (a bug, or std::bad_alloc) is printed
+/// once, as "PROG: internal error: WHAT", and exits with kExitRuntimeFailure instead of aborting.
+int guarded_main(const char* prog, int (*body)(int, char**), int argc, char** argv) noexcept;
+
 class Error {
  public:
   Error(Errc code, std::string message, int sys_errno = 0)

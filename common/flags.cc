@@ -65,7 +65,7 @@ Result<std::vector<std::string>> FlagSet::parse(const std::vector<std::string>& 
     std::optional<std::string> value;
     if (size_t eq = body.find('='); eq != std::string::npos) {
       value = body.substr(eq + 1);
-      body = body.substr(0, eq);
+      body.resize(eq);
     }
     auto it = flags_.find(body);
     if (it == flags_.end()) return with_command(Error(Errc::Usage, "unknown flag " + quote("--" + body)));

@@ -47,8 +47,7 @@ Status write_file_atomic(const std::string& path, const std::string& data, mode_
   if (overwrite == Overwrite::No && ::access(path.c_str(), F_OK) == 0) {
     return Error(Errc::AlreadyExists, quote(path) + " already exists");
   }
-  std::random_device rd;
-  std::string tmp = path + ".tmp-" + std::to_string(rd());
+  std::string tmp = path + ".tmp-" + random_suffix();
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (!fd.valid()) return sys_error("creating " + quote(tmp));
   size_t off = 0;
@@ -285,8 +284,7 @@ void TempFile::reset() {
 }
 
 Result<TempFile> copy_to_private_file(int src_fd, const std::string& dir, uint64_t max_bytes, const std::string& what) {
-  std::random_device rd;
-  std::string path = dir + "/source-" + std::to_string(rd()) + std::to_string(rd());
+  std::string path = dir + "/source-" + random_suffix();
   UniqueFd out(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!out.valid()) return sys_error("creating " + quote(path));
   TempFile copy(path);
@@ -392,6 +390,12 @@ bool split_relative_path(const std::string& path, std::vector<std::string>* part
     if (!part.empty() && part != ".") parts->push_back(part);
   }
   return true;
+}
+
+std::string random_suffix() {
+  std::random_device rd;
+  uint32_t v[2] = {rd(), rd()};
+  return to_hex(reinterpret_cast<const unsigned char*>(v), sizeof v);
 }
 
 std::string to_hex(const unsigned char* data, size_t n) {

@@ -107,6 +107,9 @@ std::vector<std::string> split(const std::string& s, char sep);
 /// empty and "." ones. False, with *why set, when it is absolute or has a ".." component.
 bool split_relative_path(const std::string& path, std::vector<std::string>* parts, std::string* why);
 
+/// A random suffix (16 hex digits) for a temporary name; creating it with O_EXCL still decides.
+std::string random_suffix();
+
 /// Bytes as lowercase hex digits.
 std::string to_hex(const unsigned char* data, size_t n);
 

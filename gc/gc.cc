@@ -160,12 +160,9 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
     PodPhase to;
     if (*state == PodState::Exited) {
       to = PodPhase::ExitedGarbage;
-    } else if (*state == PodState::AbortedPrepare) {
-      to = PodPhase::Garbage;
-    } else if (*state == PodState::Embryo && !locked) {
-      to = PodPhase::Garbage;
-    } else if (*state == PodState::Prepared && !locked &&
-               now - mtime_ns(p.path + "/pod-created") >= options.expire_prepared_ns) {
+    } else if (*state == PodState::AbortedPrepare || (*state == PodState::Embryo && !locked) ||
+               (*state == PodState::Prepared && !locked &&
+                now - mtime_ns(p.path + "/pod-created") >= options.expire_prepared_ns)) {
       to = PodPhase::Garbage;
     } else {
       continue;

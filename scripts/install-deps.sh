@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   nlohmann-json3-dev libgtest-dev libgmock-dev
   libarchive-dev libssl-dev libseccomp-dev libcap-dev libcurl4-openssl-dev librnp-dev
-  clang clang-format libclang-rt-14-dev
+  clang clang-format clang-tidy cppcheck libclang-rt-14-dev
   golang-go golang-github-appc-spec-dev
   busybox-static gnupg
   python3 openssl iproute2 util-linux

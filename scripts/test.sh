@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds, and runs every test:
-#   1. the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer;
+#   1. the unit and integration tests under AddressSanitizer and UndefinedBehaviorSanitizer (all
+#      but the one that runs stage1 on a root with no libraries: the sanitizer runtime is dynamic);
 #   2. the manifest fuzzer for a bounded time (FUZZ_SECONDS, default 60), seeded with the corpus,
 #      then the image entry, run flag, discovery page, auth.d, net.d, trust key and CNI result fuzzers
 #      (FUZZ_SECONDS_EACH, default 20);
-#   3. the whole suite (unit, differential, integration, privileged) in a -Werror build.
+#   3. the static checks (clang-tidy and cppcheck, scripts/static-checks.sh);
+#   4. the whole suite (unit, differential, integration, privileged, VM) in a -Werror build.
 # With RKT_TESTS_MUST_RUN=1 (set by .ci/run) a test that cannot run fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +15,10 @@ jobs=$(nproc)
 
 scripts/install-deps.sh
 
-echo "== unit tests under ASan+UBSan"
+echo "== unit and integration tests under ASan+UBSan"
 BUILD_DIR=build-asan scripts/build.sh -DRKT_SANITIZE=ON -DRKT_WERROR=ON
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j "$jobs" -L unit)
+  ctest --output-on-failure -j "$jobs" -L 'unit|integration' -E 'TheStage1ImageRunsOnARootWithNoLibraries')
 
 echo "== manifest fuzzer (${FUZZ_SECONDS:-60}s)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DRKT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -35,5 +37,6 @@ done
 
 echo "== every test (warnings are errors)"
 BUILD_DIR=build scripts/build.sh -DRKT_WERROR=ON -DRKT_SANITIZE=OFF
+scripts/static-checks.sh build
 cd build
 ctest --output-on-failure -j "$jobs"

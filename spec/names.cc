@@ -141,32 +141,32 @@ std::string check_image_id(std::string_view s) {
 }
 
 std::string check_date(std::string_view s) {
-  const std::string bad = "bad date \"" + std::string(s) + "\": not RFC 3339 (YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm))";
+  auto bad = [s] { return "bad date \"" + std::string(s) + "\": not RFC 3339 (YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm))"; };
   int year, month, day, hour, minute, second;
-  if (s.size() < 20) return bad;
+  if (s.size() < 20) return bad();
   if (!parse_fixed_digits(s, 0, 4, &year) || s[4] != '-' || !parse_fixed_digits(s, 5, 2, &month) || s[7] != '-' ||
       !parse_fixed_digits(s, 8, 2, &day) || s[10] != 'T' || !parse_fixed_digits(s, 11, 2, &hour) || s[13] != ':' ||
       !parse_fixed_digits(s, 14, 2, &minute) || s[16] != ':' || !parse_fixed_digits(s, 17, 2, &second)) {
-    return bad;
+    return bad();
   }
   size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {
     size_t digits = 0;
     ++pos;
     while (pos < s.size() && is_digit(s[pos])) ++pos, ++digits;
-    if (digits == 0) return bad;
+    if (digits == 0) return bad();
   }
-  if (pos >= s.size()) return bad;
+  if (pos >= s.size()) return bad();
   if (s[pos] == 'Z') {
-    if (pos + 1 != s.size()) return bad;
+    if (pos + 1 != s.size()) return bad();
   } else if (s[pos] == '+' || s[pos] == '-') {
     int oh, om;
     if (s.size() != pos + 6 || !parse_fixed_digits(s, pos + 1, 2, &oh) || s[pos + 3] != ':' ||
         !parse_fixed_digits(s, pos + 4, 2, &om) || oh > 23 || om > 59) {
-      return bad;
+      return bad();
     }
   } else {
-    return bad;
+    return bad();
   }
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (month < 1 || month > 12) return "bad date \"" + std::string(s) + "\": month out of range";

@@ -43,7 +43,7 @@ std::vector<std::string> page_urls(const std::string& name, bool insecure_http) 
     if (insecure_http) out.push_back("http://" + n + "?ac-discovery=1");
     size_t slash = n.rfind('/');
     if (slash == std::string::npos) break;
-    n = n.substr(0, slash);
+    n.resize(slash);
   }
   return out;
 }

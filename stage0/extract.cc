@@ -52,7 +52,7 @@ class Extractor {
       if (!*more) break;
       const char* raw = archive_entry_pathname(e);
       std::string name = raw ? raw : "";
-      size_t first = name.find_first_not_of("/");
+      size_t first = name.find_first_not_of('/');
       if (first == std::string::npos || name.substr(first) == "." || name.substr(first) == "./") {
         continue;  // the layer's root itself
       }

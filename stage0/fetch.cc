@@ -52,7 +52,7 @@ std::string host_of(const std::string& url) {
   std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
   if (size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
   if (size_t colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos) {
-    host = host.substr(0, colon);
+    host.resize(colon);
   }
   return host;
 }

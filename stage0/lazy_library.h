@@ -27,6 +27,7 @@ Status load_library(const char* soname, std::initializer_list<LazySymbol> symbol
 
 }  // namespace rkt::stage0
 
-#define RKT_LAZY_DECLARE(name) decltype(&::name) name = nullptr;
+#define RKT_LAZY_DECLARE(name) decltype(&::name) name = nullptr;  // NOLINT(bugprone-macro-parentheses): a declarator
+// `name` is an identifier, stringized and assigned: it cannot take parentheses.
 #define RKT_LAZY_SYMBOL(name) \
-  ::rkt::stage0::LazySymbol{#name, [](void* a) { name = reinterpret_cast<decltype(name)>(a); }},
+  ::rkt::stage0::LazySymbol{#name, [](void* a) { name = reinterpret_cast<decltype(name)>(a); }},  // NOLINT

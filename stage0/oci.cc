@@ -14,10 +14,10 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
 
 #include "actool/aci.h"
+#include "common/fs.h"
 #include "common/handle.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
@@ -85,6 +85,7 @@ Result<Digest> parse_digest(const std::string& d, const std::string& what) {
   return out;
 }
 
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json's noexcept move only asserts.
 struct Descriptor {
   std::string media_type;
   Digest digest;
@@ -225,10 +226,7 @@ class Layout : public BlobSource {
 // A private staging directory, removed unless kept.
 class Staging {
  public:
-  explicit Staging(const std::string& tmp) {
-    std::random_device rd;
-    path_ = tmp + "/oci-" + std::to_string(rd()) + std::to_string(rd());
-  }
+  explicit Staging(const std::string& tmp) : path_(tmp + "/oci-" + random_suffix()) {}
   ~Staging() { (void)remove_tree(path_); }
   Staging(const Staging&) = delete;
   Staging& operator=(const Staging&) = delete;
@@ -486,8 +484,7 @@ Result<TempFile> squash(const std::vector<Digest>& diff_ids, const NextLayer& ne
   RKT_TRY(m);
   std::string mj = spec::to_json(*m, spec::Pretty::Yes);
   RKT_TRY(write_file_atomic(staging.path() + "/manifest", mj + "\n", 0644, Overwrite::No, Durability::NoSync));
-  std::random_device rd;
-  std::string out = tmp_dir + "/oci-" + std::to_string(rd()) + std::to_string(rd()) + ".aci";
+  std::string out = tmp_dir + "/oci-" + random_suffix() + ".aci";
   TempFile result(out);
   aci::WriteOptions wo;
   wo.compression = aci::Compression::None;
@@ -1004,7 +1001,7 @@ Result<TempFile> oci_archive_to_aci(const Reference& ref, const std::string& ori
   RKT_TRY(u);
   // The image is named after the archive (without its extensions), not the staging directory.
   std::string base = ref.layout.substr(ref.layout.rfind('/') + 1);
-  if (size_t dot = base.find('.'); dot != std::string::npos && dot > 0) base = base.substr(0, dot);
+  if (size_t dot = base.find('.'); dot != std::string::npos && dot > 0) base.resize(dot);
   return layout_image({u->dir(), ref.ref}, base, original_name, tmp_dir, what, limits);
 }
 
@@ -1090,7 +1087,7 @@ Result<TempFile> docker_archive_to_aci(const Reference& ref, const std::string& 
   std::string version = name.size() < tag.size() ? tag.substr(name.size() + 1) : "";
   if (name.empty()) {
     name = ref.layout.substr(ref.layout.rfind('/') + 1);
-    if (size_t dot = name.find('.'); dot != std::string::npos && dot > 0) name = name.substr(0, dot);
+    if (size_t dot = name.find('.'); dot != std::string::npos && dot > 0) name.resize(dot);
   }
   ConvertInput in{sanitize_identifier(name), version, config.dump(), original_name, "", "sha256:" + *config_digest, -1};
   return squash(*diff_ids, next, std::move(in), tmp_dir, what, limits, nullptr);
@@ -1108,7 +1105,7 @@ Result<DockerReference> parse_docker_reference(const std::string& arg) {
   DockerReference r;
   if (size_t at = rest.find('@'); at != std::string::npos) {
     r.digest = rest.substr(at + 1);
-    rest = rest.substr(0, at);
+    rest.resize(at);
     if (!parse_digest(r.digest, quote(arg))) return Error(Errc::Usage, quote(arg) + ": not a sha256 or sha512 digest");
   }
   size_t slash = rest.find('/');
@@ -1124,7 +1121,7 @@ Result<DockerReference> parse_docker_reference(const std::string& arg) {
   size_t colon = rest.rfind(':'), last_slash = rest.rfind('/');
   if (colon != std::string::npos && (last_slash == std::string::npos || colon > last_slash)) {
     r.tag = rest.substr(colon + 1);
-    rest = rest.substr(0, colon);
+    rest.resize(colon);
   }
   if (r.tag.empty() && r.digest.empty()) r.tag = "latest";
   if (r.host == "registry-1.docker.io" && rest.find('/') == std::string::npos) rest = "library/" + rest;
@@ -1321,10 +1318,7 @@ class Registry : public BlobSource {
     if (make_dirs(dir, 0750)) (void)::link(copy.path().c_str(), path.c_str());
   }
 
-  std::string tmp_file() {
-    std::random_device rd;
-    return tmp_ + "/registry-" + std::to_string(rd()) + std::to_string(rd());
-  }
+  std::string tmp_file() { return tmp_ + "/registry-" + random_suffix(); }
 
   Status fetch_token(const std::string& challenge) {
     auto p = challenge_params(challenge);

@@ -151,7 +151,7 @@ std::string default_stage1_image() {
   if (n > 0) {
     exe[n] = '\0';
     std::string dir(exe);
-    dir = dir.substr(0, dir.rfind('/'));
+    if (size_t slash = dir.rfind('/'); slash != std::string::npos) dir.resize(slash);
     std::string build_tree = dir + "/../stage1/stage1.aci";
     if (::access(build_tree.c_str(), R_OK) == 0) return build_tree;
   }

@@ -15,7 +15,6 @@
 #include <cstring>
 #include <functional>
 #include <memory>
-#include <random>
 #include <set>
 #include <sstream>
 
@@ -51,13 +50,6 @@ std::string archive_message(archive* a) {
 bool is_key(const std::string& s) {
   if (s.size() != 7 + 64 || s.rfind("sha512-", 0) != 0) return false;
   return std::all_of(s.begin() + 7, s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-std::string random_suffix() {
-  std::random_device rd;
-  std::ostringstream o;
-  o << std::hex << rd() << rd();
-  return o.str();
 }
 
 // A staging directory under cas/tmp, removed unless committed by renaming it away.
@@ -383,7 +375,7 @@ Status Store::unpack_chain(const std::vector<std::string>& order, const std::str
       return Error(Errc::InvalidImage, "image " + k + ": " + archive_message(tar.get()));
     }
     Status s = extract_rootfs(
-        tar.get(), root.get(), k, limits, [](std::string) { return ok(); }, &stats);
+        tar.get(), root.get(), k, limits, [](const std::string&) { return ok(); }, &stats);
     RKT_TRY_WRAP(s, "rendering image " + key);
   }
   auto top = info(key);

@@ -19,6 +19,7 @@
 #include <iostream>
 
 #include "common/fs.h"
+#include "common/number.h"
 #include "common/stage1_abi.h"
 #include "stage1/host/network.h"
 #include "stage1/report.h"
@@ -37,7 +38,8 @@ int stop_main(int argc, char** argv) {
   }
   auto ppid = read_file("ppid", 64);
   if (!ppid) return report(std::move(ppid).error().wrap("stopping pod " + uuid));
-  int pid = std::atoi(ppid->c_str());
+  while (!ppid->empty() && ppid->back() == '\n') ppid->pop_back();
+  int pid = static_cast<int>(parse_decimal(*ppid, INT32_MAX).value_or(0));
   if (pid <= 1 || ::kill(pid, force ? SIGKILL : SIGTERM) != 0) {
     return report(sys_error("stopping pod " + uuid + ": signalling stage1 (pid " + std::to_string(pid) + ")"));
   }

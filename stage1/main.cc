@@ -28,6 +28,7 @@
 #include "common/crash_point.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/number.h"
 #include "common/stage1_abi.h"
 #include "common/unique_fd.h"
 #include "stage1/child/supervisor.h"
@@ -76,8 +77,7 @@ int run(int argc, char** argv) {
   // The lock stays with this process (on the host) for the pod's life; the pod's processes must
   // never hold a host fd.
   if (const char* lock = std::getenv("RKT_LOCK_FD")) {
-    int fd = std::atoi(lock);
-    if (fd > 2) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (auto fd = parse_decimal(lock, INT32_MAX); fd && *fd > 2) ::fcntl(static_cast<int>(*fd), F_SETFD, FD_CLOEXEC);
   }
   auto plan = build_plan(pod_dir, uuid);
   if (!plan) return report(std::move(plan).error().wrap("preparing pod " + uuid), debug);
@@ -193,7 +193,9 @@ int run(int argc, char** argv) {
     struct pollfd p = {alive[0], POLLIN, 0};
     if (::poll(&p, 1, 0) > 0) _exit(254);  // the parent died before the line above
     ::close(alive[0]);
-    if (const char* lock = std::getenv("RKT_LOCK_FD")) ::close(std::atoi(lock));
+    if (const char* lock = std::getenv("RKT_LOCK_FD")) {
+      if (auto fd = parse_decimal(lock, INT32_MAX); fd && *fd > 2) ::close(static_cast<int>(*fd));
+    }
     child::supervise(*plan);
   }
   ::close(alive[0]);
@@ -254,7 +256,9 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace rkt::stage1
 
-int main(int argc, char** argv) {
+namespace {
+
+int dispatch(int argc, char** argv) {
   // One binary, four entrypoints (named by the stage1 manifest): /init runs a pod, /enter enters
   // one, /stop stops one, /gc tears down what a pod left outside its directory.
   std::string self = argv[0];
@@ -264,3 +268,7 @@ int main(int argc, char** argv) {
   if (name == "gc") return rkt::stage1::gc_main(argc, argv);
   return rkt::stage1::run(argc, argv);
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return rkt::guarded_main("stage1", dispatch, argc, argv); }

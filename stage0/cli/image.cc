@@ -105,7 +105,7 @@ Result<int> image_rm(GlobalOptions& g, const std::vector<std::string>& args) {
   std::optional<Error> first;
   for (const auto& arg : *pos) {
     auto key = resolve_image(*store, arg);
-    Status s = key ? store->remove(*key) : Status(std::move(key).error());
+    Status s = key ? store->remove(*key) : Status(key.error());
     if (!s) {
       std::cerr << "rkt: " << s.error().message() << "\n";
       if (!first) first = s.error();

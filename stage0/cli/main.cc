@@ -94,4 +94,4 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace rkt::stage0
 
-int main(int argc, char** argv) { return rkt::stage0::run(argc, argv); }
+int main(int argc, char** argv) { return rkt::guarded_main("rkt", rkt::stage0::run, argc, argv); }

@@ -149,8 +149,9 @@ std::string render_resolv_conf(const stage1_abi::RuntimeConfig& rc, bool host_ne
                                const std::function<Result<std::string>(const std::string&)>& host_file);
 /// os/unix/sysctl isolators: only keys of namespaces the pod owns. `where` names them in errors.
 Status add_sysctls(const spec::Isolators& isolators, const std::string& where, PodPlan& plan);
-/// Capabilities, no_new_privs, oom_score_adj, cgroup limits and the seccomp filter of an app.
-Status apply_confinement(const spec::App& app, bool insecure_capabilities, bool insecure_seccomp, AppPlan& out);
+/// Capabilities, no_new_privs, oom_score_adj, cgroup limits and the seccomp filter of the image's
+/// app `a`, into its plan `app`.
+Status apply_confinement(const spec::App& a, bool insecure_capabilities, bool insecure_seccomp, AppPlan& app);
 /// The app's environment: the manifest's, then PATH and HOME unless given, AC_APP_NAME last.
 CStrings app_environment(const spec::App& app, const std::string& name, const std::string& home, bool interactive);
 /// Where each of the app's mounts comes from, on the host: its mounts, then its image's mount
