@@ -76,9 +76,11 @@ int run(int argc, char** argv) {
   std::string pod_dir = cwd;
   // The lock stays with this process (on the host) for the pod's life; the pod's processes must
   // never hold a host fd.
+  int lock_fd = -1;
   if (const char* lock = std::getenv("RKT_LOCK_FD")) {
-    if (auto fd = parse_decimal(lock, INT32_MAX); fd && *fd > 2) ::fcntl(static_cast<int>(*fd), F_SETFD, FD_CLOEXEC);
+    if (auto fd = parse_decimal(lock, INT32_MAX); fd && *fd > 2) lock_fd = static_cast<int>(*fd);
   }
+  if (lock_fd >= 0) ::fcntl(lock_fd, F_SETFD, FD_CLOEXEC);
   auto plan = build_plan(pod_dir, uuid);
   if (!plan) return report(std::move(plan).error().wrap("preparing pod " + uuid), debug);
   if (Status s = make_dirs(pod_dir + "/status", 0750); !s) return report(s.error(), debug);
@@ -193,9 +195,7 @@ int run(int argc, char** argv) {
     struct pollfd p = {alive[0], POLLIN, 0};
     if (::poll(&p, 1, 0) > 0) _exit(254);  // the parent died before the line above
     ::close(alive[0]);
-    if (const char* lock = std::getenv("RKT_LOCK_FD")) {
-      if (auto fd = parse_decimal(lock, INT32_MAX); fd && *fd > 2) ::close(static_cast<int>(*fd));
-    }
+    if (lock_fd >= 0) ::close(lock_fd);
     child::supervise(*plan);
   }
   ::close(alive[0]);
