@@ -22,6 +22,12 @@ int64_t mtime_ns(const std::string& path) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
+int64_t ctime_ns(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+}
+
 Result<int64_t> parse_duration(const std::string& s) {
   auto bad = [&] { return Error(Errc::Usage, "invalid duration " + quote(s) + " (e.g. 30m, 1h30m, 24h, 0)"); };
   if (s == "0") return int64_t{0};

@@ -12,6 +12,8 @@ int64_t now_ns();
 
 /// A file's modification time in nanoseconds since the epoch; 0 when it cannot be read.
 int64_t mtime_ns(const std::string& path);
+/// The status change time of `path` in ns since the epoch; 0 if it cannot be read.
+int64_t ctime_ns(const std::string& path);
 
 /// Parses a Go-style duration ("30m", "1h30m", "24h", "90s", "500ms", "0") into nanoseconds.
 Result<int64_t> parse_duration(const std::string& s);

@@ -161,8 +161,7 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
     if (*state == PodState::Exited) {
       to = PodPhase::ExitedGarbage;
     } else if (*state == PodState::AbortedPrepare || (*state == PodState::Embryo && !locked) ||
-               (*state == PodState::Prepared && !locked &&
-                now - mtime_ns(p.path + "/pod-created") >= options.expire_prepared_ns)) {
+               (*state == PodState::Prepared && !locked && now - ctime_ns(p.path) >= options.expire_prepared_ns)) {
       to = PodPhase::Garbage;
     } else {
       continue;
@@ -171,7 +170,7 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
       if (s.error().sys_errno() != ENOENT) report.errors.push_back(s.error().message());  // ENOENT: another gc won
       continue;
     }
-    report.marked.push_back(p.uuid);
+    report.marked.push_back({p.uuid, *state});
   }
   if (options.mark_only) return report;
   crash_point("gc-marked");
@@ -198,8 +197,10 @@ Status remove_pod(const std::string& data_dir, const PodRef& pod,
                   const std::function<void(const PodRef&)>& before_teardown) {
   auto state = pod_state(pod);
   RKT_TRY(state);
+  // rkt's rm.go texts.
   if (is_live(*state)) {
-    return Error(Errc::InvalidArgument, "pod " + pod.uuid + " is " + state_name(*state) + ": stop it first");
+    return Error(Errc::InvalidArgument, "pod " + quote(pod.uuid) + " is currently " +
+                                            (*state == PodState::Running ? "running" : "being prepared"));
   }
   // Into garbage first, so an interrupted rm leaves the pod where gc finishes it.
   PodRef ref = pod;
@@ -211,7 +212,7 @@ Status remove_pod(const std::string& data_dir, const PodRef& pod,
   }
   bool busy = false;
   if (Status s = sweep(ref, &busy, before_teardown); !s) return s;
-  if (busy) return Error(Errc::InvalidArgument, "pod " + pod.uuid + " is being removed by another process");
+  if (busy) return Error(Errc::InvalidArgument, "pod " + quote(pod.uuid) + " is currently being deleted");
   return ok();
 }
 

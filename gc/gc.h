@@ -27,7 +27,11 @@ struct Options {
 };
 
 struct Report {
-  std::vector<std::string> marked;   ///< UUIDs moved to a garbage phase
+  struct Marked {
+    std::string uuid;
+    PodState from;  ///< Exited, AbortedPrepare, Embryo, or Prepared (expired)
+  };
+  std::vector<Marked> marked;        ///< pods moved to a garbage phase
   std::vector<std::string> removed;  ///< UUIDs whose files are gone
   std::vector<std::string> errors;   ///< one message per pod that could not be handled
 };

@@ -42,8 +42,14 @@ Result<int> cmd_gc(GlobalOptions& g, const std::vector<std::string>& args) {
   o.before_teardown = unregister_from_mds;
   auto r = gc::collect(g.dir, o);
   RKT_TRY(r);
-  // As rkt's gc: marks on stderr with its "gc: " logger, removals on stdout.
-  for (const auto& u : r->marked) std::cerr << "gc: moving pod " << quote(u) << " to garbage\n";
+  // As rkt's gc: marks on stderr with its "gc: " logger (gc.go renameExited, renameAborted,
+  // renameExpired), removals on stdout.
+  for (const auto& m : r->marked) {
+    const char* what = m.from == PodState::Exited     ? "pod"
+                       : m.from == PodState::Prepared ? "expired prepared pod"
+                                                      : "failed prepare";
+    std::cerr << "gc: moving " << what << " " << quote(m.uuid) << " to garbage\n";
+  }
   for (const auto& u : r->removed) std::cout << "Garbage collecting pod " << quote(u) << "\n";
   for (const auto& e : r->errors) std::cerr << "rkt: " << e << "\n";
   if (!r->errors.empty())

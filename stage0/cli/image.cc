@@ -18,9 +18,9 @@ namespace {
 
 Result<int> image_list(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt image list");
-  std::string fields = "id,name,importtime,lastused,size,latest", sort = "importtime", order = "asc", format;
+  std::string fields = "id,name,size,importtime,lastused", sort = "importtime", order = "asc", format;
   bool full = false, no_legend = false;
-  fs.add_string("fields", &fields, "comma-separated: id, name, importtime, lastused, size, latest");
+  fs.add_string("fields", &fields, "comma-separated: id, name, size, importtime, lastused (and latest)");
   fs.add_string("sort", &sort, "sort by this field");
   fs.add_string("order", &order, "asc or desc");
   fs.add_bool("full", &full, "full IDs and times");
@@ -102,13 +102,13 @@ Result<int> image_rm(GlobalOptions& g, const std::vector<std::string>& args) {
   auto store = open_store(g);
   RKT_TRY(store);
   size_t removed = 0;
-  std::optional<Error> first;
+  bool failed = false;
   for (const auto& arg : *pos) {
     auto key = resolve_image(*store, arg);
     Status s = key ? store->remove(*key) : Status(key.error());
     if (!s) {
       std::cerr << "rkt: " << s.error().message() << "\n";
-      if (!first) first = s.error();
+      failed = true;
       continue;
     }
     std::cout << "successfully removed aci for image: " << quote(*key) << "\n";
@@ -116,7 +116,10 @@ Result<int> image_rm(GlobalOptions& g, const std::vector<std::string>& args) {
   }
   // rkt's streams: each removal on stdout, the counts on stderr.
   if (removed > 0) std::cerr << "rm: " << removed << " image(s) successfully removed\n";
-  if (first) return Error(Errc::Generic, std::to_string(pos->size() - removed) + " image(s) cannot be removed");
+  if (failed) {
+    std::cerr << "rm: " << pos->size() - removed << " image(s) cannot be removed\n";
+    return kExitRuntimeFailure;
+  }
   return 0;
 }
 

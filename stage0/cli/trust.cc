@@ -64,9 +64,9 @@ Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args) {
     RKT_TRY_WRAP(data, "reading key " + quote(src));
     auto key = read_public_key(*data, src);
     RKT_TRY(key);
-    // As rkt (pubkey.go displayKey and AddKeys): the summary on stderr, the fingerprint and user
-    // ids on stdout, then the review.
-    std::cerr << "prefix: " << quote(prefix) << "\nkey: " << quote(src) << "\n";
+    // As rkt (pubkey.go displayKey and AddKeys): the summary on stderr through pubkey's logger
+    // (prefix "pubkey: " on its first line), the fingerprint and user ids on stdout, then the review.
+    std::cerr << "pubkey: prefix: " << quote(prefix) << "\nkey: " << quote(src) << "\n";
     std::cout << "gpg key fingerprint is: " << spaced_fingerprint(key->fingerprint) << "\n";
     for (const auto& sk : key->subkey_fingerprints)
       std::cout << "    Subkey fingerprint: " << spaced_fingerprint(sk) << "\n";
@@ -77,7 +77,7 @@ Result<int> cmd_trust(GlobalOptions& g, const std::vector<std::string>& args) {
       auto accepted = review();
       RKT_TRY(accepted);
       if (!*accepted) {
-        std::cerr << "not trusting " << quote(src) << "\n";
+        std::cerr << "pubkey: not trusting " << quote(src) << "\n";
         continue;
       }
       std::cout << "Trusting " << quote(src) << " for prefix " << quote(prefix) << " after fingerprint review.\n";

@@ -46,7 +46,7 @@ TEST_F(RunTest, LifecycleListStatusStopRmGc) {
   EXPECT_EQ(legend.out.rfind("UUID\t\tAPP\t", 0), 0u) << legend.out;
   auto rm_running = rkt({"rm", uuid});
   EXPECT_EQ(rm_running.exit_code, 254);
-  EXPECT_NE(rm_running.err.find("is running: stop it first"), std::string::npos) << rm_running.err;
+  EXPECT_NE(rm_running.err.find("\" is currently running"), std::string::npos) << rm_running.err;
   auto stop = rkt({"stop", uuid.substr(0, 8)});
   EXPECT_EQ(stop.exit_code, 0) << stop.err;
   EXPECT_EQ(stop.out, "\"" + uuid + "\"\n");

@@ -271,7 +271,8 @@ TEST_P(TrustTest, FingerprintReviewAsksFirst) {
                         "\n\tSigner <signer@example.com>\n"
                         "Are you sure you want to trust this key (yes/no)?\nPlease enter 'yes' or 'no'\n"
                         "Are you sure you want to trust this key (yes/no)?\n");
-  EXPECT_EQ(no.err, "prefix: \"example.com/hello\"\nkey: \"" + src + "\"\nnot trusting \"" + src + "\"\n");
+  EXPECT_EQ(no.err,
+            "pubkey: prefix: \"example.com/hello\"\nkey: \"" + src + "\"\npubkey: not trusting \"" + src + "\"\n");
   EXPECT_EQ(run_command({"/usr/bin/find", tmp_ / "etc", "-type", "f"}).out, "") << "nothing trusted";
   auto yes = rkt({"trust", "--prefix=example.com/hello", src}, "yes\n");
   EXPECT_EQ(yes.exit_code, 0) << yes.err;

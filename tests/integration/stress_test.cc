@@ -44,7 +44,7 @@ class StressTest : public RunTest {
 // gc may take a pod that exited before rm or status gets to it.
 bool gone(const CommandResult& r) {
   return r.err.find("no matches found") != std::string::npos ||
-         r.err.find("is being removed by another process") != std::string::npos;
+         r.err.find("is currently being deleted") != std::string::npos;
 }
 
 TEST_F(StressTest, EverythingAtOnceOnOneDataDir) {
