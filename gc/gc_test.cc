@@ -180,7 +180,7 @@ TEST_F(GcTest, RemovePodRefusesRunningPods) {
   hold(PodPhase::Run, running);
   Status s = remove_pod(dir_, *find_pod(dir_, running));
   ASSERT_FALSE(s);
-  EXPECT_NE(s.error().message().find("is running"), std::string::npos);
+  EXPECT_NE(s.error().message().find("is currently running"), std::string::npos);
   EXPECT_TRUE(remove_pod(dir_, *find_pod(dir_, exited)));
   EXPECT_FALSE(find_pod(dir_, exited));
 }
