@@ -214,12 +214,7 @@ TEST_F(GoldenTest, EveryFormatIsRkts) {
   GpgKey key = make_key(tmp_.path(), "ed25519", "Signer <signer@example.com>");
   ASSERT_FALSE(key.fingerprint.empty());
   write_file(tmp_ / "signer.pub", key.public_key);
-  std::string spaced;
-  for (size_t i = 0; i < key.fingerprint.size(); ++i) {
-    if (i && i % 4 == 0) spaced += i == key.fingerprint.size() / 2 ? "  " : " ";
-    spaced += static_cast<char>(std::toupper(static_cast<unsigned char>(key.fingerprint[i])));
-  }
-  v["FINGERPRINT"] = spaced;
+  v["FINGERPRINT"] = rkt_fingerprint(key.fingerprint);
   v["KEY"] = tmp_ / "signer.pub";
   v["KEY_PATH"] = tmp_ / ("etc/trustedkeys/prefix.d/example.com/probe/" + key.fingerprint);
   auto trust = rkt({"trust", "--skip-fingerprint-review", "--prefix=example.com/probe", tmp_ / "signer.pub"});

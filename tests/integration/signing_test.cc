@@ -259,11 +259,7 @@ class TrustTest : public SigningTest {};
 TEST_P(TrustTest, FingerprintReviewAsksFirst) {
   // As rkt's pubkey.go: the fingerprint in rkt's grouping (two spaces in the middle), the user ids,
   // then yes/no, asked again until one of them; "no" trusts nothing and is not a failure.
-  std::string spaced;
-  for (size_t i = 0; i < key_.fingerprint.size(); ++i) {
-    if (i && i % 4 == 0) spaced += i == key_.fingerprint.size() / 2 ? "  " : " ";
-    spaced += static_cast<char>(std::toupper(static_cast<unsigned char>(key_.fingerprint[i])));
-  }
+  std::string spaced = test::rkt_fingerprint(key_.fingerprint);
   std::string src = tmp_ / "signer.pub";
   auto no = rkt({"trust", "--prefix=example.com/hello", src}, "maybe\nno\n");
   EXPECT_EQ(no.exit_code, 0) << no.err;
@@ -307,11 +303,7 @@ TEST_P(TrustTest, SubkeysAreListedAsRktListsThem) {
              run_command({"/usr/bin/gpg", "--homedir", key_.home, "--batch", "--armor", "--export", key_.uid}).out);
   auto r = rkt({"trust", "--prefix=example.com/hello", "--skip-fingerprint-review", tmp_ / "with-subkey.pub"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::string spaced;
-  for (size_t i = 0; i < subkey.size(); ++i) {
-    if (i && i % 4 == 0) spaced += i == subkey.size() / 2 ? "  " : " ";
-    spaced += subkey[i];
-  }
+  std::string spaced = test::rkt_fingerprint(subkey);
   EXPECT_NE(r.out.find("\n    Subkey fingerprint: " + spaced + "\n\tSigner <signer@example.com>\n"), std::string::npos)
       << r.out;
 }

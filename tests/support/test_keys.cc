@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "tests/support/command.h"
@@ -42,6 +43,15 @@ std::string sign(const GpgKey& key, const std::string& file) {
 
 void stop_agent(const GpgKey& key) {
   test::run_command({"/usr/bin/gpgconf", "--homedir", key.home, "--kill", "gpg-agent"});
+}
+
+std::string rkt_fingerprint(const std::string& hex) {
+  std::string spaced;
+  for (size_t i = 0; i < hex.size(); ++i) {
+    if (i && i % 4 == 0) spaced += i == hex.size() / 2 ? "  " : " ";
+    spaced += static_cast<char>(std::toupper(static_cast<unsigned char>(hex[i])));
+  }
+  return spaced;
 }
 
 }  // namespace rkt::test

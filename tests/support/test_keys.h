@@ -19,6 +19,10 @@ GpgKey make_key(const std::string& dir, const std::string& algo, const std::stri
 /// Makes an armored detached signature of `file` with `key`; "" on failure.
 std::string sign(const GpgKey& key, const std::string& file);
 
+/// A hex fingerprint as rkt prints it (pubkey.go fingerToString): upper case, groups of four,
+/// two spaces in the middle.
+std::string rkt_fingerprint(const std::string& hex);
+
 /// Stops the gpg-agent of the key's home.
 void stop_agent(const GpgKey& key);
 
