@@ -1,7 +1,5 @@
 #include "actool/aci.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,15 +17,16 @@
 
 #include "actool/image_rules.h"
 #include "common/handle.h"
+#include "common/libarchive.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
 
 namespace rkt::aci {
 namespace {
 
-using ReadArchive = Handle<archive, archive_read_free>;
-using WriteArchive = Handle<archive, archive_write_free>;
-using Entry = Handle<archive_entry, archive_entry_free>;
+using ReadArchive = Handle<archive, &archive_read_free>;
+using WriteArchive = Handle<archive, &archive_write_free>;
+using Entry = Handle<archive_entry, &archive_entry_free>;
 
 Error archive_error(archive* a, const std::string& what) {
   const char* msg = archive_error_string(a);

@@ -1,8 +1,8 @@
 #pragma once
 
 // One owner for every C library object: Handle<T, Free> is a unique_ptr that calls Free on the
-// pointer once. Free is a function (archive_read_free), or the address of a function pointer
-// resolved at run time (&rnp_ffi_destroy, for a library loaded with dlopen).
+// pointer once. Free is a function (free), or the address of a function pointer resolved at
+// run time (&rnp_ffi_destroy, &archive_read_free: libraries loaded with dlopen, lazy_library.h).
 
 #include <memory>
 #include <type_traits>

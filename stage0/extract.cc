@@ -1,6 +1,5 @@
 #include "stage0/extract.h"
 
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -12,6 +11,7 @@
 
 #include "actool/image_rules.h"
 #include "common/fs.h"
+#include "common/libarchive.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
 

@@ -12,8 +12,8 @@
 
 #include "common/fs.h"
 #include "common/handle.h"
+#include "common/lazy_library.h"
 #include "common/unique_fd.h"
-#include "stage0/lazy_library.h"
 
 namespace rkt::stage0 {
 namespace {

@@ -3,9 +3,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/random.h>
@@ -25,6 +22,7 @@
 
 #include "common/base64.h"
 #include "common/fs.h"
+#include "common/libcrypto.h"
 #include "common/number.h"
 #include "common/stage1_abi.h"
 #include "common/unique_fd.h"
@@ -134,8 +132,8 @@ std::string uuid_bytes(const std::string& uuid) {
 std::string hmac_sha512(const std::string& key, const std::string& data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  ::HMAC(EVP_sha512(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-         data.size(), md, &len);
+  HMAC(EVP_sha512(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), md, &len);
   return std::string(reinterpret_cast<char*>(md), len);
 }
 

@@ -1,9 +1,6 @@
 #include "stage0/oci.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -19,6 +16,8 @@
 #include "actool/aci.h"
 #include "common/fs.h"
 #include "common/handle.h"
+#include "common/libarchive.h"
+#include "common/libcrypto.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
@@ -106,7 +105,7 @@ Result<Descriptor> descriptor(const Json& j, const std::string& what, const std:
   return d;
 }
 
-using MdCtx = Handle<EVP_MD_CTX, EVP_MD_CTX_free>;
+using MdCtx = Handle<EVP_MD_CTX, &EVP_MD_CTX_free>;
 
 std::string hex(const unsigned char* p, unsigned n) { return to_hex(p, n); }
 
@@ -279,7 +278,7 @@ la_ssize_t uncompressed_read(archive*, void* data, const void** buf) {
   return static_cast<la_ssize_t>(size);
 }
 
-using Archive = Handle<archive, archive_read_free>;
+using Archive = Handle<archive, &archive_read_free>;
 
 Status apply_layer_blob(int fd, const std::string& filter, const Digest& diff_id, int root_fd, const std::string& what,
                         const std::string& layer, const ExtractLimits& limits, ExtractStats* stats) {

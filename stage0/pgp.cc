@@ -11,7 +11,7 @@
 
 #include "common/fs.h"
 #include "common/handle.h"
-#include "stage0/lazy_library.h"
+#include "common/lazy_library.h"
 
 namespace rkt::stage0 {
 namespace {

@@ -243,9 +243,9 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
       auto tree = store.render(app.image.id);
       RKT_TRY_WRAP(tree, "app " + quote(app.name));
       store.touch(app.image.id);
-      auto im = read_file(store.manifest_path(app.image.id), 1 << 20);
+      auto im = store.info(app.image.id);
       RKT_TRY(im);
-      RKT_TRY(write_file_atomic(info + "/manifest", *im, 0640, Overwrite::No, Durability::NoSync));
+      RKT_TRY(write_file_atomic(info + "/manifest", im->manifest_json, 0640, Overwrite::No, Durability::NoSync));
       RKT_TRY(write_file_atomic(info + "/treeStoreID", tree->substr(tree->rfind('/') + 1) + "\n", 0640, Overwrite::No,
                                 Durability::NoSync));
       std::string rootfs = pod + "/apps/" + app.name + "/rootfs";
@@ -273,9 +273,9 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
     if (!options.no_overlay)
       (void)write_file_atomic(pod + "/overlay-prepared", "", 0640, Overwrite::Yes, Durability::NoSync);
     // The stage1 image, recorded in the pod: its entrypoints are found from the pod alone.
-    auto s1_manifest = read_file(store.manifest_path(*s1), 1 << 20);
-    RKT_TRY(s1_manifest);
-    if (Status s = stage1_abi::write_stage1(pod, *s1_manifest, *s1_tree + "/rootfs"); !s) return s;
+    auto s1_info = store.info(*s1);
+    RKT_TRY(s1_info);
+    if (Status s = stage1_abi::write_stage1(pod, s1_info->manifest_json, *s1_tree + "/rootfs"); !s) return s;
     auto entry = stage1_abi::find_entrypoint(pod, stage1_abi::Entrypoint::Run);
     RKT_TRY(entry);
     run_entry = entry->substr(pod.size() + 1);

@@ -1,15 +1,14 @@
 #include "stage0/store.h"
 
-#include <archive.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -18,10 +17,14 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "common/crash_point.h"
 #include "common/duration.h"
 #include "common/fs.h"
 #include "common/handle.h"
+#include "common/libarchive.h"
+#include "common/libcrypto.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
@@ -29,8 +32,8 @@
 namespace rkt::stage0 {
 namespace {
 
-using ReadArchive = Handle<archive, archive_read_free>;
-using MdCtx = Handle<EVP_MD_CTX, EVP_MD_CTX_free>;
+using ReadArchive = Handle<archive, &archive_read_free>;
+using MdCtx = Handle<EVP_MD_CTX, &EVP_MD_CTX_free>;
 
 std::string hex(const unsigned char* d, size_t n) { return to_hex(d, n); }
 
@@ -53,6 +56,21 @@ bool is_key(const std::string& s) {
 }
 
 // A staging directory under cas/tmp, removed unless committed by renaming it away.
+// The directory name of an image name in name/. A name is an AC identifier ([a-z0-9] and
+// "-._~/"): only '/' needs escaping. Longer names share a directory: each record names its image.
+std::string escaped_name(const std::string& name) {
+  std::string escaped;
+  for (char c : name) escaped += c == '/' ? std::string("%2f") : std::string(1, c);
+  if (escaped.size() > 200) escaped.resize(200);
+  return escaped;
+}
+
+std::string name_record(const spec::ImageManifest& m) {
+  nlohmann::json labels = nlohmann::json::array();
+  for (const auto& l : m.labels) labels.push_back({{"name", l.name}, {"value", l.value}});
+  return nlohmann::json({{"name", m.name}, {"labels", labels}}).dump() + "\n";
+}
+
 class Staging {
  public:
   explicit Staging(const std::string& tmp) : path_(tmp + "/stage-" + random_suffix()) {}
@@ -179,6 +197,9 @@ Result<Store> Store::open(const std::string& data_dir) {
     RKT_TRY_WRAP(make_dirs(cas + "/" + sub, 0750), "opening the image store");
   }
   Store store(cas);
+  if (::access((cas + "/name").c_str(), F_OK) != 0) {
+    RKT_TRY_WRAP(store.build_name_index(), "building the name index of the image store");
+  }
   struct statvfs vfs {};
   if (::statvfs(cas.c_str(), &vfs) == 0) {
     // The blob and the tree both take room: half the free space is the most an image may unpack to.
@@ -304,10 +325,22 @@ Result<std::string> Store::import(int fd, const std::string& what, bool* added) 
   }
   if (wrote) RKT_TRY(sync_filesystem(cas_));
   crash_point("import-committed");
+  std::string own_tree;
+  if (manifest->dependencies.empty()) {
+    auto id = tree_id({key});
+    RKT_TRY(id);
+    own_tree = *id;
+  }
+  if (!stored || ::access((name_dir(manifest->name) + "/" + key).c_str(), F_OK) != 0) {
+    RKT_TRY(put_name_record(key, *manifest));
+  }
+  crash_point("import-named");
   if (!stored) {
-    std::string index = std::to_string(now_ns()) + " " + std::to_string(tee.total) + "\n";
+    std::string index =
+        std::to_string(now_ns()) + " " + std::to_string(tee.total) + (own_tree.empty() ? "" : " " + own_tree) + "\n";
     RKT_TRY(write_file_atomic(index_path, index, 0640, Overwrite::Yes));
   }
+  infos_.erase(key);
   crash_point("import-indexed");
   if (added) *added = !stored;
   touch(key);
@@ -318,6 +351,45 @@ Result<std::string> Store::tree_id(const std::vector<std::string>& chain) const 
   std::string joined;
   for (const auto& k : chain) joined += k + "\n";
   return "deps-sha512-" + sha512_hex(joined).substr(0, 64);
+}
+
+Result<std::string> Store::chain_tree_id(const std::vector<std::string>& chain) const {
+  if (chain.size() == 1) {
+    auto i = info(chain[0]);
+    RKT_TRY(i);
+    if (!i->tree_id.empty() && i->manifest.dependencies.empty()) return i->tree_id;
+  }
+  return tree_id(chain);
+}
+
+std::string Store::name_dir(const std::string& name) const { return cas_ + "/name/" + escaped_name(name); }
+
+Status Store::put_name_record(const std::string& key, const spec::ImageManifest& manifest) const {
+  std::string dir = name_dir(manifest.name);
+  RKT_TRY(make_dirs(dir, 0750));
+  return write_file_atomic(dir + "/" + key, name_record(manifest), 0640, Overwrite::Yes, Durability::NoSync);
+}
+
+Status Store::build_name_index() const {
+  // Built aside and renamed into place, so that a reader sees all of it or none of it; the
+  // staging lock keeps image gc from sweeping it meanwhile.
+  RKT_TRY(hold_staging());
+  Staging staging(cas_ + "/tmp");
+  RKT_TRY(staging.create());
+  auto all = list();
+  RKT_TRY(all);
+  std::string built = staging.path() + "/name";
+  RKT_TRY(make_dirs(built, 0750));
+  for (const auto& i : *all) {
+    std::string dir = built + "/" + escaped_name(i.manifest.name);
+    RKT_TRY(make_dirs(dir, 0750));
+    RKT_TRY(write_file_atomic(dir + "/" + i.key, name_record(i.manifest), 0640, Overwrite::Yes, Durability::NoSync));
+  }
+  RKT_TRY(sync_filesystem(cas_));
+  if (::rename(built.c_str(), (cas_ + "/name").c_str()) != 0 && errno != EEXIST && errno != ENOTEMPTY) {
+    return sys_error("renaming " + quote(built));
+  }
+  return ok();  // another process built it first: its index is as good
 }
 
 Result<std::vector<std::string>> Store::render_order(const std::string& key) const {
@@ -358,7 +430,7 @@ Result<std::vector<std::string>> Store::render_order(const std::string& key) con
 Result<std::string> Store::tree_dir(const std::string& key) const {
   auto order = render_order(key);
   RKT_TRY(order);
-  auto id = tree_id(*order);
+  auto id = chain_tree_id(*order);
   RKT_TRY(id);
   return cas_ + "/tree/" + *id;
 }
@@ -386,7 +458,7 @@ Status Store::unpack_chain(const std::vector<std::string>& order, const std::str
 Result<std::string> Store::render(const std::string& key) {
   auto order = render_order(key);
   RKT_TRY(order);
-  auto id = tree_id(*order);
+  auto id = chain_tree_id(*order);
   RKT_TRY(id);
   std::string dest = cas_ + "/tree/" + *id;
   if (::access((dest + "/rootfs").c_str(), F_OK) == 0) return dest;
@@ -454,6 +526,7 @@ Result<std::string> Store::resolve(const std::string& id) const {
 
 Result<ImageInfo> Store::info(const std::string& key) const {
   if (!is_key(key)) return Error(Errc::InvalidArgument, quote(key) + " is not an image key");
+  if (auto cached = infos_.find(key); cached != infos_.end()) return cached->second;
   auto index = read_file(cas_ + "/index/" + key, 4096);
   if (!index) {
     if (index.error().sys_errno() == ENOENT) return Error(Errc::NotFound, "no image " + quote(key) + " in the store");
@@ -462,12 +535,14 @@ Result<ImageInfo> Store::info(const std::string& key) const {
   ImageInfo out;
   out.key = key;
   std::istringstream in(*index);
-  in >> out.import_time_ns >> out.size;
+  in >> out.import_time_ns >> out.size >> out.tree_id;
+  if (out.tree_id.rfind("deps-sha512-", 0) != 0 || out.tree_id.size() != 12 + 64) out.tree_id.clear();
   auto text = read_file(manifest_path(key), spec::kMaxManifestBytes);
   RKT_TRY_WRAP(text, "reading the manifest of image " + key);
   auto m = spec::parse_image_manifest(*text, manifest_path(key));
   RKT_TRY(m);
   out.manifest = std::move(*m);
+  out.manifest_json = std::move(*text);
   struct stat st {};
   if (::stat((cas_ + "/lastused/" + key).c_str(), &st) == 0) {
     out.last_used_ns =
@@ -475,6 +550,7 @@ Result<ImageInfo> Store::info(const std::string& key) const {
   } else {
     out.last_used_ns = out.import_time_ns;
   }
+  infos_[key] = out;
   return out;
 }
 
@@ -495,22 +571,51 @@ Result<std::vector<ImageInfo>> Store::list() const {
 }
 
 Result<std::optional<std::string>> Store::find(const std::string& name, const spec::Labels& labels) const {
-  auto all = list();
-  RKT_TRY(all);
-  const ImageInfo* best = nullptr;
-  for (const auto& i : *all) {
-    if (i.manifest.name != name) continue;
+  std::string dir = name_dir(name);
+  auto keys = list_directory(dir);
+  RKT_TRY(keys);
+  std::optional<std::string> best;
+  int64_t best_time = 0;
+  for (const auto& k : *keys) {
+    if (!is_key(k)) continue;
+    auto text = read_file(dir + "/" + k, spec::kMaxManifestBytes);
+    if (!text) {
+      if (text.error().sys_errno() == ENOENT) continue;  // removed meanwhile
+      return std::move(text).error();
+    }
+    auto record = nlohmann::json::parse(*text, nullptr, false);
+    if (!record.is_object() || !record.contains("name") || !record["name"].is_string() || !record.contains("labels") ||
+        !record["labels"].is_array()) {
+      return Error(Errc::InvalidImage, "name record " + quote(dir + "/" + k) + " is damaged (rkt image gc removes it)");
+    }
+    if (record["name"].get<std::string>() != name) continue;
+    spec::Labels have;
+    for (const auto& l : record["labels"]) {
+      if (l.is_object() && l.value("name", nlohmann::json()).is_string() &&
+          l.value("value", nlohmann::json()).is_string())
+        have.push_back({l["name"].get<std::string>(), l["value"].get<std::string>()});
+    }
     bool match = true;
     for (const auto& l : labels) {
-      const std::string* v = spec::find_label(i.manifest.labels, l.name);
+      const std::string* v = spec::find_label(have, l.name);
       // An image without an os or arch label is OS- or architecture-independent (spec/aci.md).
       if (!v && (l.name == "os" || l.name == "arch")) continue;
       if (!v || *v != l.value) match = false;
     }
-    if (match && (!best || i.import_time_ns > best->import_time_ns)) best = &i;
+    if (!match) continue;
+    // Its index record says whether the image is in the store, and when it was imported (read
+    // once: the caller goes on with this image's records).
+    auto i = info(k);
+    if (!i) {
+      if (i.error().code() == Errc::NotFound) continue;  // being imported, or removed (a crash)
+      return std::move(i).error();
+    }
+    if (!best || i->import_time_ns > best_time) {
+      best = k;
+      best_time = i->import_time_ns;
+    }
   }
-  if (!best) return std::optional<std::string>();
-  return std::optional<std::string>(best->key);
+  return best;
 }
 
 void Store::touch(const std::string& key) const {
@@ -522,11 +627,18 @@ void Store::touch(const std::string& key) const {
 Status Store::remove(const std::string& key) {
   auto trees = list_directory(cas_ + "/tree");
   RKT_TRY(trees);
+  auto named = info(key);  // its name record goes after the index record (image gc sweeps it otherwise)
+  infos_.erase(key);
   if (::unlink((cas_ + "/index/" + key).c_str()) != 0) {
     if (errno == ENOENT) return Error(Errc::NotFound, "no image " + quote(key) + " in the store");
     return sys_error("removing image " + quote(key));
   }
   RKT_TRY(sync_dir(cas_ + "/index"));  // reported removed: it stays removed
+  if (named) {
+    std::string dir = name_dir(named->manifest.name);
+    ::unlink((dir + "/" + key).c_str());
+    ::rmdir(dir.c_str());  // fails while other images have the name
+  }
   ::unlink((cas_ + "/lastused/" + key).c_str());
   ::unlink(blob_path(key).c_str());
   ::unlink(manifest_path(key).c_str());
@@ -661,13 +773,51 @@ Result<size_t> Store::sweep() {
     RKT_TRY(remove_tree(cas_ + "/tree/" + t));
     ++removed;
   }
+  auto names = list_directory(cas_ + "/name");
+  RKT_TRY(names);
+  for (const auto& n : *names) {
+    auto records = list_directory(cas_ + "/name/" + n);
+    RKT_TRY(records);
+    for (const auto& r : *records) {
+      if (alive(r)) continue;
+      ::unlink((cas_ + "/name/" + n + "/" + r).c_str());
+      ++removed;
+    }
+    ::rmdir((cas_ + "/name/" + n).c_str());
+  }
   auto layers = sweep_layers();
   RKT_TRY(layers);
   return removed + *layers;
 }
 
+std::string Store::remote_path(const std::string& url) const {
+  // Percent-escaped, so that finding the record of a stage1 image or a docker reference hashes
+  // nothing (libcrypto is not loaded to start a pod); the SHA-256 of a URL too long for a name.
+  static const char digits[] = "0123456789abcdef";
+  std::string name = "url-";
+  for (unsigned char c : url) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
+      name += static_cast<char>(c);
+    } else {
+      name += '%';
+      name += digits[c >> 4];
+      name += digits[c & 15];
+    }
+  }
+  if (name.size() > 240) name = sha256_hex(url);
+  return cas_ + "/remote/" + name;
+}
+
 Result<std::optional<RemoteInfo>> Store::remote(const std::string& url) const {
-  auto text = read_file(cas_ + "/remote/" + sha256_hex(url), 65536);
+  std::string path = remote_path(url);
+  auto text = read_file(path, 65536);
+  if (!text && text.error().sys_errno() == ENOENT && path.rfind("/url-") != std::string::npos) {
+    // A record of an earlier version of this store, named by the URL's SHA-256 whatever its
+    // length: renamed, so that the next lookup hashes nothing.
+    std::string legacy = cas_ + "/remote/" + sha256_hex(url);
+    text = read_file(legacy, 65536);
+    if (text) ::rename(legacy.c_str(), path.c_str());
+  }
   if (!text) {
     if (text.error().sys_errno() == ENOENT) return std::optional<RemoteInfo>();
     return std::move(text).error();
@@ -698,7 +848,7 @@ Status Store::put_remote(const RemoteInfo& r) const {
   std::string text = "url\t" + r.url + "\nsignature\t" + r.signature_url + "\netag\t" + r.etag + "\nkey\t" + r.key +
                      "\nmax-age\t" + std::to_string(r.max_age_s) + "\ndownloaded\t" +
                      std::to_string(r.download_time_ns) + "\n";
-  return write_file_atomic(cas_ + "/remote/" + sha256_hex(r.url), text, 0640, Overwrite::Yes);
+  return write_file_atomic(remote_path(r.url), text, 0640, Overwrite::Yes);
 }
 
 }  // namespace rkt::stage0

@@ -4,9 +4,13 @@
 //   blob/sha512/<2 hex>/sha512-<64 hex>            the uncompressed image tar
 //   imageManifest/sha512/<2 hex>/sha512-<64 hex>   its manifest
 //   tree/deps-sha512-<64 hex>/rootfs               the rendered tree (dependencies applied)
-//   index/<key>                                    the commit record: import time and size
+//   index/<key>                                    the commit record: import time, size and,
+//                                                  for an image without dependencies, its tree's ID
+//   name/<name, '/' as "%2f">/<key>                its name and labels, for lookups by name (an
+//                                                  index, built from the manifests when missing)
 //   lastused/<key>                                 its mtime is the last use
-//   remote/<sha256 of url>                         what a URL gave last time (ETag, max-age)
+//   remote/<url, escaped>                          what a URL gave last time (ETag, max-age); the
+//                                                  SHA-256 of the URL names the record of a long one
 //   layer/<algorithm>/<hex>                        a registry's layer blob, by its digest
 //   layertree/<sha256 hex>                         a tree of layers applied, by the chain ID of
 //                                                  those layers (hard links, never written in place)
@@ -19,8 +23,15 @@
 // and the index record is written last. An image is in the store when its index record is;
 // anything else a SIGKILL leaves behind is unreferenced and removed by `rkt image gc`. Two
 // processes importing the same image rename identical content onto the same names: one blob.
+// The name record is written before the index record, and removed after it: every image in the
+// store has one, and one whose image is not (a crash) is skipped, then swept.
+//
+// Commands that start pods read the store without loading libcrypto or libarchive: the name
+// index finds an image by name without parsing every manifest, the index record holds the tree
+// ID that would otherwise be hashed, and each record is read once per process (info() caches).
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,7 +48,9 @@ struct ImageInfo {
   spec::ImageManifest manifest;
   int64_t import_time_ns = 0;
   int64_t last_used_ns = 0;
-  uint64_t size = 0;  ///< of the uncompressed tar
+  uint64_t size = 0;          ///< of the uncompressed tar
+  std::string tree_id;        ///< of an image without dependencies, as recorded at import ("": not recorded)
+  std::string manifest_json;  ///< the manifest's bytes, as stored
 };
 
 struct RemoteInfo {
@@ -91,9 +104,10 @@ class Store {
   Result<std::string> resolve(const std::string& id) const;
 
   /// The most recently imported image named `name` whose labels include all of `labels` (an
-  /// image without os or arch labels matches any).
+  /// image without os or arch labels matches any). Reads the name index: only that name's records.
   Result<std::optional<std::string>> find(const std::string& name, const spec::Labels& labels) const;
 
+  /// The image's records, read once per Store (later calls answer from memory).
   Result<ImageInfo> info(const std::string& key) const;
   Result<std::vector<ImageInfo>> list() const;
 
@@ -134,6 +148,13 @@ class Store {
   explicit Store(std::string cas) : cas_(std::move(cas)) {}
   Result<std::vector<std::string>> render_order(const std::string& key) const;
   Result<std::string> tree_id(const std::vector<std::string>& chain) const;
+  /// tree_id, or the ID recorded at import for an image without dependencies.
+  Result<std::string> chain_tree_id(const std::vector<std::string>& chain) const;
+  std::string name_dir(const std::string& name) const;
+  Status put_name_record(const std::string& key, const spec::ImageManifest& manifest) const;
+  /// Builds name/ from every image's manifest, for a store written before the index existed.
+  Status build_name_index() const;
+  std::string remote_path(const std::string& url) const;
   Status unpack_chain(const std::vector<std::string>& order, const std::string& key, const std::string& rootfs) const;
   /// Removes layer blobs and trees that no image's layerref record names (and records of removed
   /// images).
@@ -144,6 +165,7 @@ class Store {
 
   std::string cas_;
   mutable UniqueFd staging_lock_;
+  mutable std::map<std::string, ImageInfo> infos_;
 };
 
 /// The short form of a key shown to users: "sha512-" and 12 hex digits.

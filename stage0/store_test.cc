@@ -160,6 +160,76 @@ TEST_F(StoreTest, ResolveFindAndRemove) {
   EXPECT_EQ(store.list()->size(), 1u);
 }
 
+TEST_F(StoreTest, FindReadsOnlyTheNameIndexAndThatNamesRecords) {
+  Store store = open();
+  auto a = store.import(image("a.aci", "example.com/a"), "a");
+  auto b1 = store.import(image("b1.aci", "example.com/b", R"(,"labels":[{"name":"version","value":"1"}])"), "b1");
+  auto b2 = store.import(image("b2.aci", "example.com/b", R"(,"labels":[{"name":"version","value":"2"}])"), "b2");
+  ASSERT_TRUE(a && b1 && b2);
+  EXPECT_EQ(test::read_file(store.cas() + "/name/example.com%2fb/" + *b1),
+            "{\"labels\":[{\"name\":\"version\",\"value\":\"1\"}],\"name\":\"example.com/b\"}\n");
+  // Another image's manifest, damaged: a lookup of example.com/b never reads it (a scan would).
+  test::write_file(store.manifest_path(*a), "not json");
+  Store fresh = open();
+  EXPECT_EQ(**fresh.find("example.com/b", {}), *b2);
+  EXPECT_EQ(**fresh.find("example.com/b", {{"version", "1"}}), *b1);
+  EXPECT_FALSE(*fresh.find("example.com/b", {{"version", "3"}}));
+  EXPECT_FALSE(*fresh.find("example.com/c", {}));
+  EXPECT_FALSE(fresh.find("example.com/a", {})) << "its own damaged manifest is an error";
+}
+
+TEST_F(StoreTest, TheNameIndexIsBuiltForAStoreWithoutOne) {
+  auto k = open().import(image("a.aci", "example.com/a/b"), "a");
+  ASSERT_TRUE(k);
+  ASSERT_TRUE(remove_tree(tmp_ / "data/cas/name"));  // as a store written before the index
+  Store store = open();
+  EXPECT_EQ(test::read_file(store.cas() + "/name/example.com%2fa%2fb/" + *k),
+            "{\"labels\":[],\"name\":\"example.com/a/b\"}\n");
+  EXPECT_EQ(**store.find("example.com/a/b", {}), *k);
+  EXPECT_EQ(test::run_command({"/usr/bin/find", store.cas() + "/tmp", "-mindepth", "1"}).out, "") << "built aside";
+}
+
+TEST_F(StoreTest, ANameRecordWithoutItsIndexRecordIsSkippedThenSwept) {
+  Store store = open();
+  auto k = store.import(image("a.aci", "example.com/a"), "a");
+  ASSERT_TRUE(k);
+  // What a crash between the name record and the index record of a later import leaves.
+  std::string dangling = store.cas() + "/name/example.com%2fa/sha512-" + std::string(64, '0');
+  test::write_file(dangling, "{\"labels\":[],\"name\":\"example.com/a\"}\n");
+  EXPECT_EQ(**store.find("example.com/a", {}), *k);
+  auto n = store.sweep();
+  ASSERT_TRUE(n) << n.error().message();
+  EXPECT_EQ(*n, 1u);
+  EXPECT_NE(::access(dangling.c_str(), F_OK), 0);
+  EXPECT_EQ(**store.find("example.com/a", {}), *k);
+  ASSERT_TRUE(store.remove(*k));
+  EXPECT_NE(::access((store.cas() + "/name/example.com%2fa").c_str(), F_OK), 0) << "removed with its last image";
+  EXPECT_FALSE(*store.find("example.com/a", {}));
+}
+
+TEST_F(StoreTest, TheIndexRecordHoldsTheTreeIdAndEachRecordIsReadOnce) {
+  Store store = open();
+  auto k = store.import(image("a.aci", "example.com/a"), "a");
+  ASSERT_TRUE(k);
+  auto tree = store.tree_dir(*k);
+  ASSERT_TRUE(tree);
+  std::string index = test::read_file(store.cas() + "/index/" + *k);
+  std::string id = tree->substr(tree->rfind('/') + 1);
+  EXPECT_EQ(index.substr(index.size() - id.size() - 1), id + "\n") << index;
+  EXPECT_EQ(id, "deps-sha512-" + sha512_hex(*k + "\n").substr(0, 64)) << "rkt's tree store ID";
+  // A record of an earlier version (import time and size only): the ID is hashed as before.
+  test::write_file(store.cas() + "/index/" + *k, index.substr(0, index.find(' ', index.find(' ') + 1)) + "\n");
+  Store old = open();
+  EXPECT_EQ(*old.tree_dir(*k), *tree);
+  // Read once: the manifest gone after the first read, the store answers from what it read.
+  std::string text = test::read_file(store.manifest_path(*k));
+  ASSERT_EQ(::unlink(store.manifest_path(*k).c_str()), 0);
+  auto info = old.info(*k);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->manifest_json, text);
+  EXPECT_FALSE(open().info(*k));
+}
+
 TEST_F(StoreTest, RejectedImagesLeaveNothingBehind) {
   Store store = open();
   std::string bad = tmp_ / "bad.aci";
@@ -337,6 +407,28 @@ TEST_F(StoreTest, RemoteRecordsRoundTrip) {
   EXPECT_FALSE(*store.remote("https://example.com/other.aci"));
   r.etag = "bad\nvalue";
   EXPECT_FALSE(store.put_remote(r));
+}
+
+TEST_F(StoreTest, RemoteRecordsAreNamedByTheirUrlAndEarlierOnesAreRenamed) {
+  Store store = open();
+  RemoteInfo r{"stage1:/usr/lib/rkt/stage1.aci", "", "stamp", "sha512-" + std::string(64, 'a'), 0, 1};
+  ASSERT_TRUE(store.put_remote(r));
+  EXPECT_EQ(::access((store.cas() + "/remote/url-stage1%3a%2fusr%2flib%2frkt%2fstage1.aci").c_str(), F_OK), 0);
+  // A record named by the URL's SHA-256, as an earlier version wrote it: found, and renamed.
+  r.url = "docker://example.com/x";
+  std::string text = "url\t" + r.url + "\nsignature\t\netag\tdigest\nkey\t" + r.key + "\nmax-age\t0\ndownloaded\t1\n";
+  std::string legacy = store.cas() + "/remote/" + sha256_hex(r.url);
+  test::write_file(legacy, text);
+  auto got = store.remote(r.url);
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->etag, "digest");
+  EXPECT_NE(::access(legacy.c_str(), F_OK), 0);
+  EXPECT_EQ(test::read_file(store.cas() + "/remote/url-docker%3a%2f%2fexample.com%2fx"), text);
+  // A URL too long for a file name: its SHA-256.
+  r.url = "https://example.com/" + std::string(300, 'x');
+  ASSERT_TRUE(store.put_remote(r));
+  EXPECT_EQ(::access((store.cas() + "/remote/" + sha256_hex(r.url)).c_str(), F_OK), 0);
+  EXPECT_TRUE(*store.remote(r.url));
 }
 
 }  // namespace

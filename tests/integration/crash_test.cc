@@ -90,6 +90,9 @@ TEST_P(CrashPointTest, TheNextCommandsRecover) {
   // And the next fetch and run work.
   auto again = probe({}, {}, {"exit:0"});
   EXPECT_EQ(again.exit_code, 0) << again.err;
+  auto by_name =
+      rkt({"run", "--net=host", "--pull-policy=never", "example.com/probe", "--exec=/probe", "--", "exit:0"});
+  EXPECT_EQ(by_name.exit_code, 0) << "the name index finds it: " << by_name.err;
 }
 
 std::string point_name(const ::testing::TestParamInfo<Point>& info) {
@@ -102,7 +105,8 @@ std::string point_name(const ::testing::TestParamInfo<Point>& info) {
 INSTANTIATE_TEST_SUITE_P(
     Points, CrashPointTest,
     ::testing::Values(Point{"import-unpacked", Step::Fetch, ""}, Point{"import-committed", Step::Fetch, ""},
-                      Point{"import-indexed", Step::Fetch, ""}, Point{"prepare-embryo", Step::Prepare, "embryo"},
+                      Point{"import-named", Step::Fetch, ""}, Point{"import-indexed", Step::Fetch, ""},
+                      Point{"prepare-embryo", Step::Prepare, "embryo"},
                       Point{"prepare-filling", Step::Prepare, "aborted prepare"},
                       Point{"prepare-filled", Step::Prepare, "aborted prepare"},
                       Point{"run-moved", Step::Run, "exited"}, Point{"stage1-cgroups", Step::Run, "exited"},

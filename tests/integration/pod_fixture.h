@@ -137,6 +137,10 @@ class RunTest : public ::testing::Test {
       std::string owner = read_file(t);
       EXPECT_NE(listed.find(owner.substr(0, owner.find('\n'))), std::string::npos) << "orphan tree " << t;
     }
+    std::istringstream names(
+        run_command({"/usr/bin/find", tmp_ / "data/cas/name", "-type", "f", "-printf", "%f\n"}).out);
+    for (std::string n; std::getline(names, n);)
+      EXPECT_NE(listed.find(n), std::string::npos) << "orphan name record " << n;
   }
 
   TempDir tmp_;

@@ -1,10 +1,10 @@
-#include "stage0/lazy_library.h"
+#include "common/lazy_library.h"
 
 #include <dlfcn.h>
 
 #include <string>
 
-namespace rkt::stage0 {
+namespace rkt {
 
 Status load_library(const char* soname, std::initializer_list<LazySymbol> symbols) {
   void* h = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
@@ -17,4 +17,9 @@ Status load_library(const char* soname, std::initializer_list<LazySymbol> symbol
   return ok();
 }
 
-}  // namespace rkt::stage0
+void load_library_or_throw(const char* soname, std::initializer_list<LazySymbol> symbols) {
+  Status s = load_library(soname, symbols);
+  if (!s) throw std::runtime_error(s.error().message());
+}
+
+}  // namespace rkt
