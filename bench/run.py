@@ -4,7 +4,10 @@
 filesystem, alternating, median of N runs each, printed as ratios. Then the same rkt run with a
 300 MB image (start time should not grow with image size: the root is an overlay, not a copy),
 and the resident memory of rkt's two long-lived processes (stage1 on the host and the pod's PID
-1) while an app sleeps. Not a test: nothing is asserted.
+1) while an app sleeps, and where a run's time goes: each phase of it timed from its execve and
+exit_group calls under strace (stage0 until it execs stage1; stage1 until it execs the app; the
+app; the app's exit until rkt exits). strace slows every system call it traces, so the phases
+are shares of a slower run, printed beside the untraced total. Not a test: nothing is asserted.
 
 crun refuses this host's hybrid cgroup layout (a cgroup2 mount carrying a controller), so every
 runtime runs inside a private mount namespace where /sys/fs/cgroup/unified is unmounted, as in
@@ -42,6 +45,37 @@ def in_private_ns(cmd):
             f"umount /sys/fs/cgroup/unified 2>/dev/null; exec {inner}"]
 
 
+def phases(cmd, trace):
+    """The four phases of one traced `rkt run` of /bin/true, in seconds."""
+    subprocess.run(["strace", "-f", "-ttt", "-qq", "-e", "trace=execve,exit_group", "-o", trace] + cmd,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    start = stage1 = app = app_exit = end = None
+    app_pid = first_pid = None
+    for line in open(trace):
+        f = line.split(None, 2)
+        if len(f) < 3:
+            continue
+        pid, t, rest = f[0], float(f[1]), f[2]
+        if first_pid is None:
+            first_pid = pid
+        if rest.startswith("execve(") and "= 0" in rest:
+            path = rest[len('execve("'):rest.index('"', len('execve("'))]
+            if start is None:
+                start = t
+            elif path.endswith("/stage1/rootfs/init") and stage1 is None:
+                stage1 = t
+            elif path == "/bin/true":
+                app, app_pid = t, pid
+        elif rest.startswith("exit_group(") or rest.startswith("+++ exited"):
+            if pid == app_pid and app_exit is None:
+                app_exit = t
+            if pid == first_pid:
+                end = t
+    if None in (start, stage1, app, app_exit, end):
+        sys.exit(f"could not find the phases of a run in {trace}")
+    return {"stage0": stage1 - start, "stage1": app - stage1, "app": app_exit - app, "exit": end - app_exit}
+
+
 def make_rootfs(path, big_mb=0):
     os.makedirs(os.path.join(path, "bin"))
     shutil.copy("/bin/busybox", os.path.join(path, "bin/busybox"))
@@ -65,7 +99,8 @@ def main():
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root")
-    missing = [p for p, b in (("crun", "crun"), ("runc", "runc"), ("bubblewrap", "bwrap")) if not shutil.which(b)]
+    missing = [p for p, b in (("crun", "crun"), ("runc", "runc"), ("bubblewrap", "bwrap"), ("strace", "strace"))
+               if not shutil.which(b)]
     if missing:
         subprocess.check_call(["apt-get", "install", "-y", "-qq"] + missing, stdout=subprocess.DEVNULL)
     rkt, actool = os.path.abspath(a.rkt), os.path.abspath(a.actool)
@@ -113,6 +148,19 @@ def main():
             print(f"  rkt / {k}: {med['rkt'] / med[k]:.2f}x")
         print(f"  rkt with a 300 MB image: {statistics.median(big) * 1000:.1f} ms "
               f"({statistics.median(big) * 1000 / med['rkt']:.2f}x the small image)")
+
+        # Where the time of a run goes, phase by phase.
+        traced = [phases(in_private_ns([rkt, f"--dir={data}", "run", "--net=host", "example.com/true"]),
+                         os.path.join(work, "trace")) for _ in range(max(5, a.runs // 2))]
+        names = ("stage0", "stage1", "app", "exit")
+        med_phase = {n: statistics.median(t[n] for t in traced) * 1000 for n in names}
+        total = sum(med_phase.values())
+        print(f"phases of a run under strace (median of {len(traced)}; {total:.1f} ms traced, "
+              f"{med['rkt']:.1f} ms untraced):")
+        labels = {"stage0": "stage0 until it execs stage1", "stage1": "stage1 until it execs the app",
+                  "app": "the app (/bin/true)", "exit": "app exit until rkt exits"}
+        for n in names:
+            print(f"  {labels[n]:32s} {med_phase[n]:6.1f} ms  {100 * med_phase[n] / total:4.0f}%")
 
         # Resident memory of stage1 (rkt's process on the host) and the pod's PID 1.
         sh([actool, "patch-manifest", "--replace", "--exec=/bin/sleep 2", os.path.join(work, "true.aci")])

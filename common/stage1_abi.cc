@@ -1,5 +1,6 @@
 #include "common/stage1_abi.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -7,6 +8,7 @@
 
 #include <cerrno>
 #include <sstream>
+#include <string_view>
 
 #include "common/fs.h"
 #include "spec/manifest.h"
@@ -145,6 +147,70 @@ Result<RuntimeConfig> read_runtime_config(const std::string& pod_dir) {
 Status write_runtime_config(const std::string& pod_dir, const RuntimeConfig& rc, bool replace) {
   return write_file_atomic(in_pod(pod_dir, kRuntimeConfig), rc.render(), 0640, replace ? Overwrite::Yes : Overwrite::No,
                            replace ? Durability::Sync : Durability::NoSync);
+}
+
+namespace {
+constexpr std::string_view kSummaryMagic = "rkt-pod-summary 1\n";
+}  // namespace
+
+std::string PodSummary::render() const {
+  std::string out(kSummaryMagic);
+  if (!pid.empty()) out += "pid " + pid + "\n";
+  if (networks) out += "networks\n";
+  for (const auto& [app, code] : exit_codes) out += "exit " + app + " " + code + "\n";
+  if (exited) out += "exited\n";
+  return out + "manifest\n" + manifest;
+}
+
+std::optional<PodSummary> PodSummary::parse(const std::string& text) {
+  if (text.compare(0, kSummaryMagic.size(), kSummaryMagic) != 0) return std::nullopt;
+  PodSummary s;
+  size_t at = kSummaryMagic.size();
+  for (;;) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) return std::nullopt;
+    std::string line = text.substr(at, nl - at);
+    at = nl + 1;
+    auto word = [&](size_t from) { return line.substr(from); };
+    if (line == "manifest") break;
+    if (line == "networks") {
+      s.networks = true;
+    } else if (line == "exited") {
+      s.exited = true;
+    } else if (line.rfind("pid ", 0) == 0 && line.size() > 4 &&
+               line.find_first_not_of("0123456789", 4) == std::string::npos) {
+      s.pid = word(4);
+    } else if (line.rfind("exit ", 0) == 0) {
+      size_t space = line.find(' ', 5);
+      if (space == std::string::npos || space == 5 || space + 1 == line.size()) return std::nullopt;
+      s.exit_codes[line.substr(5, space - 5)] = word(space + 1);
+    } else {
+      return std::nullopt;
+    }
+  }
+  s.manifest = text.substr(at);
+  return s;
+}
+
+Status write_pod_summary(const std::string& pod_dir, const PodSummary& summary) {
+  return write_file_atomic(in_pod(pod_dir, kPodSummary), summary.render(), 0640, Overwrite::Yes, Durability::NoSync);
+}
+
+std::optional<PodSummary> read_pod_summary(const std::string& pod_dir) {
+  // One open, one read and one close: this is read for every pod `rkt list` shows.
+  int fd = ::open(in_pod(pod_dir, kPodSummary).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (static_cast<size_t>(n) < sizeof buf || text.size() > spec::kMaxManifestBytes + 4096) break;
+  }
+  ::close(fd);
+  return PodSummary::parse(text);
 }
 
 const char* entrypoint_name(Entrypoint e) {

@@ -44,6 +44,31 @@ TEST_F(Stage1AbiTest, RuntimeConfigRoundTripsAndAbsentKeysTakeTheDefaults) {
   EXPECT_EQ(empty->net, "default");
 }
 
+TEST_F(Stage1AbiTest, PodSummaryRoundTripsAndRefusesWhatItDidNotWrite) {
+  PodSummary s;
+  s.manifest = "{\"acKind\": \"PodManifest\"}\nmanifest\nexited\n";  // its bytes, whatever they hold
+  ASSERT_TRUE(write_pod_summary(dir_, s));
+  EXPECT_EQ(read_pod_summary(dir_), s);
+  s.pid = "4242";
+  s.networks = true;
+  s.exit_codes = {{"web", "0"}, {"side", "143"}};
+  s.exited = true;
+  EXPECT_EQ(s.render(),
+            "rkt-pod-summary 1\npid 4242\nnetworks\nexit side 143\nexit web 0\nexited\nmanifest\n" + s.manifest);
+  ASSERT_TRUE(write_pod_summary(dir_, s));
+  EXPECT_EQ(read_pod_summary(dir_), s);
+  s.manifest = std::string(100000, 'x');  // longer than one read
+  ASSERT_TRUE(write_pod_summary(dir_, s));
+  EXPECT_EQ(read_pod_summary(dir_), s);
+  for (const char* bad : {"", "rkt-pod-summary 2\nmanifest\n{}", "rkt-pod-summary 1\npid 12x\nmanifest\n{}",
+                          "rkt-pod-summary 1\nexit web\nmanifest\n{}", "rkt-pod-summary 1\nstarted\nmanifest\n{}",
+                          "rkt-pod-summary 1\npid 1\n"}) {
+    EXPECT_FALSE(PodSummary::parse(bad)) << bad;
+  }
+  ASSERT_EQ(::unlink((dir_ + "/" + kPodSummary).c_str()), 0);
+  EXPECT_FALSE(read_pod_summary(dir_));
+}
+
 TEST_F(Stage1AbiTest, RuntimeConfigRefusesWhatItDoesNotKnow) {
   auto unknown = RuntimeConfig::parse("net=host\nfrobnicate=1\n", "\"rc\"");
   ASSERT_FALSE(unknown);

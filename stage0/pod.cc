@@ -226,8 +226,11 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
   std::string run_entry;
   auto fill = [&]() -> Status {
     RKT_TRY(write_file_atomic(pod + "/pod-created", "", 0644, Overwrite::No, Durability::NoSync));
-    RKT_TRY(write_file_atomic(pod + "/pod", spec::to_json(manifest, spec::Pretty::Yes) + "\n", 0640, Overwrite::No,
-                              Durability::NoSync));
+    std::string manifest_text = spec::to_json(manifest, spec::Pretty::Yes) + "\n";
+    RKT_TRY(write_file_atomic(pod + "/pod", manifest_text, 0640, Overwrite::No, Durability::NoSync));
+    stage1_abi::PodSummary summary;
+    summary.manifest = manifest_text;
+    RKT_TRY(stage1_abi::write_pod_summary(pod, summary));
     if (Status s = stage1_abi::write_runtime_config(pod, rc, false); !s) return s;
     crash_point("prepare-filling");
     auto s1 =

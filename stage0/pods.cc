@@ -71,12 +71,42 @@ std::vector<PodNet> read_networks(const std::string& pod_dir) {
 
 }  // namespace
 
+namespace {
+
+// Fills `v` from the pod's summary when it is as far along as the pod's state (stage1_abi.h):
+// the same answer as the pod's files, from one read.
+bool from_summary(PodInfo& v) {
+  auto s = stage1_abi::read_pod_summary(v.ref.path);
+  if (!s) return false;
+  bool ran = v.state == PodState::Running || v.state == PodState::Exited || v.state == PodState::ExitedGarbage ||
+             v.state == PodState::ExitedDeleting || v.state == PodState::Garbage || v.state == PodState::Deleting;
+  if (v.state == PodState::Running ? s->pid.empty() : ran && !s->exited) return false;
+  auto m = spec::parse_pod_manifest(s->manifest, v.ref.path + "/" + stage1_abi::kPodManifest);
+  if (!m) return false;
+  v.manifest = std::move(*m);
+  v.created_ns = mtime_ns(v.ref.path + "/pod-created");
+  if (v.ref.phase == PodPhase::ExitedGarbage || v.ref.phase == PodPhase::Garbage) v.gc_marked_ns = mtime_ns(v.ref.path);
+  if (!s->pid.empty()) {
+    v.pid = s->pid;
+    v.started_ns = mtime_ns(v.ref.path + "/" + stage1_abi::kPodPid);
+  }
+  if (s->networks &&
+      (v.state == PodState::Running || v.state == PodState::Exited || v.state == PodState::ExitedGarbage)) {
+    v.networks = read_networks(v.ref.path);
+  }
+  if (v.state != PodState::Running) v.app_exit_codes = s->exit_codes;
+  return true;
+}
+
+}  // namespace
+
 Result<PodInfo> pod_info(const PodRef& ref) {
   PodInfo v;
   v.ref = ref;
   auto state = pod_state(ref);
   RKT_TRY(state);
   v.state = *state;
+  if (from_summary(v)) return v;
   std::string manifest_path = ref.path + "/" + stage1_abi::kPodManifest;
   if (auto text = read_file(manifest_path, spec::kMaxManifestBytes)) {
     auto m = spec::parse_pod_manifest(*text, manifest_path);
@@ -102,11 +132,19 @@ Result<PodInfo> pod_info(const PodRef& ref) {
 Result<std::vector<PodInfo>> list_pod_info(const std::string& data_dir) {
   auto pods = list_pods(data_dir);
   RKT_TRY(pods);
-  std::vector<PodInfo> out;
+  std::vector<PodInfo> read;
+  read.reserve(pods->size());
   for (const auto& p : *pods) {
-    if (auto v = pod_info(p)) out.push_back(std::move(*v));
+    if (auto v = pod_info(p)) read.push_back(std::move(*v));
   }
-  std::sort(out.begin(), out.end(), [](const PodInfo& a, const PodInfo& b) { return a.created_ns < b.created_ns; });
+  // Sorted by index: a PodInfo (with its manifest) is moved once, not at every swap.
+  std::vector<size_t> order(read.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return read[a].created_ns < read[b].created_ns; });
+  std::vector<PodInfo> out;
+  out.reserve(read.size());
+  for (size_t i : order) out.push_back(std::move(read[i]));
   return out;
 }
 

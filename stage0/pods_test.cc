@@ -1,6 +1,15 @@
 #include "stage0/pods.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+
+#include "common/fs.h"
+#include "common/stage1_abi.h"
+#include "spec/manifest.h"
+#include "tests/support/command.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -74,6 +83,61 @@ TEST(PodsJsonTest, ExitedAndReady) {
   EXPECT_TRUE(v.ready());
   v.pid.clear();
   EXPECT_FALSE(v.ready()) << "running but not started yet";
+}
+
+// The summary gives what the pod's files give, and is not used when it is behind the pod's state.
+TEST(PodSummaryTest, ListReadsTheSummaryOnlyWhenItIsAsFarAlongAsThePod) {
+  test::TempDir tmp;
+  std::string dir = tmp / "pods/run/5f3c1e2a-0000-4000-8000-000000000001";
+  ASSERT_TRUE(make_dirs(dir + "/status", 0750));
+  std::string manifest =
+      R"({"acVersion":"0.8.11","acKind":"PodManifest","apps":[{"name":"web","image":{"name":"example.com/web","id":"sha512-)" +
+      std::string(64, 'a') + R"("}}]})";
+  test::write_file(dir + "/pod", manifest);
+  test::write_file(dir + "/pod-created", "");
+  test::write_file(dir + "/pid", "42\n");
+  test::write_file(dir + "/status/web", "3\n");
+  test::write_file(dir + "/lock", "");
+  PodRef ref{"5f3c1e2a-0000-4000-8000-000000000001", PodPhase::Run, dir};
+  auto from_files = pod_info(ref);
+  ASSERT_TRUE(from_files) << from_files.error().message();
+  EXPECT_EQ(from_files->state, PodState::Exited);
+  EXPECT_EQ(from_files->app_exit_codes.at("web"), "3");
+
+  stage1_abi::PodSummary s;
+  s.manifest = manifest;
+  s.pid = "42";
+  // Behind: the pod exited (unlocked) but the summary says only that it started (a crash
+  // between the apps' exit and the summary): the pod's files answer.
+  ASSERT_TRUE(stage1_abi::write_pod_summary(dir, s));
+  test::write_file(dir + "/status/web", "5\n");
+  EXPECT_EQ(pod_info(ref)->app_exit_codes.at("web"), "5");
+  // As far along: it answers, and the same as the files did.
+  s.exit_codes = {{"web", "5"}};
+  s.exited = true;
+  ASSERT_TRUE(stage1_abi::write_pod_summary(dir, s));
+  ASSERT_EQ(::unlink((dir + "/pod").c_str()), 0);  // proof that it is not read
+  auto summarized = pod_info(ref);
+  ASSERT_TRUE(summarized) << summarized.error().message();
+  EXPECT_EQ(summarized->state, PodState::Exited);
+  ASSERT_TRUE(summarized->manifest);
+  EXPECT_EQ(summarized->manifest->apps.at(0).name, "web");
+  EXPECT_EQ(summarized->app_exit_codes.at("web"), "5");
+  EXPECT_EQ(summarized->pid, "42");
+  EXPECT_EQ(summarized->created_ns, from_files->created_ns);
+  EXPECT_EQ(summarized->started_ns, from_files->started_ns);
+  // Running (locked) with a summary that has no pid yet: the files answer.
+  test::write_file(dir + "/pod", manifest);
+  int lock = ::open((dir + "/lock").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_EQ(::flock(lock, LOCK_EX), 0);
+  s = {};
+  s.manifest = manifest;
+  ASSERT_TRUE(stage1_abi::write_pod_summary(dir, s));
+  auto running = pod_info(ref);
+  ASSERT_TRUE(running) << running.error().message();
+  EXPECT_EQ(running->state, PodState::Running);
+  EXPECT_EQ(running->pid, "42");
+  ::close(lock);
 }
 
 }  // namespace

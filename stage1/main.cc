@@ -31,6 +31,7 @@
 #include "common/number.h"
 #include "common/stage1_abi.h"
 #include "common/unique_fd.h"
+#include "spec/manifest.h"
 #include "stage1/child/supervisor.h"
 #include "stage1/enter.h"
 #include "stage1/host/cgroup.h"
@@ -203,6 +204,14 @@ int run(int argc, char** argv) {
                           Durability::NoSync);
   (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
   crash_point("stage1-started");
+  // The summary `rkt list` reads, as far along as the pod: started, then exited (stage1_abi.h).
+  stage1_abi::PodSummary summary;
+  if (auto text = read_file(pod_dir + "/" + stage1_abi::kPodManifest, spec::kMaxManifestBytes)) {
+    summary.manifest = std::move(*text);
+    summary.pid = std::to_string(pid);
+    summary.networks = ::access((pod_dir + "/" + stage1_abi::kNetInfo).c_str(), F_OK) == 0;
+    (void)stage1_abi::write_pod_summary(pod_dir, summary);
+  }
 
   UniqueFd sigfd(::signalfd(-1, &stopset, SFD_CLOEXEC));
   if (!sigfd.valid()) return report(sys_error("creating a signalfd"), debug);
@@ -249,6 +258,14 @@ int run(int argc, char** argv) {
       auto msg = read_file(app.error_path, 4096);
       if (msg && !msg->empty()) std::cerr << "stage1: pod " << uuid << ": " << *msg;
     }
+  }
+  crash_point("stage1-exited");
+  if (!summary.manifest.empty()) {
+    for (const auto& app : plan->apps) {
+      if (auto c = read_file(app.status_path, 64)) summary.exit_codes[app.name] = c->substr(0, c->find('\n'));
+    }
+    summary.exited = true;
+    (void)stage1_abi::write_pod_summary(pod_dir, summary);
   }
   return code;
 }
