@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   nlohmann-json3-dev libgtest-dev libgmock-dev
-  libarchive-dev libssl-dev libseccomp-dev libcap-dev libcurl4-openssl-dev librnp-dev
+  libarchive-dev libssl-dev libseccomp-dev libcap-dev libcurl4-openssl-dev librnp-dev libisal-dev
   clang clang-format clang-tidy cppcheck libclang-rt-14-dev
   golang-go golang-github-appc-spec-dev
   busybox-static gnupg

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "actool/image_rules.h"
@@ -136,6 +138,7 @@ class Extractor {
   // ".wh.NAME" removes NAME of the lower layers; "DIR/.wh..wh..opq" every lower child of DIR.
   // What this layer itself adds is never removed by its own whiteouts.
   Status whiteout(const std::vector<std::string>& parts, const std::string& joined) {
+    parent_cache_.reset();  // it may remove any directory
     const std::string& leaf = parts.back();
     if (leaf != ".wh..wh..opq" && (leaf.size() == 4 || leaf == ".wh.." || leaf == ".wh...")) {
       return fail(Errc::InvalidImage, "whiteout " + quote(joined) + " names nothing");
@@ -222,9 +225,21 @@ class Extractor {
       dirs_.push_back({{}, e_meta(e, mode)});
       return ok();
     }
-    auto parent = open_dir(parts, parts.size() - 1, entry);
-    RKT_TRY(parent);
-    int pfd = parent->get();
+    // The parent directory of the last entry is kept open: most entries are in the same one as
+    // the entry before (an ACI lists a directory's files together), and opening it again walks
+    // every component of its path. An entry at or above that directory (which may replace it)
+    // drops it.
+    std::string key = join(parts, parts.size() - 1);
+    std::string self = join(parts, parts.size());
+    if (parent_cache_ && (cached_key_ == self || cached_key_.rfind(self + "/", 0) == 0)) parent_cache_.reset();
+    if (!parent_cache_ || cached_key_ != key) {
+      parent_cache_.reset();
+      auto opened = open_dir(parts, parts.size() - 1, entry);
+      RKT_TRY(opened);
+      parent_cache_ = std::make_unique<UniqueFd>(std::move(*opened));
+      cached_key_ = key;
+    }
+    int pfd = parent_cache_->get();
     const std::string& leaf = parts.back();
     const char* c = leaf.c_str();
 
@@ -321,6 +336,9 @@ class Extractor {
     }
     // A sparse file may end in a hole: the size comes from the header.
     if (::ftruncate(fd, size_in_header) != 0) return sys_error("image " + what_ + ": writing " + quote(entry));
+    // A large file's writeback starts now, so that the store's sync at commit waits less (this
+    // only starts it; bench/import.py).
+    if (size_in_header >= (1 << 20)) ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     return ok();
   }
 
@@ -387,6 +405,8 @@ class Extractor {
 
   archive* a_;
   int root_;
+  std::unique_ptr<UniqueFd> parent_cache_;  ///< the last entry's parent directory (see add())
+  std::string cached_key_;                  ///< its path under the root
   std::string what_;
   ExtractLimits limits_;
   ExtractStats* stats_;

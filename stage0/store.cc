@@ -11,11 +11,15 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +32,7 @@
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
+#include "stage0/gunzip.h"
 
 namespace rkt::stage0 {
 namespace {
@@ -102,34 +107,56 @@ class Staging {
 };
 
 // Feeds a tar reader from a raw (decompressing) reader, hashing and copying every byte to the
-// blob as it passes: the single pass of an import.
-struct Tee {
-  archive* raw = nullptr;
-  EVP_MD_CTX* md = nullptr;
-  int blob_fd = -1;
-  std::string buf = std::string(1 << 17, '\0');
-  uint64_t total = 0;
-  std::string error;
+// blob as it passes: the single pass of an import. Hashing and writing the blob run on a thread
+// of their own, overlapping decompression and extraction: the decompressed bytes go through a
+// ring of a few buffers (memory stays flat), each reused once the thread is done with it and the
+// tar reader has moved past it.
+class Tee {
+ public:
+  Tee(archive* raw, Gunzip* gz, EVP_MD_CTX* md, int blob_fd) : raw_(raw), gz_(gz), md_(md), blob_fd_(blob_fd) {
+    worker_ = std::thread([this] { work(); });
+  }
+  ~Tee() { finish(); }
+  Tee(const Tee&) = delete;
+  Tee& operator=(const Tee&) = delete;
+
+  /// Waits until every byte read is hashed and written; then error() is final.
+  void finish() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+    if (worker_.joinable()) worker_.join();
+    if (error.empty()) error = worker_error_;
+  }
 
   la_ssize_t pull(const void** out) {
-    la_ssize_t n = archive_read_data(raw, buf.data(), buf.size());
+    size_t slot = 0;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return submitted_ - processed_ < kBuffers || !worker_error_.empty(); });
+      if (!worker_error_.empty()) {
+        error = worker_error_;
+        return -1;
+      }
+      slot = submitted_ % kBuffers;
+    }
+    std::string& buf = bufs_[slot];
+    la_ssize_t n = gz_ ? gz_->read(reinterpret_cast<unsigned char*>(buf.data()), buf.size())
+                       : archive_read_data(raw_, buf.data(), buf.size());
     if (n < 0) {
-      const char* m = archive_error_string(raw);
+      const char* m = gz_ ? gz_->error().c_str() : archive_error_string(raw_);
       error = m ? m : "decompression failed";
       return -1;
     }
     if (n > 0) {
-      EVP_DigestUpdate(md, buf.data(), static_cast<size_t>(n));
-      size_t off = 0;
-      while (off < static_cast<size_t>(n)) {
-        ssize_t w = ::write(blob_fd, buf.data() + off, static_cast<size_t>(n) - off);
-        if (w < 0) {
-          if (errno == EINTR) continue;
-          error = std::string("writing the blob: ") + std::strerror(errno);
-          return -1;
-        }
-        off += static_cast<size_t>(w);
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        lens_[slot] = static_cast<size_t>(n);
+        ++submitted_;
       }
+      cv_.notify_all();
       total += static_cast<uint64_t>(n);
     }
     *out = buf.data();
@@ -142,7 +169,107 @@ struct Tee {
     if (n < 0) archive_set_error(a, EIO, "%s", t->error.c_str());
     return n;
   }
+
+  uint64_t total = 0;
+  std::string error;
+
+ private:
+  static constexpr size_t kBuffers = 4;
+
+  void work() {
+    for (;;) {
+      size_t slot = 0, len = 0;
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait(l, [&] { return processed_ < submitted_ || closing_; });
+        if (processed_ == submitted_) return;  // closing, and every buffer is done
+        slot = processed_ % kBuffers;
+        len = lens_[slot];
+      }
+      EVP_DigestUpdate(md_, bufs_[slot].data(), len);
+      std::string failed;
+      for (size_t off = 0; off < len && failed.empty();) {
+        ssize_t w = ::write(blob_fd_, bufs_[slot].data() + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) {
+          failed = std::string("writing the blob: ") + std::strerror(errno);
+        } else {
+          off += static_cast<size_t>(w);
+        }
+      }
+      // The blob's writeback starts as it is written, so that the sync at commit finds most of
+      // it on disk already (SYNC_FILE_RANGE_WRITE only starts it: nothing waits here).
+      written_ += len;
+      if (written_ - kicked_ >= (8u << 20)) {
+        ::sync_file_range(blob_fd_, static_cast<off_t>(kicked_), static_cast<off_t>(written_ - kicked_),
+                          SYNC_FILE_RANGE_WRITE);
+        kicked_ = written_;
+      }
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        if (!failed.empty() && worker_error_.empty()) worker_error_ = failed;
+        ++processed_;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  archive* raw_;  ///< libarchive's decompressing reader, or
+  Gunzip* gz_;    ///< igzip's, for gzip
+  EVP_MD_CTX* md_;
+  int blob_fd_;
+  std::vector<std::string> bufs_ = std::vector<std::string>(kBuffers, std::string(1 << 18, '\0'));
+  std::vector<size_t> lens_ = std::vector<size_t>(kBuffers);
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t submitted_ = 0, processed_ = 0;
+  uint64_t written_ = 0, kicked_ = 0;  ///< of the blob: bytes written, and those whose writeback started
+  bool closing_ = false;
+  std::string worker_error_;
+  std::thread worker_;
 };
+
+// An fd whose first bytes were read already (to tell gzip from the rest), read for libarchive:
+// those bytes first, then the rest of the fd.
+struct Prefixed {
+  int fd = -1;
+  std::string head;
+  bool head_given = false;
+  std::string buf = std::string(1 << 16, '\0');
+
+  static la_ssize_t read_cb(archive* a, void* self, const void** out) {
+    auto* p = static_cast<Prefixed*>(self);
+    if (!p->head_given) {
+      p->head_given = true;
+      if (!p->head.empty()) {
+        *out = p->head.data();
+        return static_cast<la_ssize_t>(p->head.size());
+      }
+    }
+    ssize_t n;
+    do {
+      n = ::read(p->fd, p->buf.data(), p->buf.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) archive_set_error(a, errno, "reading: %s", std::strerror(errno));
+    *out = p->buf.data();
+    return n;
+  }
+};
+
+// Reads up to `n` bytes of `fd` (fewer at its end); a read error is an empty optional.
+std::optional<std::string> read_head(int fd, size_t n) {
+  std::string head(n, '\0');
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::read(fd, head.data() + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return std::nullopt;
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  head.resize(got);
+  return head;
+}
 
 // Removes every entry not in `keep` and not an ancestor of one (the pathWhitelist).
 Status apply_whitelist(int dirfd, const std::string& rel, const std::set<std::string>& keep,
@@ -236,15 +363,27 @@ Result<std::string> Store::import(int fd, const std::string& what, bool* added) 
   struct stat st {};
   if (::fstat(fd, &st) != 0) return sys_error("reading image " + what);
   if (S_ISDIR(st.st_mode)) return Error(Errc::InvalidImage, "image " + what + " is a directory, not an image file");
-  ReadArchive raw(archive_read_new());
-  archive_read_support_filter_all(raw.get());
-  archive_read_support_format_raw(raw.get());
-  if (archive_read_open_fd(raw.get(), fd, 1 << 16) != ARCHIVE_OK) {
-    return Error(Errc::InvalidImage, "image " + what + ": " + archive_message(raw.get()));
+  // gzip, most images' compression, goes through igzip; the others (and gzip without libisal)
+  // through libarchive's readers.
+  auto head = read_head(fd, 512);
+  if (!head) return sys_error("reading image " + what);
+  std::unique_ptr<Gunzip> gz;
+  if (is_gzip(*head)) {
+    if (auto g = Gunzip::open(fd, *head)) gz = std::move(*g);
   }
-  archive_entry* ignored;
-  if (archive_read_next_header(raw.get(), &ignored) != ARCHIVE_OK) {
-    return Error(Errc::InvalidImage, "image " + what + ": " + archive_message(raw.get()));
+  ReadArchive raw;
+  Prefixed prefixed{fd, *head};
+  if (!gz) {
+    raw.reset(archive_read_new());
+    archive_read_support_filter_all(raw.get());
+    archive_read_support_format_raw(raw.get());
+    if (archive_read_open(raw.get(), &prefixed, nullptr, Prefixed::read_cb, nullptr) != ARCHIVE_OK) {
+      return Error(Errc::InvalidImage, "image " + what + ": " + archive_message(raw.get()));
+    }
+    archive_entry* ignored;
+    if (archive_read_next_header(raw.get(), &ignored) != ARCHIVE_OK) {
+      return Error(Errc::InvalidImage, "image " + what + ": " + archive_message(raw.get()));
+    }
   }
   auto staging_path = staging_dir();
   RKT_TRY(staging_path);
@@ -255,10 +394,7 @@ Result<std::string> Store::import(int fd, const std::string& what, bool* added) 
   if (!blob.valid()) return sys_error("creating " + quote(blob_tmp));
   MdCtx md(EVP_MD_CTX_new());
   EVP_DigestInit_ex(md.get(), EVP_sha512(), nullptr);
-  Tee tee;
-  tee.raw = raw.get();
-  tee.md = md.get();
-  tee.blob_fd = blob.get();
+  Tee tee(raw.get(), gz.get(), md.get(), blob.get());
 
   ReadArchive tar(archive_read_new());
   archive_read_support_format_tar(tar.get());
@@ -285,6 +421,7 @@ Result<std::string> Store::import(int fd, const std::string& what, bool* added) 
   const void* unused;
   for (la_ssize_t n; (n = tee.pull(&unused)) > 0;) {
   }
+  tee.finish();
   if (!tee.error.empty()) return Error(Errc::InvalidImage, "image " + what + ": " + tee.error);
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int dn = 0;

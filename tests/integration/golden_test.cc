@@ -225,8 +225,9 @@ TEST_F(GoldenTest, EveryFormatIsRkts) {
 
   // Pod A: two apps, exited (3 and 0). Pod B: prepared. Pod C: running, with a user annotation,
   // user labels and a host volume.
-  auto a = rkt({"run", "--net=host", "--uuid-file-save=" + (tmp_ / "a"), probe_, "--exec=/probe", "--", "exit:3", "---",
-                other_, "--exec=/probe", "--", "exit:0"});
+  // The first app waits: its exit stops the other, which must have exited 0 by then.
+  auto a = rkt({"run", "--net=host", "--uuid-file-save=" + (tmp_ / "a"), probe_, "--exec=/probe", "--", "sleep:1",
+                "exit:3", "---", other_, "--exec=/probe", "--", "exit:0"});
   ASSERT_EQ(a.exit_code, 3) << a.err;
   auto b = rkt({"prepare", "--quiet", probe_});
   ASSERT_EQ(b.exit_code, 0) << b.err;
