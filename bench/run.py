@@ -2,12 +2,13 @@
 """Start-up benchmark: a complete warm `rkt run --net=host` of an image whose app is /bin/true
 (pod created, run, exited), against `crun run`, `runc run` and `bwrap` on the same root
 filesystem, alternating, median of N runs each, printed as ratios. Then the same rkt run with a
-300 MB image (start time should not grow with image size: the root is an overlay, not a copy),
+300 MB image (start time should not grow with image size: the root is an overlay, not a copy)
+and with 500 images in the store (nor with their number: lookups by name read an index),
 and the resident memory of rkt's two long-lived processes (stage1 on the host and the pod's PID
-1) while an app sleeps, and where a run's time goes: each phase of it timed from its execve and
-exit_group calls under strace (stage0 until it execs stage1; stage1 until it execs the app; the
-app; the app's exit until rkt exits). strace slows every system call it traces, so the phases
-are shares of a slower run, printed beside the untraced total. Not a test: nothing is asserted.
+1) while an app sleeps, and where a run's time goes: each phase of it timed from its processes'
+exec and exit events (stage0 until it execs stage1; stage1 until it execs the app; the app; the
+app's exit until rkt exits), traced with perf (Debian's linux-perf) or, failing that, strace,
+which slows every system call. Not a test: nothing is asserted.
 
 crun refuses this host's hybrid cgroup layout (a cgroup2 mount carrying a controller), so every
 runtime runs inside a private mount namespace where /sys/fs/cgroup/unified is unmounted, as in
@@ -45,33 +46,45 @@ def in_private_ns(cmd):
             f"umount /sys/fs/cgroup/unified 2>/dev/null; exec {inner}"]
 
 
-def phases(cmd, trace):
-    """The four phases of one traced `rkt run` of /bin/true, in seconds."""
-    subprocess.run(["strace", "-f", "-ttt", "-qq", "-e", "trace=execve,exit_group", "-o", trace] + cmd,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def phases(cmd, rkt, trace):
+    """The four phases of one `rkt run` of /bin/true, in seconds, from the exec and exit events
+    of its processes: with perf's scheduler tracepoints (which cost almost nothing), or strace's
+    execve and exit_group records where perf cannot trace (ptrace slows every system call)."""
+    perf = ["perf", "trace", "--no-syscalls", "-e", "sched:sched_process_exec,sched:sched_process_exit", "-o", trace]
+    if subprocess.run(perf + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+        events = []
+        for line in open(trace):
+            f = line.split(None, 2)
+            if len(f) == 3 and "sched_process_" in f[2]:
+                kind = "exec" if "sched_process_exec" in f[2] else "exit"
+                path = f[2].split('filename: "', 1)[1].split('"', 1)[0] if kind == "exec" else ""
+                events.append((float(f[0]) / 1000, f[1].rsplit("/", 1)[1], kind, path))
+    else:
+        subprocess.run(["strace", "-f", "-ttt", "-qq", "-e", "trace=execve,exit_group", "-o", trace] + cmd,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        events = []
+        for line in open(trace):
+            f = line.split(None, 2)
+            if len(f) == 3 and f[2].startswith("execve(") and "= 0" in f[2]:
+                events.append((float(f[1]), f[0], "exec", f[2].split('"', 2)[1]))
+            elif len(f) == 3 and f[2].startswith("+++ exited"):
+                events.append((float(f[1]), f[0], "exit", ""))
     start = stage1 = app = app_exit = end = None
-    app_pid = first_pid = None
-    for line in open(trace):
-        f = line.split(None, 2)
-        if len(f) < 3:
-            continue
-        pid, t, rest = f[0], float(f[1]), f[2]
-        if first_pid is None:
-            first_pid = pid
-        if rest.startswith("execve(") and "= 0" in rest:
-            path = rest[len('execve("'):rest.index('"', len('execve("'))]
-            if start is None:
-                start = t
+    first = app_pid = None
+    for t, pid, kind, path in events:
+        if kind == "exec":
+            if path == rkt and start is None:  # after unshare and sh (in_private_ns)
+                start, first = t, pid
             elif path.endswith("/stage1/rootfs/init") and stage1 is None:
                 stage1 = t
             elif path == "/bin/true":
                 app, app_pid = t, pid
-        elif rest.startswith("exit_group(") or rest.startswith("+++ exited"):
+        else:
             if pid == app_pid and app_exit is None:
                 app_exit = t
-            if pid == first_pid:
+            if pid == first:
                 end = t
-    if None in (start, stage1, app, app_exit, end):
+    if None in (start, stage1, app, app_exit, end):  # noqa: E711
         sys.exit(f"could not find the phases of a run in {trace}")
     return {"stage0": stage1 - start, "stage1": app - stage1, "app": app_exit - app, "exit": end - app_exit}
 
@@ -99,8 +112,8 @@ def main():
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root")
-    missing = [p for p, b in (("crun", "crun"), ("runc", "runc"), ("bubblewrap", "bwrap"), ("strace", "strace"))
-               if not shutil.which(b)]
+    tools = (("crun", "crun"), ("runc", "runc"), ("bubblewrap", "bwrap"), ("strace", "strace"), ("linux-perf", "perf"))
+    missing = [p for p, b in tools if not shutil.which(b)]
     if missing:
         subprocess.check_call(["apt-get", "install", "-y", "-qq"] + missing, stdout=subprocess.DEVNULL)
     rkt, actool = os.path.abspath(a.rkt), os.path.abspath(a.actool)
@@ -149,14 +162,28 @@ def main():
         print(f"  rkt with a 300 MB image: {statistics.median(big) * 1000:.1f} ms "
               f"({statistics.median(big) * 1000 / med['rkt']:.2f}x the small image)")
 
+        # Start time against the number of images in the store: 499 more (tiny, with other names).
+        filler = os.path.join(work, "filler")
+        os.makedirs(os.path.join(filler, "rootfs"))
+        for i in range(499):
+            with open(os.path.join(filler, "manifest"), "w") as f:
+                json.dump({"acKind": "ImageManifest", "acVersion": "0.8.11", "name": f"example.com/filler-{i}",
+                           "labels": [{"name": "version", "value": str(i)}]}, f)
+            sh([actool, "build", "--overwrite", filler, filler + ".aci"])
+            sh([rkt, f"--dir={data}", "--insecure-options=image", "fetch", filler + ".aci"])
+        many = [timed(in_private_ns([rkt, f"--dir={data}", "run", "--net=host", "example.com/true"]))
+                for _ in range(a.runs)]
+        print(f"  rkt with 502 images in the store: {statistics.median(many) * 1000:.1f} ms "
+              f"({statistics.median(many) * 1000 / med['rkt']:.2f}x with 3)")
+
         # Where the time of a run goes, phase by phase.
-        traced = [phases(in_private_ns([rkt, f"--dir={data}", "run", "--net=host", "example.com/true"]),
+        traced = [phases(in_private_ns([rkt, f"--dir={data}", "run", "--net=host", "example.com/true"]), rkt,
                          os.path.join(work, "trace")) for _ in range(max(5, a.runs // 2))]
         names = ("stage0", "stage1", "app", "exit")
         med_phase = {n: statistics.median(t[n] for t in traced) * 1000 for n in names}
         total = sum(med_phase.values())
-        print(f"phases of a run under strace (median of {len(traced)}; {total:.1f} ms traced, "
-              f"{med['rkt']:.1f} ms untraced):")
+        print(f"phases of a run, from its processes' exec and exit events (median of {len(traced)}; "
+              f"{total:.1f} ms traced, {med['rkt']:.1f} ms untraced):")
         labels = {"stage0": "stage0 until it execs stage1", "stage1": "stage1 until it execs the app",
                   "app": "the app (/bin/true)", "exit": "app exit until rkt exits"}
         for n in names:

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <sstream>
 #include <string_view>
 
@@ -155,6 +156,10 @@ constexpr std::string_view kSummaryMagic = "rkt-pod-summary 1\n";
 
 std::string PodSummary::render() const {
   std::string out(kSummaryMagic);
+  if (created_ns > 0) out += "created " + std::to_string(created_ns) + "\n";
+  if (started_ns > 0) out += "started " + std::to_string(started_ns) + "\n";
+  for (const auto& a : apps) out += "app " + a.name + " " + a.image_id + " " + a.image_name + "\n";
+  if (apps_listed) out += "apps\n";
   if (!pid.empty()) out += "pid " + pid + "\n";
   if (networks) out += "networks\n";
   for (const auto& [app, code] : exit_codes) out += "exit " + app + " " + code + "\n";
@@ -173,7 +178,23 @@ std::optional<PodSummary> PodSummary::parse(const std::string& text) {
     at = nl + 1;
     auto word = [&](size_t from) { return line.substr(from); };
     if (line == "manifest") break;
-    if (line == "networks") {
+    auto number = [&](size_t from, int64_t* out) {
+      const char* first = line.data() + from;
+      const char* last = line.data() + line.size();
+      auto [end, ec] = std::from_chars(first, last, *out);
+      return first != last && ec == std::errc() && end == last && *out > 0;
+    };
+    if (line.rfind("created ", 0) == 0) {
+      if (!number(8, &s.created_ns)) return std::nullopt;
+    } else if (line.rfind("started ", 0) == 0) {
+      if (!number(8, &s.started_ns)) return std::nullopt;
+    } else if (line.rfind("app ", 0) == 0) {
+      size_t a = line.find(' ', 4), b = a == std::string::npos ? a : line.find(' ', a + 1);
+      if (b == std::string::npos || a == 4 || b == a + 1) return std::nullopt;
+      s.apps.push_back({line.substr(4, a - 4), line.substr(a + 1, b - a - 1), line.substr(b + 1)});
+    } else if (line == "apps") {
+      s.apps_listed = true;
+    } else if (line == "networks") {
       s.networks = true;
     } else if (line == "exited") {
       s.exited = true;

@@ -5,6 +5,7 @@
 // set of defaults, how an entrypoint of the pod's stage1 is found and run, and the record of the
 // cgroups stage1 made with their removal. stage0 writes, stage1 reads; gc reads what both left.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -85,9 +86,18 @@ Status write_runtime_config(const std::string& pod_dir, const RuntimeConfig& rc,
 /// have exited. It repeats what the pod's own files say (pod, pid, net-info.json, status/); a
 /// reader uses it only when it is as far along as the pod's state (a running pod's names the pid,
 /// an exited pod's has every exit status), and reads those files otherwise: a crash between a
-/// state change and its summary costs speed, never a wrong answer. Times stay the mtimes of
-/// pod-created and pid, as rkt reads them.
+/// state change and its summary costs speed, never a wrong answer. The times are the mtimes of
+/// pod-created and pid (what rkt reports), read by the writer just after writing those files.
 struct PodSummary {
+  /// An app as `rkt list` shows it, so that a list need not parse the manifest.
+  struct App {
+    std::string name, image_id, image_name;  ///< image_name as shown: "NAME[:VERSION]"
+    bool operator==(const App&) const = default;
+  };
+  int64_t created_ns = 0;                         ///< pod-created's mtime; 0: not recorded
+  int64_t started_ns = 0;                         ///< pid's mtime; 0: not recorded
+  std::vector<App> apps;                          ///< the manifest's apps, when apps_listed
+  bool apps_listed = false;                       ///< apps lists every app of the manifest
   std::string pid;                                ///< the pod's PID 1; empty: not started
   bool networks = false;                          ///< net-info.json was written
   std::map<std::string, std::string> exit_codes;  ///< app -> exit status

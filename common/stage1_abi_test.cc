@@ -49,12 +49,19 @@ TEST_F(Stage1AbiTest, PodSummaryRoundTripsAndRefusesWhatItDidNotWrite) {
   s.manifest = "{\"acKind\": \"PodManifest\"}\nmanifest\nexited\n";  // its bytes, whatever they hold
   ASSERT_TRUE(write_pod_summary(dir_, s));
   EXPECT_EQ(read_pod_summary(dir_), s);
+  s.created_ns = 1796300850007861920;
+  s.started_ns = 1796300850251861920;
+  s.apps = {{"web", "sha512-aa", "example.com/web:1.0 beta"}, {"side", "sha512-bb", "example.com/side"}};
+  s.apps_listed = true;
   s.pid = "4242";
   s.networks = true;
   s.exit_codes = {{"web", "0"}, {"side", "143"}};
   s.exited = true;
   EXPECT_EQ(s.render(),
-            "rkt-pod-summary 1\npid 4242\nnetworks\nexit side 143\nexit web 0\nexited\nmanifest\n" + s.manifest);
+            "rkt-pod-summary 1\ncreated 1796300850007861920\nstarted 1796300850251861920\n"
+            "app web sha512-aa example.com/web:1.0 beta\napp side sha512-bb example.com/side\napps\n"
+            "pid 4242\nnetworks\nexit side 143\nexit web 0\nexited\nmanifest\n" +
+                s.manifest);
   ASSERT_TRUE(write_pod_summary(dir_, s));
   EXPECT_EQ(read_pod_summary(dir_), s);
   s.manifest = std::string(100000, 'x');  // longer than one read
@@ -62,7 +69,8 @@ TEST_F(Stage1AbiTest, PodSummaryRoundTripsAndRefusesWhatItDidNotWrite) {
   EXPECT_EQ(read_pod_summary(dir_), s);
   for (const char* bad : {"", "rkt-pod-summary 2\nmanifest\n{}", "rkt-pod-summary 1\npid 12x\nmanifest\n{}",
                           "rkt-pod-summary 1\nexit web\nmanifest\n{}", "rkt-pod-summary 1\nstarted\nmanifest\n{}",
-                          "rkt-pod-summary 1\npid 1\n"}) {
+                          "rkt-pod-summary 1\npid 1\n", "rkt-pod-summary 1\ncreated 99999999999999999999\nmanifest\n{}",
+                          "rkt-pod-summary 1\ncreated -5\nmanifest\n{}", "rkt-pod-summary 1\napp web\nmanifest\n{}"}) {
     EXPECT_FALSE(PodSummary::parse(bad)) << bad;
   }
   ASSERT_EQ(::unlink((dir_ + "/" + kPodSummary).c_str()), 0);

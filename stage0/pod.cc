@@ -20,6 +20,7 @@
 #include "spec/names.h"
 #include "spec/ports.h"
 #include "stage0/mds.h"
+#include "stage0/pods.h"
 
 extern char** environ;  // handed on to stage1
 
@@ -189,6 +190,23 @@ Result<std::string> stage1_key(Store& store, const std::string& path) {
   return key;
 }
 
+// The pod's summary as prepared: its manifest, its apps as `rkt list` shows them, and the time it
+// was created (stage1_abi.h).
+stage1_abi::PodSummary first_summary(const std::string& pod, const spec::PodManifest& manifest,
+                                     const std::string& text) {
+  stage1_abi::PodSummary s;
+  s.manifest = text;
+  s.created_ns = mtime_ns(pod + "/pod-created");
+  s.apps_listed = true;
+  for (const auto& app : manifest.apps) {
+    stage1_abi::PodSummary::App a{app.name, app.image.id, shown_image_name(app)};
+    if ((a.name + a.image_id + a.image_name).find('\n') != std::string::npos) s.apps_listed = false;
+    s.apps.push_back(std::move(a));
+  }
+  if (!s.apps_listed) s.apps.clear();
+  return s;
+}
+
 }  // namespace
 
 Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest, const RuntimeConfig& rc,
@@ -228,9 +246,7 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
     RKT_TRY(write_file_atomic(pod + "/pod-created", "", 0644, Overwrite::No, Durability::NoSync));
     std::string manifest_text = spec::to_json(manifest, spec::Pretty::Yes) + "\n";
     RKT_TRY(write_file_atomic(pod + "/pod", manifest_text, 0640, Overwrite::No, Durability::NoSync));
-    stage1_abi::PodSummary summary;
-    summary.manifest = manifest_text;
-    RKT_TRY(stage1_abi::write_pod_summary(pod, summary));
+    RKT_TRY(stage1_abi::write_pod_summary(pod, first_summary(pod, manifest, manifest_text)));
     if (Status s = stage1_abi::write_runtime_config(pod, rc, false); !s) return s;
     crash_point("prepare-filling");
     auto s1 =

@@ -73,22 +73,33 @@ std::vector<PodNet> read_networks(const std::string& pod_dir) {
 
 namespace {
 
+void apps_of_manifest(PodInfo& v) {
+  v.apps.clear();
+  if (!v.manifest) return;
+  for (const auto& a : v.manifest->apps) v.apps.push_back({a.name, a.image.id, shown_image_name(a)});
+}
+
 // Fills `v` from the pod's summary when it is as far along as the pod's state (stage1_abi.h):
 // the same answer as the pod's files, from one read.
-bool from_summary(PodInfo& v) {
+bool from_summary(PodInfo& v, PodDetail detail) {
   auto s = stage1_abi::read_pod_summary(v.ref.path);
   if (!s) return false;
   bool ran = v.state == PodState::Running || v.state == PodState::Exited || v.state == PodState::ExitedGarbage ||
              v.state == PodState::ExitedDeleting || v.state == PodState::Garbage || v.state == PodState::Deleting;
   if (v.state == PodState::Running ? s->pid.empty() : ran && !s->exited) return false;
-  auto m = spec::parse_pod_manifest(s->manifest, v.ref.path + "/" + stage1_abi::kPodManifest);
-  if (!m) return false;
-  v.manifest = std::move(*m);
-  v.created_ns = mtime_ns(v.ref.path + "/pod-created");
+  if (detail == PodDetail::Apps && s->apps_listed) {
+    for (const auto& a : s->apps) v.apps.push_back({a.name, a.image_id, a.image_name});
+  } else {
+    auto m = spec::parse_pod_manifest(s->manifest, v.ref.path + "/" + stage1_abi::kPodManifest);
+    if (!m) return false;
+    v.manifest = std::move(*m);
+    apps_of_manifest(v);
+  }
+  v.created_ns = s->created_ns > 0 ? s->created_ns : mtime_ns(v.ref.path + "/pod-created");
   if (v.ref.phase == PodPhase::ExitedGarbage || v.ref.phase == PodPhase::Garbage) v.gc_marked_ns = mtime_ns(v.ref.path);
   if (!s->pid.empty()) {
     v.pid = s->pid;
-    v.started_ns = mtime_ns(v.ref.path + "/" + stage1_abi::kPodPid);
+    v.started_ns = s->started_ns > 0 ? s->started_ns : mtime_ns(v.ref.path + "/" + stage1_abi::kPodPid);
   }
   if (s->networks &&
       (v.state == PodState::Running || v.state == PodState::Exited || v.state == PodState::ExitedGarbage)) {
@@ -100,18 +111,25 @@ bool from_summary(PodInfo& v) {
 
 }  // namespace
 
-Result<PodInfo> pod_info(const PodRef& ref) {
+std::string shown_image_name(const spec::RuntimeApp& app) {
+  std::string n = app.image.name.value_or("");
+  if (const std::string* v = spec::find_label(app.image.labels, "version")) n += ":" + *v;
+  return n;
+}
+
+Result<PodInfo> pod_info(const PodRef& ref, PodDetail detail) {
   PodInfo v;
   v.ref = ref;
   auto state = pod_state(ref);
   RKT_TRY(state);
   v.state = *state;
-  if (from_summary(v)) return v;
+  if (from_summary(v, detail)) return v;
   std::string manifest_path = ref.path + "/" + stage1_abi::kPodManifest;
   if (auto text = read_file(manifest_path, spec::kMaxManifestBytes)) {
     auto m = spec::parse_pod_manifest(*text, manifest_path);
     if (m) v.manifest = std::move(*m);
   }
+  apps_of_manifest(v);
   v.created_ns = mtime_ns(ref.path + "/pod-created");
   if (ref.phase == PodPhase::ExitedGarbage || ref.phase == PodPhase::Garbage) v.gc_marked_ns = mtime_ns(ref.path);
   std::string pid_path = ref.path + "/" + stage1_abi::kPodPid;
@@ -129,13 +147,13 @@ Result<PodInfo> pod_info(const PodRef& ref) {
   return v;
 }
 
-Result<std::vector<PodInfo>> list_pod_info(const std::string& data_dir) {
+Result<std::vector<PodInfo>> list_pod_info(const std::string& data_dir, PodDetail detail) {
   auto pods = list_pods(data_dir);
   RKT_TRY(pods);
   std::vector<PodInfo> read;
   read.reserve(pods->size());
   for (const auto& p : *pods) {
-    if (auto v = pod_info(p)) read.push_back(std::move(*v));
+    if (auto v = pod_info(p, detail)) read.push_back(std::move(*v));
   }
   // Sorted by index: a PodInfo (with its manifest) is moved once, not at every swap.
   std::vector<size_t> order(read.size());

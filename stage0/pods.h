@@ -23,10 +23,20 @@ struct PodNet {
   std::string name, conf, plugin, ifname, ip, args, mask;
 };
 
+/// An app as `rkt list` shows it.
+struct AppBrief {
+  std::string name, image_id, image_name;  ///< image_name as shown: "NAME[:VERSION]"
+};
+
+/// The image name `rkt list` shows for an app: its name, and ":VERSION" when it has a version label.
+std::string shown_image_name(const spec::RuntimeApp& app);
+
 struct PodInfo {
   PodRef ref;
   PodState state = PodState::Garbage;
-  std::optional<spec::PodManifest> manifest;          ///< absent while an embryo has none yet
+  std::optional<spec::PodManifest> manifest;          ///< absent while an embryo has none yet (and with
+                                                      ///< PodDetail::Apps, when the summary had the apps)
+  std::vector<AppBrief> apps;                         ///< the manifest's apps, always filled
   int64_t created_ns = 0, started_ns = 0;             ///< 0: not (yet) known
   std::string pid;                                    ///< of the pod's PID 1, once started
   std::map<std::string, std::string> app_exit_codes;  ///< app -> exit status, once exited
@@ -42,10 +52,14 @@ struct PodInfo {
   bool ready() const;
 };
 
-Result<PodInfo> pod_info(const PodRef& ref);
+/// How much of a pod to read: everything, or (for `rkt list`'s table) its apps as shown, which
+/// the pod's summary holds without the manifest being parsed.
+enum class PodDetail { Full, Apps };
+
+Result<PodInfo> pod_info(const PodRef& ref, PodDetail detail = PodDetail::Full);
 
 /// Every pod, oldest first; a pod removed while being read is left out.
-Result<std::vector<PodInfo>> list_pod_info(const std::string& data_dir);
+Result<std::vector<PodInfo>> list_pod_info(const std::string& data_dir, PodDetail detail = PodDetail::Full);
 
 /// rkt's JSON (rkt 1.30's api/v1 Pod, as lib/pod.go and lib/app.go fill it): `rkt list
 /// --format=json` is an array of them, `rkt status --format=json` one. Pod times are in seconds,

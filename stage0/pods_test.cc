@@ -126,6 +126,22 @@ TEST(PodSummaryTest, ListReadsTheSummaryOnlyWhenItIsAsFarAlongAsThePod) {
   EXPECT_EQ(summarized->pid, "42");
   EXPECT_EQ(summarized->created_ns, from_files->created_ns);
   EXPECT_EQ(summarized->started_ns, from_files->started_ns);
+  // For list's table, the summary's apps as shown, without the manifest.
+  s.apps = {{"web", "sha512-" + std::string(64, 'a'), "example.com/web"}};
+  s.apps_listed = true;
+  s.manifest = "not a manifest";
+  s.created_ns = 12345;
+  ASSERT_TRUE(stage1_abi::write_pod_summary(dir, s));
+  auto brief = pod_info(ref, PodDetail::Apps);
+  ASSERT_TRUE(brief) << brief.error().message();
+  EXPECT_FALSE(brief->manifest);
+  ASSERT_EQ(brief->apps.size(), 1u);
+  EXPECT_EQ(brief->apps[0].image_name, "example.com/web");
+  EXPECT_EQ(brief->created_ns, 12345) << "the time recorded with the summary";
+  test::write_file(dir + "/pod", manifest);
+  EXPECT_EQ(pod_info(ref)->apps.size(), 1u) << "in full, the pod's manifest (the summary's is unreadable)";
+  EXPECT_EQ(summarized->apps.size(), 1u);
+  s.manifest = manifest;
   // Running (locked) with a summary that has no pid yet: the files answer.
   test::write_file(dir + "/pod", manifest);
   int lock = ::open((dir + "/lock").c_str(), O_RDONLY | O_CLOEXEC);

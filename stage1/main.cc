@@ -26,6 +26,7 @@
 #include <string>
 
 #include "common/crash_point.h"
+#include "common/duration.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/number.h"
@@ -205,10 +206,15 @@ int run(int argc, char** argv) {
   (void)write_file_atomic(pod_dir + "/pid", std::to_string(pid) + "\n", 0644, Overwrite::Yes, Durability::NoSync);
   crash_point("stage1-started");
   // The summary `rkt list` reads, as far along as the pod: started, then exited (stage1_abi.h).
-  stage1_abi::PodSummary summary;
-  if (auto text = read_file(pod_dir + "/" + stage1_abi::kPodManifest, spec::kMaxManifestBytes)) {
-    summary.manifest = std::move(*text);
+  // stage0's (with the apps as listed and the creation time), else one made from the manifest.
+  stage1_abi::PodSummary summary = stage1_abi::read_pod_summary(pod_dir).value_or(stage1_abi::PodSummary{});
+  if (summary.manifest.empty()) {
+    if (auto text = read_file(pod_dir + "/" + stage1_abi::kPodManifest, spec::kMaxManifestBytes))
+      summary.manifest = std::move(*text);
+  }
+  if (!summary.manifest.empty()) {
     summary.pid = std::to_string(pid);
+    summary.started_ns = mtime_ns(pod_dir + "/" + stage1_abi::kPodPid);
     summary.networks = ::access((pod_dir + "/" + stage1_abi::kNetInfo).c_str(), F_OK) == 0;
     (void)stage1_abi::write_pod_summary(pod_dir, summary);
   }

@@ -11,15 +11,6 @@
 #include "stage0/pods.h"
 
 namespace rkt::stage0 {
-namespace {
-
-std::string image_name(const spec::RuntimeApp& app) {
-  std::string n = app.image.name.value_or("");
-  if (const std::string* v = spec::find_label(app.image.labels, "version")) n += ":" + *v;
-  return n;
-}
-
-}  // namespace
 
 Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args) {
   FlagSet fs("rkt list");
@@ -31,7 +22,8 @@ Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args) {
   auto pos = parse_command_line(fs, g, args);
   RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt list takes no arguments");
-  auto views = list_pod_info(g.dir);
+  // The table needs the apps only: the pods' summaries give them without parsing a manifest.
+  auto views = list_pod_info(g.dir, format.empty() ? PodDetail::Apps : PodDetail::Full);
   RKT_TRY(views);
   if (!format.empty()) {
     if (format != "json" && format != "json-pretty") return Error(Errc::Usage, "--format must be json or json-pretty");
@@ -47,15 +39,13 @@ Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args) {
   }
   for (const auto& v : *views) {
     std::string uuid = full ? v.ref.uuid : v.ref.uuid.substr(0, 8);
-    std::vector<const spec::RuntimeApp*> apps;
-    if (v.manifest) {
-      for (const auto& a : v.manifest->apps) apps.push_back(&a);
-    }
+    std::vector<const AppBrief*> apps;
+    for (const auto& a : v.apps) apps.push_back(&a);
     if (apps.empty()) apps.push_back(nullptr);
     for (size_t i = 0; i < apps.size(); ++i) {
       const auto* a = apps[i];
-      table << (i == 0 ? uuid : "") << "\t" << (a ? a->name : "-") << "\t" << (a ? image_name(*a) : "-") << "\t";
-      if (full) table << (a ? short_key(a->image.id) : "-") << "\t";
+      table << (i == 0 ? uuid : "") << "\t" << (a ? a->name : "-") << "\t" << (a ? a->image_name : "-") << "\t";
+      if (full) table << (a ? short_key(a->image_id) : "-") << "\t";
       if (i == 0) {
         table << state_name(v.state) << "\t" << when(v.created_ns) << "\t" << when(v.started_ns) << "\t"
               << v.networks_text();

@@ -16,6 +16,7 @@
 #include <ctime>
 #include <regex>
 
+#include "common/stage1_abi.h"
 #include "common/tabwriter.h"
 #include "tests/integration/pod_fixture.h"
 #include "tests/support/test_keys.h"
@@ -254,6 +255,13 @@ TEST_F(GoldenTest, EveryFormatIsRkts) {
     std::string dir = pod_dir(v[p]);
     set_mtime(dir + "/pod-created", t);
     if (std::string(p) != "B") set_mtime(dir + "/pid", t + 1000000000);
+    // The pod's summary records those times when they are written (common/stage1_abi.h).
+    auto summary = stage1_abi::read_pod_summary(dir);
+    ASSERT_TRUE(summary) << "pod " << p << " has a summary";
+    ASSERT_GT(summary->created_ns, 0) << "pod " << p;
+    summary->created_ns = t;
+    if (summary->started_ns > 0) summary->started_ns = t + 1000000000;
+    ASSERT_TRUE(stage1_abi::write_pod_summary(dir, *summary));
     v[std::string(p) + "_CREATED"] = go_time(t);
     v[std::string(p) + "_STARTED"] = go_time(t + 1000000000);
     v[std::string(p) + "_CREATED_S"] = std::to_string(t / 1000000000);
@@ -280,6 +288,12 @@ TEST_F(GoldenTest, EveryFormatIsRkts) {
   expect_golden("status-exited.json", out({"status", "--format=json", v["A"]}), v);
   expect_golden("status-prepared.json", out({"status", "--format=json", v["B"]}), v);
   expect_golden("status-running-pretty.json", out({"status", "--format=json-pretty", v["C"]}), v);
+  // The same from the pods' own files, without their summaries.
+  for (const char* p : {"A", "B", "C"}) ::unlink((pod_dir(v[p]) + "/" + stage1_abi::kPodSummary).c_str());
+  expect_golden("list-full.table", out({"list", "--full"}), v);
+  expect_golden("list.json", out({"list", "--format=json"}), v);
+  expect_golden("status-exited.txt", out({"status", v["A"]}), v);
+  expect_golden("status-running.txt", out({"status", v["C"]}), v);
   expect_golden("image-list.table", out({"image", "list"}), v);
   expect_golden("image-list-full.table", out({"image", "list", "--full"}), v);
   expect_golden("image-list-fields.table", out({"image", "list", "--no-legend", "--fields=name,id"}), v);
