@@ -5,7 +5,9 @@
 // stage prints "<stage> OK"; all four must, and the pod must exit 0.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 
 #include <regex>
 
@@ -18,6 +20,12 @@ namespace {
 class AceTest : public RunTest {
  protected:
   void SetUp() override {
+    // The registration socket is one path for the whole host (/run/rkt/metadata-svc.sock, as
+    // rkt's): two of these tests at once (ctest -j) would register each other's pods with the
+    // wrong service. They take turns, on a lock of the build directory (which this creates nothing in).
+    serial_ = ::open(RKT_TEST_BUILD_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(serial_, 0);
+    ASSERT_EQ(::flock(serial_, LOCK_EX), 0);
     RunTest::SetUp();
     if (HasFatalFailure() || IsSkipped()) return;
     RKT_REQUIRE(::access(RKT_ACE_VALIDATOR, X_OK) == 0,
@@ -49,6 +57,7 @@ class AceTest : public RunTest {
       EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "the metadata service stops cleanly on SIGTERM\n"
                                                          << read_file(mds_out_);
     }
+    if (serial_ >= 0) ::close(serial_);
   }
 
   // The validator images as appc's ace/ directory describes them.
@@ -75,6 +84,7 @@ class AceTest : public RunTest {
 
   std::string main_, sidekick_, mds_out_;
   pid_t mds_ = -1;
+  int serial_ = -1;  ///< the lock that makes these tests take turns
 };
 
 TEST_F(AceTest, AllFourStagesPassWithAnEmptyVolume) {
