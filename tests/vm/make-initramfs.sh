@@ -32,6 +32,14 @@ for f in $elves; do
   copy_elf "$build/$f"
 done
 copy_elf /bin/bash # the integration suite sources `rkt completion bash` in bash
+# The libraries rkt loads on first use (dlopen: common/libarchive.cc, common/libcrypto.cc,
+# stage0/gunzip.cc), which ldd does not list. The VM suites verify and download nothing, so
+# librnp and libcurl (stage0/pgp.cc, stage0/http.cc) stay out.
+for so in libarchive.so.13 libcrypto.so.3 libisal.so.2; do
+  lib=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ {print $NF; exit}')
+  [ -n "$lib" ] || { echo "vm: $so is not installed" >&2; exit 1; }
+  copy_elf "$lib"
+done
 mkdir -p "$root$build/stage1"
 cp "$build/stage1/stage1.aci" "$root$build/stage1/"
 if [ "$suite" = systemd ]; then
