@@ -308,9 +308,14 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
 }
 
 Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug) {
-  if (from != PodPhase::Run) {
-    // Durable before stage1 starts: after a power cut the pod reads as complete and exited.
-    RKT_TRY(move_pod(data_dir, pod.uuid, from, PodPhase::Run, Durability::Sync));
+  // Nothing is flushed on the way to stage1 (as rkt, whose run syncs no file): stage1 flushes the
+  // pod's filesystem once, when the pod has exited and before `rkt run` returns its status
+  // (stage1/main.cc). A power cut before that leaves a pod that reported nothing: unlocked, it
+  // reads as exited or aborted, and gc removes it. A prepared pod's files were flushed when
+  // `rkt prepare` reported it; only its move is made durable, so that it cannot run twice.
+  if (from != PodPhase::Run) RKT_TRY(move_pod(data_dir, pod.uuid, from, PodPhase::Run));
+  if (from == PodPhase::Prepared) {
+    RKT_TRY_WRAP(sync_dir(data_dir + "/pods/" + phase_dir(PodPhase::Run)), "pod " + pod.uuid);
   }
   crash_point("run-moved");
   std::string dir = pod_path(data_dir, PodPhase::Run, pod.uuid);

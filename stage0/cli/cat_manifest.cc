@@ -22,9 +22,9 @@ Result<int> cmd_cat_manifest(GlobalOptions& g, const std::vector<std::string>& a
   auto ref = find_pod(g.dir, *uuid);
   RKT_TRY(ref);
   auto text = pod_manifest_text(*ref);
-  RKT_TRY(text);
+  RKT_TRY_WRAP(text, "the manifest of pod " + ref->uuid);
   auto out = pretty ? spec::pretty_print_json(*text) : Result<std::string>(*text);
-  RKT_TRY(out);
+  RKT_TRY_WRAP(out, "the manifest of pod " + ref->uuid);
   std::cout << *out << "\n";
   return 0;
 }

@@ -26,21 +26,11 @@
 namespace rkt::stage1::child {
 namespace {
 
-enum class Sync { No, Yes };
-
-void write_text(const std::string& path, const std::string& text, Sync sync = Sync::No) {
+void write_text(const std::string& path, const std::string& text) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return;
   ssize_t unused = ::write(fd, text.data(), text.size());
   (void)unused;
-  if (sync == Sync::Yes) ::fsync(fd);
-  ::close(fd);
-}
-
-void sync_parent(const std::string& path) {
-  int fd = ::open(path.substr(0, path.rfind('/')).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
   ::close(fd);
 }
 
@@ -182,10 +172,9 @@ void supervise(const PodPlan& plan) noexcept {
       write_text(app.error_path, msg);
       if (static_cast<int>(i) == first_failure || first_failure < 0) code = 254;
     }
-    // rkt run reports the status: it survives a power cut once reported.
-    write_text(app.status_path, std::to_string(apps[i].code) + "\n", Sync::Yes);
+    // Flushed by stage1 with the rest of the pod, before rkt run reports it (stage1/main.cc).
+    write_text(app.status_path, std::to_string(apps[i].code) + "\n");
   }
-  if (!plan.apps.empty()) sync_parent(plan.apps[0].status_path);
   _exit(code);
 }
 
