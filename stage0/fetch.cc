@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -192,7 +193,7 @@ Result<std::string> Fetcher::fetch_ref(const ImageRef& ref) {
 
 Result<std::string> Fetcher::verify_and_import(const std::string& path, const std::string& what,
                                                const std::string& signature, const std::string& signature_source,
-                                               const ImageRef* expected) {
+                                               const ImageRef* expected, const SignatureVerifier* verifier) {
   // `path` is a file only rkt writes (a download, or the copy of a local source in the store's
   // staging directory): the bytes verified below are the bytes imported.
   if (opts_.insecure_image) {
@@ -206,9 +207,15 @@ Result<std::string> Fetcher::verify_and_import(const std::string& path, const st
     // Who signed it? Any trusted key may answer; whether that key is trusted for this image's
     // name is checked once the name is known. Nothing of the image but its manifest is read
     // before the signature is good.
-    auto all = keystore_.all_keys();
-    RKT_TRY(all);
-    auto signer = verify_detached(path, signature, signature_source, *all);
+    std::optional<Result<SignatureVerifier>> made;
+    if (!verifier) {
+      auto all = keystore_.all_keys();
+      RKT_TRY(all);
+      made.emplace(SignatureVerifier::create(*all));
+      RKT_TRY_WRAP(*made, "verifying image " + what);
+      verifier = &**made;
+    }
+    auto signer = verifier->verify(path, signature, signature_source);
     RKT_TRY_WRAP(signer, "verifying image " + what);
     auto m = aci::read_manifest_only(path, what);
     RKT_TRY(m);
@@ -228,14 +235,14 @@ Result<std::string> Fetcher::verify_and_import(const std::string& path, const st
                                            " (see 'rkt trust --prefix')");
     }
   }
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd.valid()) return sys_error("opening image " + what);
-  return import_with_dependencies(fd.get(), what);
+  return import_with_dependencies(fd.get(), what, Store::Input::Scratch);
 }
 
-Result<std::string> Fetcher::import_with_dependencies(int fd, const std::string& what) {
+Result<std::string> Fetcher::import_with_dependencies(int fd, const std::string& what, Store::Input input) {
   bool added = false;
-  auto key = store_.import(fd, what, &added);
+  auto key = store_.import(fd, what, &added, input);
   if (!key) return key;
   if (added) added_.push_back(*key);
   RKT_TRY_WRAP(fetch_dependencies(*key), "fetching the dependencies of " + what);
@@ -297,9 +304,9 @@ Result<std::string> Fetcher::fetch_oci(const std::string& arg) {
                  : oci::oci_archive_to_aci(*ref, arg, *staging_dir, what, ExtractLimits{});
   }
   RKT_TRY(aci);
-  UniqueFd fd(::open(aci->path().c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(aci->path().c_str(), O_RDWR | O_CLOEXEC));
   if (!fd.valid()) return sys_error("opening the image made from " + what);
-  auto key = import_with_dependencies(fd.get(), what);
+  auto key = import_with_dependencies(fd.get(), what, Store::Input::Scratch);
   if (key && registry) {
     RemoteInfo r{arg, "", got.manifest_digest, *key, 0, now_ns()};
     if (Status s = store_.put_remote(r); !s)
@@ -341,12 +348,19 @@ Result<std::string> Fetcher::fetch_file(const std::string& path, const std::stri
   if (opts_.insecure_image) {
     // Nothing is verified, so nothing needs to agree with what is imported: one streaming pass.
     opts_.warn("signature verification is disabled (--insecure-options=image): image " + what + " is not verified");
-    return import_with_dependencies(src.get(), what);
+    return import_with_dependencies(src.get(), what, Store::Input::Kept);
   }
+  // librnp and the trusted keys load while the image is copied (neither needs the other).
+  auto keys = keystore_.all_keys();
+  RKT_TRY(keys);
+  std::optional<Result<SignatureVerifier>> verifier;
+  std::thread setup([&] { verifier.emplace(SignatureVerifier::create(*keys)); });
   auto copy = store_.copy_in(src.get(), what);
+  setup.join();
   RKT_TRY(copy);
   src.reset();
-  return verify_and_import(copy->path(), what, signature, signature_path, nullptr);
+  RKT_TRY_WRAP(*verifier, "verifying image " + what);
+  return verify_and_import(copy->path(), what, signature, signature_path, nullptr, &**verifier);
 }
 
 Result<std::string> Fetcher::fetch_url(const std::string& url, const std::string& signature_url,

@@ -58,9 +58,11 @@ class Fetcher {
   Result<std::string> fetch_url(const std::string& url, const std::string& signature_url, const ImageRef* expected);
   Result<std::string> fetch_name(const ImageRef& ref);
   Result<std::string> fetch_oci(const std::string& arg);
+  /// `verifier`, when given, holds the trusted keys already (see fetch_file).
   Result<std::string> verify_and_import(const std::string& path, const std::string& what, const std::string& signature,
-                                        const std::string& signature_source, const ImageRef* expected);
-  Result<std::string> import_with_dependencies(int fd, const std::string& what);
+                                        const std::string& signature_source, const ImageRef* expected,
+                                        const SignatureVerifier* verifier = nullptr);
+  Result<std::string> import_with_dependencies(int fd, const std::string& what, Store::Input input);
   Status fetch_dependencies(const std::string& key);
   HttpRequest request(const std::string& url) const;
 

@@ -57,8 +57,8 @@ std::string lower(std::string s) {
 // Debian's librnp is built with its internal logging always on: it writes diagnostics such as
 // "signer's key not found" straight to stderr, whatever the ffi's log fd (rnp_ffi_set_log_fd to
 // /dev/null was tried: the one-line-error tests in signing_test.cc catch the stray line). rkt reports every
-// failure itself, once, so stderr points at /dev/null while librnp works. stage0 is
-// single-threaded here.
+// failure itself, once, so stderr points at /dev/null while librnp works. What may run on another
+// thread meanwhile (a fetch's copy of the image, SignatureVerifier) prints nothing.
 class QuietStderr {
  public:
   QuietStderr() {
@@ -174,24 +174,41 @@ Result<PublicKey> read_public_key(const std::string& data, const std::string& so
   return key;
 }
 
-Result<std::string> verify_detached(const std::string& path, const std::string& signature,
-                                    const std::string& signature_source, const std::vector<TrustedKey>& trusted) {
+struct SignatureVerifier::Keyring {
+  Ffi ffi;
+};
+
+Result<SignatureVerifier> SignatureVerifier::create(const std::vector<TrustedKey>& trusted) {
   RKT_TRY(load_rnp());
   QuietStderr quiet;
-  Ffi ffi = new_ffi();
-  if (!ffi) return Error(Errc::Generic, "initializing OpenPGP (librnp)");
+  auto keys = std::make_shared<Keyring>(Keyring{new_ffi()});
+  if (!keys->ffi) return Error(Errc::Generic, "initializing OpenPGP (librnp)");
   for (const auto& t : trusted) {
-    if (import_public(ffi.get(), t.data) != RNP_SUCCESS) {
+    if (import_public(keys->ffi.get(), t.data) != RNP_SUCCESS) {
       return Error(Errc::BadSignature, "trusted key " + quote(t.origin) + " is not a valid OpenPGP public key");
     }
   }
+  return SignatureVerifier(std::move(keys));
+}
+
+Result<std::string> verify_detached(const std::string& path, const std::string& signature,
+                                    const std::string& signature_source, const std::vector<TrustedKey>& trusted) {
+  auto v = SignatureVerifier::create(trusted);
+  RKT_TRY(v);
+  return v->verify(path, signature, signature_source);
+}
+
+Result<std::string> SignatureVerifier::verify(const std::string& path, const std::string& signature,
+                                              const std::string& signature_source) const {
+  QuietStderr quiet;
+  rnp_ffi_t ffi = keys_->ffi.get();
   rnp_input_t data_in = nullptr;
   if (rnp_input_from_path(&data_in, path.c_str()) != RNP_SUCCESS) return sys_error("opening " + quote(path));
   Input data(data_in);
   Input sig = memory_input(signature);
   if (!sig) return Error(Errc::Generic, "reading signature " + quote(signature_source));
   rnp_op_verify_t op_raw = nullptr;
-  if (rnp_op_verify_detached_create(&op_raw, ffi.get(), data.get(), sig.get()) != RNP_SUCCESS) {
+  if (rnp_op_verify_detached_create(&op_raw, ffi, data.get(), sig.get()) != RNP_SUCCESS) {
     return Error(Errc::BadSignature, "signature " + quote(signature_source) + " is not an OpenPGP signature");
   }
   Handle<rnp_op_verify_st, &rnp_op_verify_destroy> op(op_raw);

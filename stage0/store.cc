@@ -359,7 +359,7 @@ Result<TempFile> Store::copy_in(int fd, const std::string& what) const {
   return copy_to_private_file(fd, *dir, limits.max_bytes, "image " + what);
 }
 
-Result<std::string> Store::import(int fd, const std::string& what, bool* added) {
+Result<std::string> Store::import(int fd, const std::string& what, bool* added, Input input) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return sys_error("reading image " + what);
   if (S_ISDIR(st.st_mode)) return Error(Errc::InvalidImage, "image " + what + " is a directory, not an image file");
@@ -423,6 +423,9 @@ Result<std::string> Store::import(int fd, const std::string& what, bool* added) 
   }
   tee.finish();
   if (!tee.error.empty()) return Error(Errc::InvalidImage, "image " + what + ": " + tee.error);
+  // Read to the end: a scratch copy's pages are dropped unwritten (the file goes with its caller),
+  // instead of being written out by the flush below. A failure here costs only that write.
+  if (input == Input::Scratch) (void)::ftruncate(fd, 0);
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int dn = 0;
   EVP_DigestFinal_ex(md.get(), d, &dn);

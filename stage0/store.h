@@ -71,10 +71,15 @@ class Store {
   /// hash, write the blob and extract the tree. Returns the key. Nothing is left behind on
   /// failure. `what` names the image in errors.
   Result<std::string> import(const std::string& path, const std::string& what);
+  /// What an imported file is to the store: the caller's, or a copy rkt made in the staging
+  /// directory (a download, the copy of a verified source, a converted image), which import
+  /// empties once read, so that the commit's flush does not write out a file about to go.
+  enum class Input { Kept, Scratch };
   /// The same from an open file, read once from its current offset: the bytes hashed, stored
   /// and unpacked are the bytes read. Works for pipes and FIFOs. `added`, when given, tells
-  /// whether the image is new to the store (false: it was stored already).
-  Result<std::string> import(int fd, const std::string& what, bool* added = nullptr);
+  /// whether the image is new to the store (false: it was stored already). A Scratch input
+  /// must be open for writing.
+  Result<std::string> import(int fd, const std::string& what, bool* added = nullptr, Input input = Input::Kept);
 
   /// Copies an image source (read once, from its current offset) into the store's staging
   /// directory, which only rkt writes, so that the signature is checked on, and the image

@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -11,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/unique_fd.h"
 #include "tests/support/command.h"
 #include "tests/support/tar_builder.h"
 
@@ -62,6 +64,27 @@ TEST_F(StoreTest, ImportFromAPipeReadsItOnce) {
   auto tree = store.tree_dir(*key);
   ASSERT_TRUE(tree);
   EXPECT_EQ(test::read_file(*tree + "/rootfs/etc/p.aci"), "hello");
+}
+
+// A scratch copy (a download, a verified copy) is emptied once read, so that the commit's flush
+// does not write it out; the caller's own file is never touched.
+TEST_F(StoreTest, ImportEmptiesAScratchInputAndNeverTheCallersFile) {
+  Store store = open();
+  std::string gz = image("s.aci", "example.com/s");
+  std::string data = test::read_file(gz);
+  for (Store::Input input : {Store::Input::Kept, Store::Input::Scratch}) {
+    std::string path = tmp_ / "input.aci";
+    test::write_file(path, data);
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+    ASSERT_TRUE(fd.valid());
+    auto key = store.import(fd.get(), "\"input.aci\"", nullptr, input);
+    ASSERT_TRUE(key) << key.error().message();
+    auto tree = store.tree_dir(*key);
+    ASSERT_TRUE(tree);
+    EXPECT_EQ(test::read_file(*tree + "/rootfs/etc/s.aci"), "hello");
+    EXPECT_EQ(test::read_file(path), input == Store::Input::Kept ? data : "");
+    ASSERT_TRUE(store.remove(*key));
+  }
 }
 
 TEST_F(StoreTest, ImportHashesTheUncompressedTarAndRendersTheTree) {
