@@ -21,6 +21,7 @@
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
+#include "stage0/gunzip.h"
 #include "stage0/http.h"
 
 namespace rkt::stage0::oci {
@@ -257,22 +258,36 @@ Result<Descriptor> choose_manifest(const Json& index, const std::string& what) {
                                    (host.variant.empty() ? "" : "/" + host.variant) + " (it has: " + list + ")");
 }
 
-// Reads a layer blob's uncompressed stream through libarchive twice over: a raw reader
-// decompresses, and the tar reader reads what it yields, hashed on the way for the diff_id.
+// Reads a layer blob's uncompressed stream: gzip through igzip (as an image's import does), else
+// through a raw libarchive reader that decompresses; the tar reader reads what either yields,
+// hashed on the way for the diff_id.
 struct Uncompressed {
   archive* raw;
+  Gunzip* gz;
   EVP_MD_CTX* md;
   bool failed = false;
+  std::string buf = std::string(gz ? 1 << 17 : 0, '\0');
 };
-la_ssize_t uncompressed_read(archive*, void* data, const void** buf) {
+la_ssize_t uncompressed_read(archive* tar, void* data, const void** buf) {
   auto* u = static_cast<Uncompressed*>(data);
   size_t size = 0;
-  la_int64_t offset = 0;
-  int rc = archive_read_data_block(u->raw, buf, &size, &offset);
-  if (rc == ARCHIVE_EOF) return 0;
-  if (rc != ARCHIVE_OK) {
-    u->failed = true;
-    return -1;
+  if (u->gz) {
+    ptrdiff_t n = u->gz->read(reinterpret_cast<unsigned char*>(u->buf.data()), u->buf.size());
+    if (n < 0) {
+      u->failed = true;
+      if (tar) archive_set_error(tar, EINVAL, "%s", u->gz->error().c_str());
+      return -1;
+    }
+    *buf = u->buf.data();
+    size = static_cast<size_t>(n);
+  } else {
+    la_int64_t offset = 0;
+    int rc = archive_read_data_block(u->raw, buf, &size, &offset);
+    if (rc == ARCHIVE_EOF) return 0;
+    if (rc != ARCHIVE_OK) {
+      u->failed = true;
+      return -1;
+    }
   }
   EVP_DigestUpdate(u->md, *buf, size);
   return static_cast<la_ssize_t>(size);
@@ -280,37 +295,62 @@ la_ssize_t uncompressed_read(archive*, void* data, const void** buf) {
 
 using Archive = Handle<archive, &archive_read_free>;
 
+// igzip for a gzip layer, when libisal loads; null (and `fd` where it was) otherwise. Layer
+// blobs are files: the head is peeked with pread.
+Result<std::unique_ptr<Gunzip>> open_gzip_layer(int fd, const std::string& what, const std::string& layer) {
+  off_t at = ::lseek(fd, 0, SEEK_CUR);
+  std::string head(512, '\0');
+  ssize_t n = at < 0 ? -1 : ::pread(fd, head.data(), head.size(), at);
+  if (n < 0) return std::unique_ptr<Gunzip>();
+  head.resize(static_cast<size_t>(n));
+  if (!is_gzip(head)) return bad(what, layer + " is not gzip-compressed, as its media type says");
+  if (::lseek(fd, at + n, SEEK_SET) < 0) return sys_error("image " + what + ": reading " + layer);
+  auto gz = Gunzip::open(fd, head);
+  if (gz) return std::move(*gz);
+  if (::lseek(fd, at, SEEK_SET) < 0) return sys_error("image " + what + ": reading " + layer);
+  return std::unique_ptr<Gunzip>();
+}
+
 Status apply_layer_blob(int fd, const std::string& filter, const Digest& diff_id, int root_fd, const std::string& what,
                         const std::string& layer, const ExtractLimits& limits, ExtractStats* stats) {
-  Archive raw(archive_read_new());
-  if (!raw) return bad(what, "out of memory");
-  if (filter == "gzip") archive_read_support_filter_gzip(raw.get());
-  if (filter == "zstd") archive_read_support_filter_zstd(raw.get());
-  archive_read_support_format_raw(raw.get());
-  archive_entry* e = nullptr;
-  if (archive_read_open_fd(raw.get(), fd, 1 << 16) != ARCHIVE_OK ||
-      archive_read_next_header(raw.get(), &e) != ARCHIVE_OK) {
-    const char* m = archive_error_string(raw.get());
-    return bad(what, layer + ": " + (m ? m : "cannot be read"));
+  std::unique_ptr<Gunzip> gz;
+  if (filter == "gzip") {
+    auto g = open_gzip_layer(fd, what, layer);
+    RKT_TRY(g);
+    gz = std::move(*g);
   }
-  if (filter != "none" && archive_filter_count(raw.get()) < 2) {
-    return bad(what, layer + " is not " + filter + "-compressed, as its media type says");
+  Archive raw;
+  if (!gz) {
+    raw.reset(archive_read_new());
+    if (!raw) return bad(what, "out of memory");
+    if (filter == "gzip") archive_read_support_filter_gzip(raw.get());
+    if (filter == "zstd") archive_read_support_filter_zstd(raw.get());
+    archive_read_support_format_raw(raw.get());
+    archive_entry* e = nullptr;
+    if (archive_read_open_fd(raw.get(), fd, 1 << 16) != ARCHIVE_OK ||
+        archive_read_next_header(raw.get(), &e) != ARCHIVE_OK) {
+      const char* m = archive_error_string(raw.get());
+      return bad(what, layer + ": " + (m ? m : "cannot be read"));
+    }
+    if (filter != "none" && archive_filter_count(raw.get()) < 2) {
+      return bad(what, layer + " is not " + filter + "-compressed, as its media type says");
+    }
   }
   MdCtx md(EVP_MD_CTX_new());
   if (!md || EVP_DigestInit_ex(md.get(), md_of(diff_id.algorithm), nullptr) != 1) return bad(what, "hashing failed");
-  Uncompressed u{raw.get(), md.get()};
+  Uncompressed u{raw.get(), gz.get(), md.get()};
   Archive tar(archive_read_new());
   archive_read_support_format_tar(tar.get());
   archive_read_support_format_gnutar(tar.get());
   if (archive_read_open(tar.get(), &u, nullptr, uncompressed_read, nullptr) != ARCHIVE_OK) {
-    return bad(what, layer + ": not a tar archive");
+    return bad(what, layer + ": " + (u.failed && gz ? gz->error() : "not a tar archive"));
   }
   RKT_TRY_WRAP(apply_layer(tar.get(), root_fd, what, limits, stats), layer);
   // What follows the end-of-archive marker counts for the diff_id too.
   const void* buf;
   while (uncompressed_read(nullptr, &u, &buf) > 0) {
   }
-  if (u.failed) return bad(what, layer + ": reading its stream failed");
+  if (u.failed) return bad(what, layer + ": reading its stream failed" + (gz ? ": " + gz->error() : ""));
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   EVP_DigestFinal_ex(md.get(), out, &len);

@@ -295,6 +295,41 @@ TEST_F(LayoutTest, WhatDoesNotMatchItsDescriptorIsRefused) {
   EXPECT_EQ(list_directory(staging_)->size(), 0u) << "nothing is left in the staging directory";
 }
 
+// gzip layers go through igzip: concatenated members are one stream (as gzip reads them), and a
+// stream cut short or corrupted fails naming the layer.
+TEST_F(LayoutTest, AGzipLayerIsReadWholeOrRefused) {
+  auto t = "application/vnd.oci.image.layer.v1.tar+gzip";
+  auto [plain, diff_id] = layer(busybox_like, "");
+  test::write_file(tmp_ / "a", plain.substr(0, plain.size() / 3));
+  test::write_file(tmp_ / "b", plain.substr(plain.size() / 3));
+  ASSERT_EQ(test::run_command({"/bin/sh", "-c",
+                               "gzip -c " + (tmp_ / "a") + " > " + (tmp_ / "ab.gz") + " && gzip -c " + (tmp_ / "b") +
+                                   " >> " + (tmp_ / "ab.gz")})
+                .exit_code,
+            0);
+  image({{test::read_file(tmp_ / "ab.gz"), diff_id, t}}, {{"config", {{"Entrypoint", {"/bin/sh"}}}}});
+  {
+    auto two = convert();
+    ASSERT_TRUE(two) << two.error().message();
+    EXPECT_TRUE(entry_names(two->path()).count("rootfs/bin/sh"));
+  }
+
+  auto [bytes, id] = layer(busybox_like);
+  image({{bytes.substr(0, bytes.size() / 2), id, t}}, {{"config", {{"Entrypoint", {"/bin/sh"}}}}});
+  auto cut = convert();
+  ASSERT_FALSE(cut);
+  EXPECT_NE(cut.error().message().find("layer 1 of 1"), std::string::npos) << cut.error().message();
+  EXPECT_NE(cut.error().message().find("the gzip data is truncated"), std::string::npos) << cut.error().message();
+  std::string corrupt = bytes;
+  for (size_t i = 20; i < 60 && i < corrupt.size(); ++i) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);
+  image({{corrupt, id, t}}, {{"config", {{"Entrypoint", {"/bin/sh"}}}}});
+  auto bad = convert();
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("layer 1 of 1"), std::string::npos) << bad.error().message();
+  EXPECT_NE(bad.error().message().find("the gzip data is corrupt"), std::string::npos) << bad.error().message();
+  EXPECT_EQ(list_directory(staging_)->size(), 0u) << "nothing is left in the staging directory";
+}
+
 TEST_F(LayoutTest, HostileLayersAreContained) {
   int n = 0;
   for (const auto& fill : std::vector<std::function<void(test::TarBuilder&)>>{
