@@ -30,6 +30,7 @@ inline constexpr const char* kNetns = "netns";            ///< the path of the p
 inline constexpr const char* kNetDir = "net";             ///< copies of the network configurations used
 inline constexpr const char* kNetInfo = "net-info.json";  ///< the networks attached, as rkt records them
 inline constexpr const char* kPodSummary = "summary";     ///< PodSummary: what `rkt list` reads of a pod
+inline constexpr const char* kAppStatusDir = "status";    ///< status/<app>: an app's exit status
 
 /// The metadata service's public port, and the AC_METADATA_URL of a pod whose apps reach it at
 /// `host_ip` (no trailing slash: clients append /acMetadata/v1/...).
@@ -110,8 +111,16 @@ struct PodSummary {
   bool operator==(const PodSummary&) const = default;
 };
 
-/// Written atomically, without fsync: after a power cut the pod's own files answer.
+/// Written atomically, without fsync (flush_pod makes it durable once the pod has exited).
 Status write_pod_summary(const std::string& pod_dir, const PodSummary& summary);
+
+/// Makes durable what `rkt status` and `rkt list` read of an exited pod: its summary, its
+/// manifest and the apps' exit statuses (status/<app>), with the pod's name in its phase
+/// directory. Their writeback starts together, then each is fsynced: one journal commit carries
+/// them, and nothing else on the filesystem (the apps' data, other pods, a fetch) is waited for.
+/// The pod's other files are the pod's own business: after a power cut gc removes a pod whose
+/// records are empty or missing.
+Status flush_pod(const std::string& pod_dir);
 /// nullopt when there is none, or it cannot be read or parsed.
 std::optional<PodSummary> read_pod_summary(const std::string& pod_dir);
 

@@ -77,6 +77,25 @@ TEST_F(Stage1AbiTest, PodSummaryRoundTripsAndRefusesWhatItDidNotWrite) {
   EXPECT_FALSE(read_pod_summary(dir_));
 }
 
+// flush_pod flushes what a reader of an exited pod needs, with or without statuses, and names the
+// pod when it cannot. (That it survives a power cut is vm.powerloss's to show.)
+TEST_F(Stage1AbiTest, FlushPodFlushesTheRecordsAndNamesAPodItCannot) {
+  std::string pod = tmp_ / "run/pod-a";
+  ASSERT_TRUE(make_dirs(pod + "/" + kAppStatusDir, 0750));
+  PodSummary s;
+  s.manifest = "{}";
+  ASSERT_TRUE(write_pod_summary(pod, s));
+  ASSERT_TRUE(flush_pod(pod)) << "no manifest, no status yet";
+  test::write_file(pod + "/" + kAppStatusDir + "/app", "7\n");
+  test::write_file(pod + "/" + kPodManifest, "{}");
+  auto flushed = flush_pod(pod);
+  EXPECT_TRUE(flushed) << flushed.error().message();
+  EXPECT_EQ(test::read_file(pod + "/" + kAppStatusDir + "/app"), "7\n");
+  auto gone = flush_pod(tmp_ / "run/pod-b");
+  ASSERT_FALSE(gone);
+  EXPECT_NE(gone.error().message().find("pod-b"), std::string::npos) << gone.error().message();
+}
+
 TEST_F(Stage1AbiTest, RuntimeConfigRefusesWhatItDoesNotKnow) {
   auto unknown = RuntimeConfig::parse("net=host\nfrobnicate=1\n", "\"rc\"");
   ASSERT_FALSE(unknown);

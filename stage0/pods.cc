@@ -140,7 +140,7 @@ Result<PodInfo> pod_info(const PodRef& ref, PodDetail detail) {
   }
   if (v.manifest && v.state != PodState::Running) {
     for (const auto& app : v.manifest->apps) {
-      if (auto code = read_file(ref.path + "/status/" + app.name, 64))
+      if (auto code = read_file(ref.path + "/" + stage1_abi::kAppStatusDir + "/" + app.name, 64))
         v.app_exit_codes[app.name] = code->substr(0, code->find('\n'));
     }
   }

@@ -296,8 +296,8 @@ Result<AppPlan> build_app(const spec::RuntimeApp& ra, const spec::PodManifest& p
   app.etc_hosts_if_missing = rc.hosts_entries.empty();  // rkt's precedence: the image's own first
   app.etc_resolv_conf = resolv;
   app.etc_hostname = plan.hostname + "\n";
-  app.status_path = pod_dir + "/status/" + ra.name;
-  app.error_path = pod_dir + "/status/" + ra.name + ".error";
+  app.status_path = pod_dir + "/" + stage1_abi::kAppStatusDir + "/" + ra.name;
+  app.error_path = app.status_path + ".error";
   return app;
 }
 
