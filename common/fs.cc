@@ -44,9 +44,8 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
 
 Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode, Overwrite overwrite,
                          Durability durability) {
-  if (overwrite == Overwrite::No && ::access(path.c_str(), F_OK) == 0) {
-    return Error(Errc::AlreadyExists, quote(path) + " already exists");
-  }
+  // Overwrite::No is the rename's (RENAME_NOREPLACE): no check before, which would cost a call on
+  // every write and decide nothing.
   std::string tmp = path + ".tmp-" + random_suffix();
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (!fd.valid()) return sys_error("creating " + quote(tmp));
