@@ -114,6 +114,9 @@ struct PodSummary {
 /// Written atomically, without fsync (flush_pod makes it durable once the pod has exited).
 Status write_pod_summary(const std::string& pod_dir, const PodSummary& summary);
 
+/// nullopt when there is none, or it cannot be read or parsed.
+std::optional<PodSummary> read_pod_summary(const std::string& pod_dir);
+
 /// Makes durable what `rkt status` and `rkt list` read of an exited pod: its summary, its
 /// manifest and the apps' exit statuses (status/<app>), with the pod's name in its phase
 /// directory. Their writeback starts together, then each is fsynced: one journal commit carries
@@ -121,8 +124,6 @@ Status write_pod_summary(const std::string& pod_dir, const PodSummary& summary);
 /// The pod's other files are the pod's own business: after a power cut gc removes a pod whose
 /// records are empty or missing.
 Status flush_pod(const std::string& pod_dir);
-/// nullopt when there is none, or it cannot be read or parsed.
-std::optional<PodSummary> read_pod_summary(const std::string& pod_dir);
 
 /// The entrypoints a stage1 image names in its annotations coreos.com/rkt/stage1/<name>.
 enum class Entrypoint { Run, Enter, Stop, Gc };

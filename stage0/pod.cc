@@ -309,10 +309,10 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
 
 Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug) {
   // Nothing is flushed on the way to stage1 (as rkt, whose run syncs no file): stage1 flushes the
-  // pod's filesystem once, when the pod has exited and before `rkt run` returns its status
-  // (stage1/main.cc). A power cut before that leaves a pod that reported nothing: unlocked, it
-  // reads as exited or aborted, and gc removes it. A prepared pod's files were flushed when
-  // `rkt prepare` reported it; only its move is made durable, so that it cannot run twice.
+  // exited pod's records once, before `rkt run` returns its status (stage1_abi::flush_pod). A
+  // power cut before that leaves a pod that reported nothing: unlocked, it reads as exited or
+  // aborted, and gc removes it. A prepared pod's files were flushed when `rkt prepare` reported
+  // it; only its move is made durable, so that it cannot run twice.
   if (from != PodPhase::Run) RKT_TRY(move_pod(data_dir, pod.uuid, from, PodPhase::Run));
   if (from == PodPhase::Prepared) {
     RKT_TRY_WRAP(sync_dir(data_dir + "/pods/" + phase_dir(PodPhase::Run)), "pod " + pod.uuid);

@@ -273,8 +273,8 @@ int run(int argc, char** argv) {
     summary.exited = true;
     (void)stage1_abi::write_pod_summary(pod_dir, summary);
   }
-  // The one flush of a run: the pod, its exit statuses and its move into run/ survive a power cut
-  // from here on, before `rkt run` reports the status (stage0/pod.cc exec_stage1).
+  // The one flush of a run: the pod's records, its exit statuses and its move into run/ survive a
+  // power cut from here on, before `rkt run` reports the status (stage0/pod.cc exec_stage1).
   // A failure is a warning: the apps' statuses pass through as they are.
   if (Status s = stage1_abi::flush_pod(pod_dir); !s) std::cerr << "stage1: warning: " << s.error().message() << "\n";
   return code;
