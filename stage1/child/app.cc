@@ -291,6 +291,10 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
       die(report_fd, AppStep::PreStart, h[0] + " exited with status " + std::to_string(rc));
     }
   }
+  // With no post-stop handler nothing is left to do once the app exits: the keeper becomes the
+  // app, one process fewer in every pod. The supervisor, its parent, waits for it and signals it
+  // as it would the keeper, and maps its exit the same way.
+  if (app.post_stop.empty()) exec_stage2(app, app.exec, report_fd, stdin_null);
   pid_t main_pid = ::fork();
   if (main_pid < 0) die(report_fd, AppStep::Fork, "");
   if (main_pid == 0) exec_stage2(app, app.exec, report_fd, stdin_null);

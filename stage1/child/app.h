@@ -14,7 +14,8 @@ enum class AppStep : uint32_t { Mount = 100, Pivot, Files, PreStart, Fork, Cgrou
 const char* app_step_name(uint32_t step);
 
 /// Becomes the app's keeper: its exit status is the app's (128 + signal when killed), 254 when
-/// the app could not be started (the reason is written to `report_fd`).
+/// the app could not be started (the reason is written to `report_fd`). An app without
+/// post-stop handlers needs no keeper once it runs: this process then becomes the app.
 [[noreturn]] void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept;
 
 }  // namespace rkt::stage1::child

@@ -7,7 +7,7 @@ namespace rkt::test {
 namespace {
 
 TEST_F(RunTest, NamespacesHostnameAndPid) {
-  auto r = probe({"--net=none"}, {}, {"ns", "hostname", "pid"});
+  auto r = probe({"--net=none"}, {}, {"ns", "hostname", "pid", "ppid"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto m = lines(r.out);
   for (const char* ns : {"mnt", "pid", "net", "uts", "ipc"}) {
@@ -15,6 +15,7 @@ TEST_F(RunTest, NamespacesHostnameAndPid) {
   }
   EXPECT_EQ(m["hostname"].rfind("rkt-", 0), 0u) << m["hostname"];
   EXPECT_NE(m["pid"], "1") << "the supervisor is PID 1, not the app";
+  EXPECT_EQ(m["ppid"], "1") << "an app without post-stop handlers needs no keeper: it is the supervisor's child";
   auto host_net = probe({"--net=host", "--hostname=probe-host"}, {}, {"ns", "hostname"});
   auto h = lines(host_net.out);
   EXPECT_EQ(h["ns-net"], self_ns("net")) << "--net=host shares the host's network";

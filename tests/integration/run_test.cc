@@ -337,9 +337,10 @@ TEST_F(RunTest, PreStartAndPostStopHandlers) {
                                     {"name":"post-stop","exec":["/probe","write:/data/post"]}])");
   ASSERT_EQ(::mkdir((tmp_ / "hookvol").c_str(), 0755), 0);
   auto r = rkt({"run", "--net=host", "--volume=d,kind=host,source=" + (tmp_ / "hookvol"), img,
-                "--mount=volume=d,target=/data", "--exec=/probe", "--", "read:/data/pre"});
+                "--mount=volume=d,target=/data", "--exec=/probe", "--", "read:/data/pre", "ppid"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("read /data/pre: probe"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("ppid: 1\n"), std::string::npos) << "a keeper waits to run the post-stop handler\n" << r.out;
   EXPECT_EQ(read_file(tmp_ / "hookvol/post"), "probe");
 }
 

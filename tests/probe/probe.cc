@@ -12,6 +12,7 @@
 //   stat:PATH          the owner and mode of PATH   mountinfo:PATH  mount options, or "none"
 //   cgroup             /proc/self/cgroup            alloc:MIB      allocates and touches memory
 //   stdin              a line of standard input     notify         sends READY=1 to $NOTIFY_SOCKET
+//   ppid               getppid()
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -74,6 +75,8 @@ int act(const std::string& action) {
     std::printf("cwd: %s\n", ::getcwd(c, sizeof c) ? c : std::strerror(errno));
   } else if (name == "pid") {
     std::printf("pid: %d\n", ::getpid());
+  } else if (name == "ppid") {
+    std::printf("ppid: %d\n", ::getppid());
   } else if (name == "read") {
     FILE* f = std::fopen(arg.c_str(), "r");
     if (!f) {
