@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Pod lifecycle benchmark: `rkt gc` of 1000 exited pods against `rm -rf` of the same trees, and
-`rkt list` / `rkt status` with 1000 pods on disk against `ls` of the pod directories. The pods
+`rkt list` (both formats) / `rkt status` with 1000 pods on disk against `ls` of the pod directories. The pods
 are copies of one real exited pod (same files, new UUIDs), made before each measurement.
 Medians of N runs, printed with ratios. Not a test: nothing is asserted.
 
@@ -61,10 +61,11 @@ def main():
                 names.append(u)
             return names
 
-        gc_t, rm_t, list_t, status_t, ls_t = [], [], [], [], []
+        gc_t, rm_t, list_t, json_t, status_t, ls_t = [], [], [], [], [], []
         for _ in range(a.runs):
             names = populate("run")
             list_t.append(timed([rkt, f"--dir={data}", "list", "--no-legend"]))
+            json_t.append(timed([rkt, f"--dir={data}", "list", "--format=json"]))
             status_t.append(timed([rkt, f"--dir={data}", "status", names[len(names) // 2]]))
             ls_t.append(timed(["ls", "-l", os.path.join(data, "pods/run")]))
             gc_t.append(timed([rkt, f"--dir={data}", "gc", "--grace-period=0"]))
@@ -74,6 +75,7 @@ def main():
         print(f"{a.pods} exited pods, median of {a.runs} runs:")
         print(f"  rkt gc --grace-period=0  {m(gc_t):8.1f} ms   rm -rf  {m(rm_t):8.1f} ms   ratio {m(gc_t) / m(rm_t):.2f}x")
         print(f"  rkt list                 {m(list_t):8.1f} ms   ls -l   {m(ls_t):8.1f} ms   ratio {m(list_t) / m(ls_t):.2f}x")
+        print(f"  rkt list --format=json   {m(json_t):8.1f} ms   ls -l   {m(ls_t):8.1f} ms   ratio {m(json_t) / m(ls_t):.2f}x")
         print(f"  rkt status UUID          {m(status_t):8.1f} ms   ls -l   {m(ls_t):8.1f} ms   ratio {m(status_t) / m(ls_t):.2f}x")
     finally:
         shutil.rmtree(work, ignore_errors=True)

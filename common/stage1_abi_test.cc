@@ -169,6 +169,13 @@ TEST_F(Stage1AbiTest, EntrypointRunsInThePodDirectory) {
   auto missing = run_entrypoint(dir_ + "/nope", dir_, {});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code(), Errc::NotFound);
+  EXPECT_NE(missing.error().message().find(dir_ + "/nope"), std::string::npos) << missing.error().message();
+  auto gone = run_entrypoint("/bin/sh", dir_ + "/gone", {"-c", "exit 0"});
+  ASSERT_FALSE(gone) << "a pod directory that is not there";
+  EXPECT_NE(gone.error().message().find(dir_ + "/gone"), std::string::npos) << gone.error().message();
+  auto own = run_entrypoint("/bin/sh", dir_, {"-c", "exit 127"});
+  ASSERT_TRUE(own) << "an entrypoint's own status 127 is a status, not a failure to execute it";
+  EXPECT_EQ(*own, 127);
 }
 
 TEST_F(Stage1AbiTest, CgroupRecordAndItsRemovalTouchOnlyThePodsCgroups) {
