@@ -155,14 +155,81 @@ Status write_runtime_config(const std::string& pod_dir, const RuntimeConfig& rc,
 
 namespace {
 constexpr std::string_view kSummaryMagic = "rkt-pod-summary 1\n";
+
+// A summary field that may hold any byte (a path, an annotation): spaces, control bytes and '%'
+// as %XX, so that a line splits at its spaces.
+std::string escape_field(const std::string& v) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(v.size());
+  for (unsigned char c : v) {
+    if (c <= 0x20 || c == 0x7f || c == '%') {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> unescape_field(std::string_view v) {
+  auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
+  std::string out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] != '%') {
+      out += v[i];
+      continue;
+    }
+    int hi = i + 2 < v.size() ? hex(v[i + 1]) : -1, lo = hi >= 0 ? hex(v[i + 2]) : -1;
+    if (lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+// The `n` space-separated escaped fields after a line's keyword; nullopt unless exactly `n`.
+std::optional<std::vector<std::string>> fields(std::string_view rest, size_t n) {
+  std::vector<std::string> out;
+  for (;;) {
+    size_t sp = rest.find(' ');
+    auto f = unescape_field(rest.substr(0, sp));
+    if (!f) return std::nullopt;
+    out.push_back(std::move(*f));
+    if (sp == std::string_view::npos) break;
+    rest.remove_prefix(sp + 1);
+  }
+  if (out.size() != n) return std::nullopt;
+  return out;
+}
 }  // namespace
 
 std::string PodSummary::render() const {
   std::string out(kSummaryMagic);
   if (created_ns > 0) out += "created " + std::to_string(created_ns) + "\n";
   if (started_ns > 0) out += "started " + std::to_string(started_ns) + "\n";
-  for (const auto& a : apps) out += "app " + a.name + " " + a.image_id + " " + a.image_name + "\n";
+  auto pair_lines = [&out](const char* key, const std::map<std::string, std::string>& m) {
+    for (const auto& [k, v] : m) out += std::string(key) + " " + escape_field(k) + " " + escape_field(v) + "\n";
+  };
+  for (const auto& a : apps) {
+    out += "app " + a.name + " " + a.image_id + " " + a.image_name + "\n";
+    if (!details) continue;
+    for (const auto& m : a.mounts) {
+      out += "app-mount " + escape_field(m.volume) + " " + (m.read_only ? "1 " : "0 ") + escape_field(m.path) + " " +
+             escape_field(m.host_path) + "\n";
+    }
+    pair_lines("app-annotation", a.user_annotations);
+    pair_lines("app-label", a.user_labels);
+  }
   if (apps_listed) out += "apps\n";
+  if (details) {
+    pair_lines("annotation", user_annotations);
+    pair_lines("label", user_labels);
+    out += "details\n";
+  }
   if (!pid.empty()) out += "pid " + pid + "\n";
   if (networks) out += "networks\n";
   for (const auto& [app, code] : exit_codes) out += "exit " + app + " " + code + "\n";
@@ -194,9 +261,26 @@ std::optional<PodSummary> PodSummary::parse(const std::string& text) {
     } else if (line.rfind("app ", 0) == 0) {
       size_t a = line.find(' ', 4), b = a == std::string::npos ? a : line.find(' ', a + 1);
       if (b == std::string::npos || a == 4 || b == a + 1) return std::nullopt;
-      s.apps.push_back({line.substr(4, a - 4), line.substr(a + 1, b - a - 1), line.substr(b + 1)});
+      s.apps.push_back({line.substr(4, a - 4), line.substr(a + 1, b - a - 1), line.substr(b + 1), {}, {}, {}});
+    } else if (line.rfind("app-mount ", 0) == 0) {
+      auto f = fields(std::string_view(line).substr(10), 4);
+      if (!f || s.apps.empty() || ((*f)[1] != "0" && (*f)[1] != "1")) return std::nullopt;
+      s.apps.back().mounts.push_back({(*f)[0], (*f)[2], (*f)[3], (*f)[1] == "1"});
+    } else if (line.rfind("app-annotation ", 0) == 0 || line.rfind("app-label ", 0) == 0 ||
+               line.rfind("annotation ", 0) == 0 || line.rfind("label ", 0) == 0) {
+      size_t sp = line.find(' ');
+      std::string_view key = std::string_view(line).substr(0, sp);
+      auto f = fields(std::string_view(line).substr(sp + 1), 2);
+      bool of_app = key.rfind("app-", 0) == 0;
+      if (!f || (of_app && s.apps.empty())) return std::nullopt;
+      bool annotation = key.size() >= 10 && key.substr(key.size() - 10) == "annotation";
+      auto& m = of_app ? (annotation ? s.apps.back().user_annotations : s.apps.back().user_labels)
+                       : (annotation ? s.user_annotations : s.user_labels);
+      m[(*f)[0]] = (*f)[1];
     } else if (line == "apps") {
       s.apps_listed = true;
+    } else if (line == "details") {
+      s.details = true;
     } else if (line == "networks") {
       s.networks = true;
     } else if (line == "exited") {

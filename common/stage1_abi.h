@@ -90,20 +90,33 @@ Status write_runtime_config(const std::string& pod_dir, const RuntimeConfig& rc,
 /// state change and its summary costs speed, never a wrong answer. The times are the mtimes of
 /// pod-created and pid (what rkt reports), read by the writer just after writing those files.
 struct PodSummary {
+  /// An app's mount as `rkt list --format=json` shows it: the volume's source and read-only flag
+  /// resolved from the pod's volumes (empty and false when it names none).
+  struct Mount {
+    std::string volume, path, host_path;
+    bool read_only = false;
+    bool operator==(const Mount&) const = default;
+  };
   /// An app as `rkt list` shows it, so that a list need not parse the manifest.
   struct App {
-    std::string name, image_id, image_name;  ///< image_name as shown: "NAME[:VERSION]"
+    std::string name, image_id, image_name;                            ///< image_name as shown: "NAME[:VERSION]"
+    std::vector<Mount> mounts;                                         ///< when details
+    std::map<std::string, std::string> user_annotations, user_labels;  ///< when details
     bool operator==(const App&) const = default;
   };
-  int64_t created_ns = 0;                         ///< pod-created's mtime; 0: not recorded
-  int64_t started_ns = 0;                         ///< pid's mtime; 0: not recorded
-  std::vector<App> apps;                          ///< the manifest's apps, when apps_listed
-  bool apps_listed = false;                       ///< apps lists every app of the manifest
-  std::string pid;                                ///< the pod's PID 1; empty: not started
-  bool networks = false;                          ///< net-info.json was written
-  std::map<std::string, std::string> exit_codes;  ///< app -> exit status
-  bool exited = false;                            ///< every app's exit status is in exit_codes
-  std::string manifest;                           ///< the pod manifest's bytes
+  int64_t created_ns = 0;    ///< pod-created's mtime; 0: not recorded
+  int64_t started_ns = 0;    ///< pid's mtime; 0: not recorded
+  std::vector<App> apps;     ///< the manifest's apps, when apps_listed
+  bool apps_listed = false;  ///< apps lists every app of the manifest
+  /// The apps' mounts, annotations and labels and the pod's are listed too: what `rkt list
+  /// --format=json` shows, without the manifest parsed.
+  bool details = false;
+  std::map<std::string, std::string> user_annotations, user_labels;  ///< the pod's, when details
+  std::string pid;                                                   ///< the pod's PID 1; empty: not started
+  bool networks = false;                                             ///< net-info.json was written
+  std::map<std::string, std::string> exit_codes;                     ///< app -> exit status
+  bool exited = false;                                               ///< every app's exit status is in exit_codes
+  std::string manifest;                                              ///< the pod manifest's bytes
 
   std::string render() const;
   /// nullopt for text render() did not write (another version's, or damaged).

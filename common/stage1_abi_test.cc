@@ -51,7 +51,8 @@ TEST_F(Stage1AbiTest, PodSummaryRoundTripsAndRefusesWhatItDidNotWrite) {
   EXPECT_EQ(read_pod_summary(dir_), s);
   s.created_ns = 1796300850007861920;
   s.started_ns = 1796300850251861920;
-  s.apps = {{"web", "sha512-aa", "example.com/web:1.0 beta"}, {"side", "sha512-bb", "example.com/side"}};
+  s.apps = {{"web", "sha512-aa", "example.com/web:1.0 beta", {}, {}, {}},
+            {"side", "sha512-bb", "example.com/side", {}, {}, {}}};
   s.apps_listed = true;
   s.pid = "4242";
   s.networks = true;
@@ -75,6 +76,35 @@ TEST_F(Stage1AbiTest, PodSummaryRoundTripsAndRefusesWhatItDidNotWrite) {
   }
   ASSERT_EQ(::unlink((dir_ + "/" + kPodSummary).c_str()), 0);
   EXPECT_FALSE(read_pod_summary(dir_));
+}
+
+// The details `rkt list --format=json` reads hold any bytes: paths and annotations with spaces,
+// newlines and percent signs come back as they were.
+TEST_F(Stage1AbiTest, PodSummaryDetailsHoldAnyBytes) {
+  PodSummary s;
+  s.manifest = "{}";
+  s.apps = {{"web", "sha512-aa", "example.com/web", {}, {}, {}}, {"side", "sha512-bb", "example.com/side", {}, {}, {}}};
+  s.apps[0].mounts = {{"data", "/my data", "/srv/100%\nsure", true}, {"scratch", "/tmp", "", false}};
+  s.apps[0].user_annotations = {{"note", "two words\tand a tab"}, {"empty", ""}};
+  s.apps[1].user_labels = {{"tier", "back end"}};
+  s.user_annotations = {{"io.kubernetes.pod.uid", "1234"}};
+  s.user_labels = {{"line", "a\nb"}};
+  s.apps_listed = s.details = true;
+  std::string text = s.render();
+  EXPECT_NE(text.find("\napp-mount data 1 /my%20data /srv/100%25%0Asure\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\napp-mount scratch 0 /tmp \n"), std::string::npos) << "an empty field: " << text;
+  ASSERT_TRUE(write_pod_summary(dir_, s));
+  EXPECT_EQ(read_pod_summary(dir_), s);
+  s.details = false;
+  EXPECT_EQ(s.render().find("app-mount"), std::string::npos) << "details only when they are complete";
+  for (const char* bad :
+       {"rkt-pod-summary 1\napp-mount d 0 /x /y\nmanifest\n{}",  // before any app
+        "rkt-pod-summary 1\napp w i n\napp-mount d 2 /x /y\nmanifest\n{}",
+        "rkt-pod-summary 1\napp w i n\napp-mount d 0 /x\nmanifest\n{}",
+        "rkt-pod-summary 1\napp w i n\napp-label k %4\nmanifest\n{}", "rkt-pod-summary 1\nlabel k %zz\nmanifest\n{}",
+        "rkt-pod-summary 1\nannotation k\nmanifest\n{}", "rkt-pod-summary 1\nannotation k v w\nmanifest\n{}"}) {
+    EXPECT_FALSE(PodSummary::parse(bad)) << bad;
+  }
 }
 
 // flush_pod flushes what a reader of an exited pod needs, with or without statuses, and names the

@@ -197,11 +197,11 @@ stage1_abi::PodSummary first_summary(const std::string& pod, const spec::PodMani
   stage1_abi::PodSummary s;
   s.manifest = text;
   s.created_ns = mtime_ns(pod + "/pod-created");
-  s.apps_listed = true;
-  for (const auto& app : manifest.apps) {
-    stage1_abi::PodSummary::App a{app.name, app.image.id, shown_image_name(app)};
-    if ((a.name + a.image_id + a.image_name).find('\n') != std::string::npos) s.apps_listed = false;
-    s.apps.push_back(std::move(a));
+  brief_manifest(manifest, &s);
+  // The app lines hold these as they are: a newline in one (an image's version label) leaves
+  // the apps out, to be read from the manifest.
+  for (const auto& a : s.apps) {
+    if ((a.name + a.image_id + a.image_name).find('\n') != std::string::npos) s.apps_listed = s.details = false;
   }
   if (!s.apps_listed) s.apps.clear();
   return s;

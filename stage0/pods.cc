@@ -76,7 +76,11 @@ namespace {
 void apps_of_manifest(PodInfo& v) {
   v.apps.clear();
   if (!v.manifest) return;
-  for (const auto& a : v.manifest->apps) v.apps.push_back({a.name, a.image.id, shown_image_name(a)});
+  stage1_abi::PodSummary brief;
+  brief_manifest(*v.manifest, &brief);
+  v.apps = std::move(brief.apps);
+  v.user_annotations = std::move(brief.user_annotations);
+  v.user_labels = std::move(brief.user_labels);
 }
 
 // Fills `v` from the pod's summary when it is as far along as the pod's state (stage1_abi.h):
@@ -87,8 +91,10 @@ bool from_summary(PodInfo& v, PodDetail detail) {
   bool ran = v.state == PodState::Running || v.state == PodState::Exited || v.state == PodState::ExitedGarbage ||
              v.state == PodState::ExitedDeleting || v.state == PodState::Garbage || v.state == PodState::Deleting;
   if (v.state == PodState::Running ? s->pid.empty() : ran && !s->exited) return false;
-  if (detail == PodDetail::Apps && s->apps_listed) {
-    for (const auto& a : s->apps) v.apps.push_back({a.name, a.image_id, a.image_name});
+  if ((detail == PodDetail::Apps && s->apps_listed) || (detail == PodDetail::Listing && s->apps_listed && s->details)) {
+    v.apps = std::move(s->apps);
+    v.user_annotations = std::move(s->user_annotations);
+    v.user_labels = std::move(s->user_labels);
   } else {
     auto m = spec::parse_pod_manifest(s->manifest, v.ref.path + "/" + stage1_abi::kPodManifest);
     if (!m) return false;
@@ -115,6 +121,28 @@ std::string shown_image_name(const spec::RuntimeApp& app) {
   std::string n = app.image.name.value_or("");
   if (const std::string* v = spec::find_label(app.image.labels, "version")) n += ":" + *v;
   return n;
+}
+
+void brief_manifest(const spec::PodManifest& manifest, stage1_abi::PodSummary* into) {
+  std::map<std::string, const spec::Volume*> volumes;
+  for (const auto& vol : manifest.volumes) volumes[vol.name] = &vol;
+  into->apps.clear();
+  for (const auto& app : manifest.apps) {
+    AppBrief a{app.name, app.image.id, shown_image_name(app), {}, {}, {}};
+    for (const auto& m : app.mounts) {
+      auto it = volumes.find(m.volume);
+      const spec::Volume* vol = m.app_volume ? &*m.app_volume : it != volumes.end() ? it->second : nullptr;
+      a.mounts.push_back({m.volume, m.path, vol ? vol->source : "", vol && vol->read_only.value_or(false)});
+    }
+    if (app.app) {
+      a.user_annotations = app.app->user_annotations;
+      a.user_labels = app.app->user_labels;
+    }
+    into->apps.push_back(std::move(a));
+  }
+  into->user_annotations = manifest.user_annotations;
+  into->user_labels = manifest.user_labels;
+  into->apps_listed = into->details = true;
 }
 
 Result<PodInfo> pod_info(const PodRef& ref, PodDetail detail) {
@@ -207,11 +235,9 @@ Json v1_pod(const PodInfo& v) {
     }
     p["networks"] = nets;
   }
-  if (v.manifest && !v.manifest->apps.empty()) {
+  if (!v.apps.empty()) {
     Json names = Json::array(), apps = Json::array();
-    std::map<std::string, const spec::Volume*> volumes;
-    for (const auto& vol : v.manifest->volumes) volumes[vol.name] = &vol;
-    for (const auto& app : v.manifest->apps) {
+    for (const auto& app : v.apps) {
       names.push_back(app.name);
       Json a{{"name", app.name}, {"state", app_state(v.state)}};
       if (v.created_ns) a["created_at"] = v.created_ns;
@@ -221,18 +247,15 @@ Json v1_pod(const PodInfo& v) {
         a["state"] = "exited";
         a["exit_code"] = exit_code(code->second);
       }
-      a["image_id"] = app.image.id;
+      a["image_id"] = app.image_id;
       Json mounts = Json::array();
       for (const auto& m : app.mounts) {
-        const spec::Volume* vol = m.app_volume ? &*m.app_volume : volumes.count(m.volume) ? volumes[m.volume] : nullptr;
-        mounts.push_back({{"name", m.volume},
-                          {"container_path", m.path},
-                          {"host_path", vol ? vol->source : ""},
-                          {"read_only", vol && vol->read_only.value_or(false)}});
+        mounts.push_back(
+            {{"name", m.volume}, {"container_path", m.path}, {"host_path", m.host_path}, {"read_only", m.read_only}});
       }
       if (!mounts.empty()) a["mounts"] = mounts;
-      if (app.app && !app.app->user_annotations.empty()) a["user_annotations"] = string_map(app.app->user_annotations);
-      if (app.app && !app.app->user_labels.empty()) a["user_labels"] = string_map(app.app->user_labels);
+      if (!app.user_annotations.empty()) a["user_annotations"] = string_map(app.user_annotations);
+      if (!app.user_labels.empty()) a["user_labels"] = string_map(app.user_labels);
       apps.push_back(std::move(a));
     }
     p["app_names"] = names;
@@ -240,9 +263,8 @@ Json v1_pod(const PodInfo& v) {
   }
   if (v.created_ns) p["created_at"] = v.created_ns / 1000000000;
   if (v.started_ns) p["started_at"] = v.started_ns / 1000000000;
-  if (v.manifest && !v.manifest->user_annotations.empty())
-    p["user_annotations"] = string_map(v.manifest->user_annotations);
-  if (v.manifest && !v.manifest->user_labels.empty()) p["user_labels"] = string_map(v.manifest->user_labels);
+  if (!v.user_annotations.empty()) p["user_annotations"] = string_map(v.user_annotations);
+  if (!v.user_labels.empty()) p["user_labels"] = string_map(v.user_labels);
   return p;
 }
 

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/pod.h"
+#include "common/stage1_abi.h"
 #include "spec/types.h"
 #include "stage0/store.h"
 
@@ -23,25 +24,29 @@ struct PodNet {
   std::string name, conf, plugin, ifname, ip, args, mask;
 };
 
-/// An app as `rkt list` shows it.
-struct AppBrief {
-  std::string name, image_id, image_name;  ///< image_name as shown: "NAME[:VERSION]"
-};
+/// An app as `rkt list` shows it (and, with PodDetail::Listing, its mounts, annotations and
+/// labels): what the pod's summary records of it.
+using AppBrief = stage1_abi::PodSummary::App;
 
 /// The image name `rkt list` shows for an app: its name, and ":VERSION" when it has a version label.
 std::string shown_image_name(const spec::RuntimeApp& app);
 
+/// What `rkt list` shows of a pod manifest, into a summary: every app with its mounts (their
+/// volumes resolved), annotations and labels, and the pod's annotations and labels.
+void brief_manifest(const spec::PodManifest& manifest, stage1_abi::PodSummary* into);
+
 struct PodInfo {
   PodRef ref;
   PodState state = PodState::Garbage;
-  std::optional<spec::PodManifest> manifest;          ///< absent while an embryo has none yet (and with
-                                                      ///< PodDetail::Apps, when the summary had the apps)
-  std::vector<AppBrief> apps;                         ///< the manifest's apps, always filled
-  int64_t created_ns = 0, started_ns = 0;             ///< 0: not (yet) known
-  std::string pid;                                    ///< of the pod's PID 1, once started
-  std::map<std::string, std::string> app_exit_codes;  ///< app -> exit status, once exited
-  int64_t gc_marked_ns = 0;                           ///< when gc marked it as garbage; 0: not marked
-  std::vector<PodNet> networks;                       ///< of a running or exited pod; none: host or none
+  std::optional<spec::PodManifest> manifest;  ///< absent while an embryo has none yet (and with
+                                              ///< PodDetail::Apps, when the summary had the apps)
+  std::vector<AppBrief> apps;                 ///< the manifest's apps, always filled
+  std::map<std::string, std::string> user_annotations, user_labels;  ///< the manifest's (not with PodDetail::Apps)
+  int64_t created_ns = 0, started_ns = 0;                            ///< 0: not (yet) known
+  std::string pid;                                                   ///< of the pod's PID 1, once started
+  std::map<std::string, std::string> app_exit_codes;                 ///< app -> exit status, once exited
+  int64_t gc_marked_ns = 0;                                          ///< when gc marked it as garbage; 0: not marked
+  std::vector<PodNet> networks;                                      ///< of a running or exited pod; none: host or none
 
   /// The networks as rkt prints them: "default:ip4=172.16.28.2, other:ip4=10.1.0.2".
   std::string networks_text() const;
@@ -52,9 +57,10 @@ struct PodInfo {
   bool ready() const;
 };
 
-/// How much of a pod to read: everything, or (for `rkt list`'s table) its apps as shown, which
-/// the pod's summary holds without the manifest being parsed.
-enum class PodDetail { Full, Apps };
+/// How much of a pod to read: everything; its apps as shown (for `rkt list`'s table); or those
+/// with their mounts, annotations and labels (for `rkt list --format=json`). The pod's summary
+/// holds the last two without the manifest being parsed.
+enum class PodDetail { Full, Apps, Listing };
 
 Result<PodInfo> pod_info(const PodRef& ref, PodDetail detail = PodDetail::Full);
 

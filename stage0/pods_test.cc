@@ -32,6 +32,16 @@ PodInfo exited_pod() {
   return v;
 }
 
+// What pod_info makes of the manifest: the apps as shown, the annotations and labels.
+PodInfo briefed(PodInfo v) {
+  stage1_abi::PodSummary brief;
+  brief_manifest(*v.manifest, &brief);
+  v.apps = brief.apps;
+  v.user_annotations = brief.user_annotations;
+  v.user_labels = brief.user_labels;
+  return v;
+}
+
 TEST(PodsJsonTest, ListIsRktsV1Pod) {
   PodInfo v = exited_pod();
   spec::Volume data;
@@ -47,7 +57,7 @@ TEST(PodsJsonTest, ListIsRktsV1Pod) {
   v.created_ns = 1700000000123456789;
   v.started_ns = 1700000001123456789;
   EXPECT_EQ(
-      pods_json({v}, false),
+      pods_json({briefed(v)}, false),
       R"([{"name":"5f3c1e2a-0000-4000-8000-000000000001","state":"exited","app_names":["web","side"],)"
       R"("apps":[{"name":"web","state":"exited","created_at":1700000000123456789,"started_at":1700000001123456789,)"
       R"("exit_code":3,"image_id":"sha512-aa","mounts":[{"name":"data","container_path":"/data","host_path":"/srv",)"
@@ -66,6 +76,7 @@ TEST(PodsJsonTest, StatusIsTheSameObject) {
   v.state = PodState::Running;
   v.app_exit_codes.clear();
   v.gc_marked_ns = 0;
+  v = briefed(v);
   EXPECT_EQ(pod_status_json(v, false),
             R"({"name":"5f3c1e2a-0000-4000-8000-000000000001","state":"running","app_names":["web","side"],)"
             R"("apps":[{"name":"web","state":"running","created_at":100,"started_at":200,"image_id":"sha512-aa"},)"
@@ -127,7 +138,7 @@ TEST(PodSummaryTest, ListReadsTheSummaryOnlyWhenItIsAsFarAlongAsThePod) {
   EXPECT_EQ(summarized->created_ns, from_files->created_ns);
   EXPECT_EQ(summarized->started_ns, from_files->started_ns);
   // For list's table, the summary's apps as shown, without the manifest.
-  s.apps = {{"web", "sha512-" + std::string(64, 'a'), "example.com/web"}};
+  s.apps = {{"web", "sha512-" + std::string(64, 'a'), "example.com/web", {}, {}, {}}};
   s.apps_listed = true;
   s.manifest = "not a manifest";
   s.created_ns = 12345;
@@ -154,6 +165,73 @@ TEST(PodSummaryTest, ListReadsTheSummaryOnlyWhenItIsAsFarAlongAsThePod) {
   EXPECT_EQ(running->state, PodState::Running);
   EXPECT_EQ(running->pid, "42");
   ::close(lock);
+}
+
+TEST(PodSummaryTest, BriefResolvesEachMountsVolume) {
+  spec::PodManifest m;
+  spec::RuntimeApp a;
+  a.name = "web";
+  a.image.id = "sha512-aa";
+  a.image.name = "example.com/web";
+  a.image.labels = {{"version", "1.0"}};
+  spec::Volume data, inline_vol;
+  data.name = "data";
+  data.kind = "host";
+  data.source = "/srv";
+  data.read_only = true;
+  inline_vol.name = "own";
+  inline_vol.kind = "host";
+  inline_vol.source = "/opt/own";
+  a.mounts = {{"data", "/data", std::nullopt}, {"own", "/own", inline_vol}, {"nowhere", "/n", std::nullopt}};
+  a.app.emplace();
+  a.app->user_annotations = {{"k", "v"}};
+  m.apps = {a};
+  m.volumes = {data};
+  m.user_labels = {{"tier", "web"}};
+  stage1_abi::PodSummary s;
+  brief_manifest(m, &s);
+  EXPECT_TRUE(s.apps_listed && s.details);
+  ASSERT_EQ(s.apps.size(), 1u);
+  EXPECT_EQ(s.apps[0].image_name, "example.com/web:1.0");
+  EXPECT_EQ(s.apps[0].mounts,
+            (std::vector<stage1_abi::PodSummary::Mount>{
+                {"data", "/data", "/srv", true}, {"own", "/own", "/opt/own", false}, {"nowhere", "/n", "", false}}));
+  EXPECT_EQ(s.apps[0].user_annotations.at("k"), "v");
+  EXPECT_EQ(s.user_labels.at("tier"), "web");
+}
+
+// rkt list --format=json answers from the summary when it has the details, and from the
+// manifest when it does not (a summary another version wrote).
+TEST(PodSummaryTest, AJsonListReadsTheDetailsFromTheSummary) {
+  test::TempDir tmp;
+  std::string dir = tmp / "pods/prepared/5f3c1e2a-0000-4000-8000-000000000002";
+  ASSERT_TRUE(make_dirs(dir, 0750));
+  std::string manifest =
+      R"({"acVersion":"0.8.11","acKind":"PodManifest","apps":[{"name":"web","image":{"name":"example.com/web","id":"sha512-)" +
+      std::string(64, 'a') + R"("},"app":{"exec":["/w"],"user":"0","group":"0","userLabels":{"from":"manifest"}}}]})";
+  test::write_file(dir + "/pod", manifest);
+  test::write_file(dir + "/pod-created", "");
+  PodRef ref{"5f3c1e2a-0000-4000-8000-000000000002", PodPhase::Prepared, dir};
+  stage1_abi::PodSummary s;
+  s.manifest = manifest;
+  s.apps = {{"web", "sha512-" + std::string(64, 'a'), "example.com/web", {}, {}, {}}};
+  s.apps_listed = true;
+  ASSERT_TRUE(stage1_abi::write_pod_summary(dir, s));
+  auto old = pod_info(ref, PodDetail::Listing);
+  ASSERT_TRUE(old) << old.error().message();
+  ASSERT_EQ(old->apps.size(), 1u);
+  EXPECT_EQ(old->apps[0].user_labels.at("from"), "manifest") << "no details in the summary: the manifest's";
+  s.details = true;
+  s.apps[0].user_labels = {{"from", "summary"}};
+  s.manifest = "not a manifest";
+  ASSERT_TRUE(stage1_abi::write_pod_summary(dir, s));
+  ASSERT_EQ(::unlink((dir + "/pod").c_str()), 0);  // proof that it is not read
+  auto listed = pod_info(ref, PodDetail::Listing);
+  ASSERT_TRUE(listed) << listed.error().message();
+  EXPECT_FALSE(listed->manifest) << "not parsed";
+  ASSERT_EQ(listed->apps.size(), 1u);
+  EXPECT_EQ(listed->apps[0].user_labels.at("from"), "summary");
+  EXPECT_NE(pods_json({*listed}, false).find(R"("user_labels":{"from":"summary"})"), std::string::npos);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ Result<int> cmd_list(GlobalOptions& g, const std::vector<std::string>& args) {
   RKT_TRY(pos);
   if (!pos->empty()) return Error(Errc::Usage, "rkt list takes no arguments");
   // The table needs the apps only: the pods' summaries give them without parsing a manifest.
-  auto views = list_pod_info(g.dir, format.empty() ? PodDetail::Apps : PodDetail::Full);
+  auto views = list_pod_info(g.dir, format.empty() ? PodDetail::Apps : PodDetail::Listing);
   RKT_TRY(views);
   if (!format.empty()) {
     if (format != "json" && format != "json-pretty") return Error(Errc::Usage, "--format must be json or json-pretty");
