@@ -23,13 +23,13 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // json-pretty is json.MarshalIndent(v, "", "\t"), rkt's choice.
-std::string dump(const Json& j, bool pretty) { return go_json(j, pretty ? GoIndent::Tab : GoIndent::None); }
 
-// An exit status as rkt prints it: a number (it was written by stage1 as one).
-Json exit_code(const std::string& code) {
+// An exit status as rkt prints it: a number (it was written by stage1 as one); nullopt for text
+// that is not one, printed as it is.
+std::optional<int64_t> exit_code(const std::string& code) {
   char* end = nullptr;
   long v = std::strtol(code.c_str(), &end, 10);
-  if (end == code.c_str() || *end != '\0') return code;
+  if (end == code.c_str() || *end != '\0') return std::nullopt;
   return v;
 }
 
@@ -214,69 +214,131 @@ const char* app_state(PodState s) {
   }
 }
 
-Json string_map(const std::map<std::string, std::string>& m) {
-  Json j = Json::object();
-  for (const auto& [k, v] : m) j[k] = v;
-  return j;
+void write_map(GoJsonWriter& w, const char* key, const std::map<std::string, std::string>& m) {
+  if (m.empty()) return;
+  w.key(key);
+  w.begin_object();
+  for (const auto& [k, v] : m) {
+    w.key(k);
+    w.value(v);
+  }
+  w.end_object();
 }
 
-Json v1_pod(const PodInfo& v) {
-  Json p{{"name", v.ref.uuid}, {"state", state_name(v.state)}};
+// One v1 Pod, written as it goes (a list of a thousand pods builds no document).
+void write_v1_pod(GoJsonWriter& w, const PodInfo& v) {
+  w.begin_object();
+  w.key("name");
+  w.value(v.ref.uuid);
+  w.key("state");
+  w.value(state_name(v.state));
   if (!v.networks.empty()) {
-    Json nets = Json::array();
+    w.key("networks");
+    w.begin_array();
     for (const auto& n : v.networks) {
-      nets.push_back({{"netName", n.name},
-                      {"netConf", n.conf},
-                      {"pluginPath", n.plugin},
-                      {"ifName", n.ifname},
-                      {"ip", n.ip},
-                      {"args", n.args},
-                      {"mask", n.mask}});
+      w.begin_object();
+      for (const auto& [k, val] : {std::pair<const char*, const std::string*>{"netName", &n.name},
+                                   {"netConf", &n.conf},
+                                   {"pluginPath", &n.plugin},
+                                   {"ifName", &n.ifname},
+                                   {"ip", &n.ip},
+                                   {"args", &n.args},
+                                   {"mask", &n.mask}}) {
+        w.key(k);
+        w.value(*val);
+      }
+      w.end_object();
     }
-    p["networks"] = nets;
+    w.end_array();
   }
   if (!v.apps.empty()) {
-    Json names = Json::array(), apps = Json::array();
+    w.key("app_names");
+    w.begin_array();
+    for (const auto& app : v.apps) w.value(app.name);
+    w.end_array();
+    w.key("apps");
+    w.begin_array();
     for (const auto& app : v.apps) {
-      names.push_back(app.name);
-      Json a{{"name", app.name}, {"state", app_state(v.state)}};
-      if (v.created_ns) a["created_at"] = v.created_ns;
-      if (v.started_ns) a["started_at"] = v.started_ns;
-      if (v.gc_marked_ns) a["finished_at"] = v.gc_marked_ns;
-      if (auto code = v.app_exit_codes.find(app.name); code != v.app_exit_codes.end()) {
-        a["state"] = "exited";
-        a["exit_code"] = exit_code(code->second);
+      auto code = v.app_exit_codes.find(app.name);
+      bool exited = code != v.app_exit_codes.end();
+      w.begin_object();
+      w.key("name");
+      w.value(app.name);
+      w.key("state");
+      w.value(exited ? "exited" : app_state(v.state));
+      if (v.created_ns) {
+        w.key("created_at");
+        w.value(v.created_ns);
       }
-      a["image_id"] = app.image_id;
-      Json mounts = Json::array();
-      for (const auto& m : app.mounts) {
-        mounts.push_back(
-            {{"name", m.volume}, {"container_path", m.path}, {"host_path", m.host_path}, {"read_only", m.read_only}});
+      if (v.started_ns) {
+        w.key("started_at");
+        w.value(v.started_ns);
       }
-      if (!mounts.empty()) a["mounts"] = mounts;
-      if (!app.user_annotations.empty()) a["user_annotations"] = string_map(app.user_annotations);
-      if (!app.user_labels.empty()) a["user_labels"] = string_map(app.user_labels);
-      apps.push_back(std::move(a));
+      if (v.gc_marked_ns) {
+        w.key("finished_at");
+        w.value(v.gc_marked_ns);
+      }
+      if (exited) {
+        w.key("exit_code");
+        if (auto n = exit_code(code->second)) {
+          w.value(*n);
+        } else {
+          w.value(code->second);
+        }
+      }
+      w.key("image_id");
+      w.value(app.image_id);
+      if (!app.mounts.empty()) {
+        w.key("mounts");
+        w.begin_array();
+        for (const auto& m : app.mounts) {
+          w.begin_object();
+          w.key("name");
+          w.value(m.volume);
+          w.key("container_path");
+          w.value(m.path);
+          w.key("host_path");
+          w.value(m.host_path);
+          w.key("read_only");
+          w.value(m.read_only);
+          w.end_object();
+        }
+        w.end_array();
+      }
+      write_map(w, "user_annotations", app.user_annotations);
+      write_map(w, "user_labels", app.user_labels);
+      w.end_object();
     }
-    p["app_names"] = names;
-    p["apps"] = apps;
+    w.end_array();
   }
-  if (v.created_ns) p["created_at"] = v.created_ns / 1000000000;
-  if (v.started_ns) p["started_at"] = v.started_ns / 1000000000;
-  if (!v.user_annotations.empty()) p["user_annotations"] = string_map(v.user_annotations);
-  if (!v.user_labels.empty()) p["user_labels"] = string_map(v.user_labels);
-  return p;
+  if (v.created_ns) {
+    w.key("created_at");
+    w.value(v.created_ns / 1000000000);
+  }
+  if (v.started_ns) {
+    w.key("started_at");
+    w.value(v.started_ns / 1000000000);
+  }
+  write_map(w, "user_annotations", v.user_annotations);
+  write_map(w, "user_labels", v.user_labels);
+  w.end_object();
 }
 
 }  // namespace
 
 std::string pods_json(const std::vector<PodInfo>& pods, bool pretty) {
-  Json out = Json::array();
-  for (const auto& v : pods) out.push_back(v1_pod(v));
-  return dump(out, pretty);
+  GoJsonWriter w(pretty ? GoIndent::Tab : GoIndent::None);
+  w.begin_array();
+  for (const auto& v : pods) write_v1_pod(w, v);
+  w.end_array();
+  return w.take();
 }
 
-std::string pod_status_json(const PodInfo& v, bool pretty) { return dump(v1_pod(v), pretty); }
+std::string pod_status_json(const PodInfo& v, bool pretty) {
+  GoJsonWriter w(pretty ? GoIndent::Tab : GoIndent::None);
+  write_v1_pod(w, v);
+  return w.take();
+}
 
 Result<std::string> pod_manifest_text(const PodRef& ref) {
   return read_file(ref.path + "/" + stage1_abi::kPodManifest, spec::kMaxManifestBytes);
