@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <sstream>
+#include <system_error>
+#include <thread>
 
 #include "common/crash_point.h"
 #include "common/duration.h"
@@ -179,16 +182,43 @@ Result<Report> collect(const std::string& data_dir, const Options& options) {
   pods = list_pods(data_dir);
   RKT_TRY(pods);
   now = now_ns();  // after the marks just made
+  std::vector<const PodRef*> due;
   for (const auto& p : *pods) {
     if (p.phase != PodPhase::ExitedGarbage && p.phase != PodPhase::Garbage) continue;
     if (now - mtime_ns(p.path) < options.grace_period_ns) continue;
+    due.push_back(&p);
+  }
+  // A sweep mostly waits, for its stage1's gc entrypoint and for the disk: the pods are shared
+  // out among up to one worker per core (at most four), each pod swept by one worker alone (CNI
+  // lets a runtime tear down different containers at once). The report keeps the listing's order.
+  struct Outcome {
+    Status status;
     bool busy = false;
-    Status s = sweep(p, &busy, options.before_teardown);
-    if (!s) {
-      report.errors.push_back("removing pod " + p.uuid + ": " + s.error().message());
-      continue;
+  };
+  std::vector<Outcome> outcomes(due.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < due.size(); i = next++) {
+      outcomes[i].status = sweep(*due[i], &outcomes[i].busy, options.before_teardown);
     }
-    if (!busy) report.removed.push_back(p.uuid);
+  };
+  size_t workers = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 4, due.size()});
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers; ++i) {
+    try {
+      threads.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // fewer workers: the ones there are sweep everything
+    }
+  }
+  work();
+  for (auto& t : threads) t.join();
+  for (size_t i = 0; i < due.size(); ++i) {
+    if (!outcomes[i].status) {
+      report.errors.push_back("removing pod " + due[i]->uuid + ": " + outcomes[i].status.error().message());
+    } else if (!outcomes[i].busy) {
+      report.removed.push_back(due[i]->uuid);
+    }
   }
   return report;
 }

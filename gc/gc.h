@@ -22,7 +22,8 @@ struct Options {
   int64_t expire_prepared_ns = int64_t{24} * 3600 * 1000000000;  ///< --expire-prepared (24h)
   bool mark_only = false;                                        ///< --mark-only
   /// Called for each pod about to be torn down (the metadata service's unregistration: stage0's,
-  /// so that gc needs no client of its own).
+  /// so that gc needs no client of its own). Pods are swept by several threads at once: it is
+  /// called from any of them.
   std::function<void(const PodRef&)> before_teardown;
 };
 

@@ -5,8 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -158,6 +161,37 @@ TEST_F(GcTest, ConcurrentCollectorsNeverFight) {
     EXPECT_EQ(WEXITSTATUS(status), 0);
   }
   EXPECT_TRUE(list_pods(dir_)->empty());
+}
+
+// Pods are swept by several workers at once (on a machine with more than one core), and the
+// report still lists them in the order the pods are listed.
+TEST_F(GcTest, PodsAreSweptSideBySideAndReportedInOrder) {
+  for (int i = 0; i < 12; ++i) pod(PodPhase::Run);
+  std::vector<std::string> listed;
+  auto before = list_pods(dir_);
+  ASSERT_TRUE(before);
+  for (const auto& p : *before) listed.push_back(p.uuid);
+  std::mutex mu;
+  std::condition_variable cv;
+  int inside = 0, most = 0;
+  Options now;
+  now.grace_period_ns = 0;
+  now.before_teardown = [&](const PodRef&) {
+    std::unique_lock<std::mutex> l(mu);
+    most = std::max(most, ++inside);
+    cv.notify_all();
+    // Waits a little for another worker to be inside too (it never comes with one core).
+    cv.wait_for(l, std::chrono::seconds(2), [&] { return inside > 1; });
+    --inside;
+  };
+  auto r = collect(dir_, now);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(r->errors.empty());
+  EXPECT_TRUE(list_pods(dir_)->empty()) << "all removed";
+  EXPECT_EQ(r->removed, listed) << "in the listing's order (by UUID), whichever worker removed each";
+  if (std::thread::hardware_concurrency() > 1) {
+    EXPECT_GE(most, 2) << "two pods were being torn down at once";
+  }
 }
 
 TEST_F(GcTest, AFailingLockProbeIsReportedAndTheOthersAreStillCollected) {

@@ -16,7 +16,8 @@ namespace rkt::stage0 {
 void unregister_from_mds(const PodRef& pod) {
   // As rkt: a pod the metadata service cannot forget is still collected, with a warning.
   if (Status s = mds::unregister_pod(mds::kSocket, pod.path, pod.uuid); !s) {
-    std::cerr << "rkt: warning: " << s.error().message() << "\n";
+    // One write: gc calls this from several threads.
+    std::cerr << ("rkt: warning: " + s.error().message() + "\n") << std::flush;
   }
 }
 
