@@ -22,8 +22,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// json-pretty is json.MarshalIndent(v, "", "\t"), rkt's choice.
-
 // An exit status as rkt prints it: a number (it was written by stage1 as one); nullopt for text
 // that is not one, printed as it is.
 std::optional<int64_t> exit_code(const std::string& code) {
@@ -326,6 +324,7 @@ void write_v1_pod(GoJsonWriter& w, const PodInfo& v) {
 
 }  // namespace
 
+// json-pretty is json.MarshalIndent(v, "", "\t"), rkt's choice.
 std::string pods_json(const std::vector<PodInfo>& pods, bool pretty) {
   GoJsonWriter w(pretty ? GoIndent::Tab : GoIndent::None);
   w.begin_array();
