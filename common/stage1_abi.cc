@@ -13,6 +13,8 @@
 #include <sstream>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "common/fs.h"
 #include "common/unique_fd.h"
 #include "spec/manifest.h"
@@ -232,6 +234,16 @@ std::string PodSummary::render() const {
   }
   if (!pid.empty()) out += "pid " + pid + "\n";
   if (networks) out += "networks\n";
+  if (nets_listed) {
+    for (const auto& n : nets) {
+      out += "net";
+      for (const std::string* f : {&n.name, &n.conf, &n.plugin, &n.ifname, &n.ip, &n.args, &n.mask}) {
+        out += " " + escape_field(*f);
+      }
+      out += "\n";
+    }
+    out += "nets\n";
+  }
   for (const auto& [app, code] : exit_codes) out += "exit " + app + " " + code + "\n";
   if (exited) out += "exited\n";
   return out + "manifest\n" + manifest;
@@ -283,6 +295,12 @@ std::optional<PodSummary> PodSummary::parse(const std::string& text) {
       s.details = true;
     } else if (line == "networks") {
       s.networks = true;
+    } else if (line.rfind("net ", 0) == 0) {
+      auto f = fields(std::string_view(line).substr(4), 7);
+      if (!f) return std::nullopt;
+      s.nets.push_back({(*f)[0], (*f)[1], (*f)[2], (*f)[3], (*f)[4], (*f)[5], (*f)[6]});
+    } else if (line == "nets") {
+      s.nets_listed = true;
     } else if (line == "exited") {
       s.exited = true;
     } else if (line.rfind("pid ", 0) == 0 && line.size() > 4 &&
@@ -298,6 +316,24 @@ std::optional<PodSummary> PodSummary::parse(const std::string& text) {
   }
   s.manifest = text.substr(at);
   return s;
+}
+
+std::vector<NetInfo> read_net_info(const std::string& pod_dir) {
+  std::vector<NetInfo> nets;
+  auto text = read_file(in_pod(pod_dir, kNetInfo), 16 << 20);
+  if (!text) return nets;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_array()) return nets;
+  auto field = [](const nlohmann::json& o, const char* k) {
+    auto it = o.find(k);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const auto& e : j) {
+    if (!e.is_object()) continue;
+    nets.push_back({field(e, "netName"), field(e, "netConf"), field(e, "pluginPath"), field(e, "ifName"),
+                    field(e, "ip"), field(e, "args"), field(e, "mask")});
+  }
+  return nets;
 }
 
 Status write_pod_summary(const std::string& pod_dir, const PodSummary& summary) {

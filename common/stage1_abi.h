@@ -89,6 +89,17 @@ Status write_runtime_config(const std::string& pod_dir, const RuntimeConfig& rc,
 /// an exited pod's has every exit status), and reads those files otherwise: a crash between a
 /// state change and its summary costs speed, never a wrong answer. The times are the mtimes of
 /// pod-created and pid (what rkt reports), read by the writer just after writing those files.
+/// A network a pod is attached to, as stage1 records it in net-info.json (rkt's NetInfo: netName,
+/// netConf, pluginPath, ifName, ip, args, mask).
+struct NetInfo {
+  std::string name, conf, plugin, ifname, ip, args, mask;
+  bool operator==(const NetInfo&) const = default;
+};
+
+/// <pod>/net-info.json's networks; none when the pod has no such file (host networking, or
+/// none) or it cannot be read.
+std::vector<NetInfo> read_net_info(const std::string& pod_dir);
+
 struct PodSummary {
   /// An app's mount as `rkt list --format=json` shows it: the volume's source and read-only flag
   /// resolved from the pod's volumes (empty and false when it names none).
@@ -114,6 +125,8 @@ struct PodSummary {
   std::map<std::string, std::string> user_annotations, user_labels;  ///< the pod's, when details
   std::string pid;                                                   ///< the pod's PID 1; empty: not started
   bool networks = false;                                             ///< net-info.json was written
+  std::vector<NetInfo> nets;                                         ///< what it lists, when nets_listed
+  bool nets_listed = false;                                          ///< nets is net-info.json's content
   std::map<std::string, std::string> exit_codes;                     ///< app -> exit status
   bool exited = false;                                               ///< every app's exit status is in exit_codes
   std::string manifest;                                              ///< the pod manifest's bytes

@@ -90,7 +90,15 @@ TEST_F(Stage1AbiTest, PodSummaryDetailsHoldAnyBytes) {
   s.user_annotations = {{"io.kubernetes.pod.uid", "1234"}};
   s.user_labels = {{"line", "a\nb"}};
   s.apps_listed = s.details = true;
+  s.networks = s.nets_listed = true;
+  s.nets = {
+      {"default", "/etc/rkt/net.d/99 default.conf", "/usr/lib/cni/ptp", "eth0", "172.16.28.5", "", "255.255.255.0"}};
   std::string text = s.render();
+  EXPECT_NE(
+      text.find(
+          "\nnet default /etc/rkt/net.d/99%20default.conf /usr/lib/cni/ptp eth0 172.16.28.5  255.255.255.0\nnets\n"),
+      std::string::npos)
+      << text;
   EXPECT_NE(text.find("\napp-mount data 1 /my%20data /srv/100%25%0Asure\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\napp-mount scratch 0 /tmp \n"), std::string::npos) << "an empty field: " << text;
   ASSERT_TRUE(write_pod_summary(dir_, s));
@@ -102,7 +110,8 @@ TEST_F(Stage1AbiTest, PodSummaryDetailsHoldAnyBytes) {
         "rkt-pod-summary 1\napp w i n\napp-mount d 2 /x /y\nmanifest\n{}",
         "rkt-pod-summary 1\napp w i n\napp-mount d 0 /x\nmanifest\n{}",
         "rkt-pod-summary 1\napp w i n\napp-label k %4\nmanifest\n{}", "rkt-pod-summary 1\nlabel k %zz\nmanifest\n{}",
-        "rkt-pod-summary 1\nannotation k\nmanifest\n{}", "rkt-pod-summary 1\nannotation k v w\nmanifest\n{}"}) {
+        "rkt-pod-summary 1\nannotation k\nmanifest\n{}", "rkt-pod-summary 1\nannotation k v w\nmanifest\n{}",
+        "rkt-pod-summary 1\nnet a b c d e f\nmanifest\n{}"}) {
     EXPECT_FALSE(PodSummary::parse(bad)) << bad;
   }
 }

@@ -48,29 +48,6 @@ std::string PodInfo::networks_text() const {
 
 namespace {
 
-// <pod>/net-info.json; a pod without one has no contained networks (as rkt: host networking).
-std::vector<PodNet> read_networks(const std::string& pod_dir) {
-  std::vector<PodNet> nets;
-  auto text = read_file(pod_dir + "/" + stage1_abi::kNetInfo, 16 << 20);
-  if (!text) return nets;
-  Json j = Json::parse(*text, nullptr, false);
-  if (!j.is_array()) return nets;
-  auto field = [](const Json& o, const char* k) {
-    auto it = o.find(k);
-    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  for (const auto& e : j) {
-    if (!e.is_object()) continue;
-    nets.push_back({field(e, "netName"), field(e, "netConf"), field(e, "pluginPath"), field(e, "ifName"),
-                    field(e, "ip"), field(e, "args"), field(e, "mask")});
-  }
-  return nets;
-}
-
-}  // namespace
-
-namespace {
-
 void apps_of_manifest(PodInfo& v) {
   v.apps.clear();
   if (!v.manifest) return;
@@ -107,7 +84,7 @@ bool from_summary(PodInfo& v, PodDetail detail) {
   }
   if (s->networks &&
       (v.state == PodState::Running || v.state == PodState::Exited || v.state == PodState::ExitedGarbage)) {
-    v.networks = read_networks(v.ref.path);
+    v.networks = s->nets_listed ? std::move(s->nets) : stage1_abi::read_net_info(v.ref.path);
   }
   if (v.state != PodState::Running) v.app_exit_codes = s->exit_codes;
   return true;
@@ -162,7 +139,7 @@ Result<PodInfo> pod_info(const PodRef& ref, PodDetail detail) {
   v.started_ns = mtime_ns(pid_path);
   if (auto pid = read_file(pid_path, 64)) v.pid = pid->substr(0, pid->find('\n'));
   if (v.state == PodState::Running || v.state == PodState::Exited || v.state == PodState::ExitedGarbage) {
-    v.networks = read_networks(ref.path);
+    v.networks = stage1_abi::read_net_info(ref.path);
   }
   if (v.manifest && v.state != PodState::Running) {
     for (const auto& app : v.manifest->apps) {

@@ -20,9 +20,7 @@ namespace rkt::stage0 {
 
 /// What rkt reports of a pod.
 /// A network a pod is attached to, as stage1 recorded it (<pod>/net-info.json, rkt's NetInfo).
-struct PodNet {
-  std::string name, conf, plugin, ifname, ip, args, mask;
-};
+using PodNet = stage1_abi::NetInfo;
 
 /// An app as `rkt list` shows it (and, with PodDetail::Listing, its mounts, annotations and
 /// labels): what the pod's summary records of it.

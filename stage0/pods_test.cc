@@ -96,14 +96,18 @@ TEST(PodsJsonTest, ExitedAndReady) {
   EXPECT_FALSE(v.ready()) << "running but not started yet";
 }
 
+// A pod manifest of one app, "web", with `rest` after its image.
+std::string web_manifest(const std::string& rest = "") {
+  return R"({"acVersion":"0.8.11","acKind":"PodManifest","apps":[{"name":"web","image":{"name":"example.com/web","id":"sha512-)" +
+         std::string(64, 'a') + R"("})" + rest + "}]}";
+}
+
 // The summary gives what the pod's files give, and is not used when it is behind the pod's state.
 TEST(PodSummaryTest, ListReadsTheSummaryOnlyWhenItIsAsFarAlongAsThePod) {
   test::TempDir tmp;
   std::string dir = tmp / "pods/run/5f3c1e2a-0000-4000-8000-000000000001";
   ASSERT_TRUE(make_dirs(dir + "/status", 0750));
-  std::string manifest =
-      R"({"acVersion":"0.8.11","acKind":"PodManifest","apps":[{"name":"web","image":{"name":"example.com/web","id":"sha512-)" +
-      std::string(64, 'a') + R"("}}]})";
+  std::string manifest = web_manifest();
   test::write_file(dir + "/pod", manifest);
   test::write_file(dir + "/pod-created", "");
   test::write_file(dir + "/pid", "42\n");
@@ -167,6 +171,40 @@ TEST(PodSummaryTest, ListReadsTheSummaryOnlyWhenItIsAsFarAlongAsThePod) {
   ::close(lock);
 }
 
+// A networked pod's addresses come from the summary when it lists them (no net-info.json read
+// per pod), and from net-info.json when it does not.
+TEST(PodSummaryTest, NetworksComeFromTheSummaryWhenItListsThem) {
+  test::TempDir tmp;
+  std::string dir = tmp / "pods/run/5f3c1e2a-0000-4000-8000-000000000003";
+  ASSERT_TRUE(make_dirs(dir, 0750));
+  std::string manifest = web_manifest();
+  test::write_file(dir + "/pod", manifest);
+  test::write_file(dir + "/pod-created", "");
+  test::write_file(dir + "/lock", "");
+  test::write_file(dir + "/" + stage1_abi::kNetInfo,
+                   R"([{"netName":"default","netConf":"/n.conf","pluginPath":"/p","ifName":"eth0","ip":"172.16.28.9",)"
+                   R"("args":"","mask":"255.255.255.0"}])");
+  PodRef ref{"5f3c1e2a-0000-4000-8000-000000000003", PodPhase::Run, dir};
+  stage1_abi::PodSummary s;
+  s.manifest = manifest;
+  s.pid = "42";
+  s.exited = true;
+  s.networks = true;
+  ASSERT_TRUE(stage1_abi::write_pod_summary(dir, s));
+  auto from_file = pod_info(ref, PodDetail::Apps);
+  ASSERT_TRUE(from_file) << from_file.error().message();
+  ASSERT_EQ(from_file->networks.size(), 1u);
+  EXPECT_EQ(from_file->networks_text(), "default:ip4=172.16.28.9") << "not listed in the summary: net-info.json";
+  s.nets = {{"default", "/n.conf", "/p", "eth0", "172.16.28.10", "", "255.255.255.0"}};
+  s.nets_listed = true;
+  ASSERT_TRUE(stage1_abi::write_pod_summary(dir, s));
+  ASSERT_EQ(::unlink((dir + "/" + stage1_abi::kNetInfo).c_str()), 0);  // proof that it is not read
+  auto listed = pod_info(ref, PodDetail::Apps);
+  ASSERT_TRUE(listed) << listed.error().message();
+  EXPECT_EQ(listed->networks_text(), "default:ip4=172.16.28.10");
+  EXPECT_EQ(listed->networks, s.nets);
+}
+
 TEST(PodSummaryTest, BriefResolvesEachMountsVolume) {
   spec::PodManifest m;
   spec::RuntimeApp a;
@@ -207,8 +245,7 @@ TEST(PodSummaryTest, AJsonListReadsTheDetailsFromTheSummary) {
   std::string dir = tmp / "pods/prepared/5f3c1e2a-0000-4000-8000-000000000002";
   ASSERT_TRUE(make_dirs(dir, 0750));
   std::string manifest =
-      R"({"acVersion":"0.8.11","acKind":"PodManifest","apps":[{"name":"web","image":{"name":"example.com/web","id":"sha512-)" +
-      std::string(64, 'a') + R"("},"app":{"exec":["/w"],"user":"0","group":"0","userLabels":{"from":"manifest"}}}]})";
+      web_manifest(R"(,"app":{"exec":["/w"],"user":"0","group":"0","userLabels":{"from":"manifest"}})");
   test::write_file(dir + "/pod", manifest);
   test::write_file(dir + "/pod-created", "");
   PodRef ref{"5f3c1e2a-0000-4000-8000-000000000002", PodPhase::Prepared, dir};

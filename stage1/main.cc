@@ -216,6 +216,11 @@ int run(int argc, char** argv) {
     summary.pid = std::to_string(pid);
     summary.started_ns = mtime_ns(pod_dir + "/" + stage1_abi::kPodPid);
     summary.networks = ::access((pod_dir + "/" + stage1_abi::kNetInfo).c_str(), F_OK) == 0;
+    // What it lists, so that `rkt list` of many pods reads no net-info.json.
+    if (summary.networks) {
+      summary.nets = stage1_abi::read_net_info(pod_dir);
+      summary.nets_listed = true;
+    }
     (void)stage1_abi::write_pod_summary(pod_dir, summary);
   }
 

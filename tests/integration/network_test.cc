@@ -11,6 +11,7 @@
 
 #include <regex>
 
+#include "common/stage1_abi.h"
 #include "tests/integration/pod_fixture.h"
 #include "tests/integration/throwaway_network.h"
 
@@ -128,6 +129,13 @@ TEST_F(NetworkTest, APlainRunGetsEth0OnTheDefaultNetworkAndGcLeavesNothing) {
             R"("ip":")" +
                 pod_ip + R"(","args":"","mask":"255.255.255.0"}])" + "\n");
   EXPECT_NE(read_file(pod + "/net/99-default.conf").find("\"subnet\": \"172.16.28.0/24\""), std::string::npos);
+
+  // The summary lists the network, for rkt list to read no net-info.json.
+  auto summary = stage1_abi::read_pod_summary(pod);
+  ASSERT_TRUE(summary);
+  EXPECT_TRUE(summary->nets_listed);
+  ASSERT_EQ(summary->nets.size(), 1u);
+  EXPECT_EQ(summary->nets[0].ip, pod_ip);
 
   // rkt list and rkt status show the address, as rkt prints it.
   auto list = rkt({"list", "--no-legend"});
