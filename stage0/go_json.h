@@ -1,8 +1,9 @@
 #pragma once
 
 // JSON as rkt's Go encoder writes it (encoding/json's Marshal and MarshalIndent(v, "", "\t")),
-// for every output that clients of rkt parse: invalid UTF-8 becomes U+FFFD instead of an error,
-// and <, >, &, U+2028 and U+2029 are written as \u escapes.
+// for every output that clients of rkt parse: each byte of invalid UTF-8 becomes \ufffd instead
+// of an error; control characters other than \n, \r and \t, and <, >, &, U+2028 and U+2029, are
+// written as \u escapes; numbers as Go formats them.
 
 #include <cstdint>
 #include <string>
@@ -31,6 +32,8 @@ class GoJsonWriter {
   void value(const char* s) { value(std::string(s)); }
   void value(int64_t n);
   void value(bool b);
+  /// A number, true, false or null, as given.
+  void literal(const std::string& text);
   /// The text written; the writer is empty after.
   std::string take() { return std::move(out_); }
 
@@ -38,7 +41,6 @@ class GoJsonWriter {
   void element();  // the separator and indentation before an element or member
   void open(char c);
   void close(char c);
-  void string(const std::string& s);
   bool pretty_;
   bool after_key_ = false;
   std::string out_;

@@ -17,9 +17,32 @@ TEST(GoJson, IndentsWithTabsAsMarshalIndent) {
   EXPECT_EQ(go_json(j, GoIndent::Tab), "{\n\t\"a\": [\n\t\t1\n\t],\n\t\"b\": {},\n\t\"c\": []\n}");
 }
 
-TEST(GoJson, ReplacesInvalidUtf8) {
-  Json j = Json::array({std::string("x\xff") + "y", std::string("\xe2\x80")});
-  EXPECT_EQ(go_json(j, GoIndent::None), "[\"x\xef\xbf\xbdy\",\"\xef\xbf\xbd\"]");
+// Go writes \ufffd, escaped, for each byte its UTF-8 decoder refuses (a stray continuation
+// byte, a truncated sequence, an overlong form, a surrogate, a code point above U+10FFFF), and a
+// valid U+FFFD as it is.
+TEST(GoJson, ReplacesEachInvalidUtf8ByteAsGoDoes) {
+  Json j = Json::array({std::string("x\xff") + "y", std::string("\xe2\x80"), std::string("\xc0\xaf"),
+                        std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80"),
+                        std::string("\xef\xbf\xbd \xc3\xa9 \xf0\x9f\x98\x80")});
+  EXPECT_EQ(go_json(j, GoIndent::None),
+            "[\"x\\ufffdy\",\"\\ufffd\\ufffd\",\"\\ufffd\\ufffd\",\"\\ufffd\\ufffd\\ufffd\","
+            "\"\\ufffd\\ufffd\\ufffd\\ufffd\",\"\xef\xbf\xbd \xc3\xa9 \xf0\x9f\x98\x80\"]");
+}
+
+// Only \" \\ \n \r \t have short forms in the Go releases rkt 1.30 was built with; \b and \f
+// and every other control character are \u00XX, in lower-case hex; DEL is written as it is.
+TEST(GoJson, WritesControlCharactersAsGoDoes) {
+  Json j = std::string("\b\f\x01\x1f\x7f\"\\\n\r\t/");
+  EXPECT_EQ(go_json(j, GoIndent::None), "\"\\u0008\\u000c\\u0001\\u001f\x7f\\\"\\\\\\n\\r\\t/\"");
+}
+
+// encoding/json's float encoder: positional from 1e-6 to 1e21, an exponent without a leading
+// zero outside it, and no ".0" on integral values.
+TEST(GoJson, WritesNumbersAsGoDoes) {
+  Json j =
+      Json::array({100.0, 0.5, -2.25, 1e21, 1e20, 1e-7, 0.000001, 0.0, int64_t{-3}, uint64_t{18446744073709551615u}});
+  EXPECT_EQ(go_json(j, GoIndent::None),
+            "[100,0.5,-2.25,1e+21,100000000000000000000,1e-7,0.000001,0,-3,18446744073709551615]");
 }
 
 // The writer gives go_json's text of the same document: nesting, empty containers, escapes and
