@@ -29,38 +29,75 @@ int64_t ctime_ns(const std::string& path) {
 }
 
 Result<int64_t> parse_duration(const std::string& s) {
+  // Go's time.ParseDuration, which rkt's duration flags use, without the sign: each element is
+  // digits, an optional fraction and a unit, in integer nanoseconds, and overflow is an error.
   auto bad = [&] { return Error(Errc::Usage, "invalid duration " + quote(s) + " (e.g. 30m, 1h30m, 24h, 0)"); };
   if (s == "0") return int64_t{0};
   if (s.empty()) return bad();
-  int64_t total = 0;
+  constexpr uint64_t kLimit = uint64_t{1} << 63;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  uint64_t total = 0;
   size_t i = 0;
   while (i < s.size()) {
+    uint64_t whole = 0;
     size_t start = i;
-    while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
-    if (i == start) return bad();
-    double value = std::stod(s.substr(start, i - start));
+    for (; i < s.size() && digit(s[i]); ++i) {
+      if (whole > (kLimit - 1) / 10) return bad();
+      whole = whole * 10 + static_cast<uint64_t>(s[i] - '0');
+      if (whole > kLimit) return bad();
+    }
+    bool has_whole = i > start;
+    uint64_t fraction = 0;
+    double fraction_scale = 1;
+    bool has_fraction = false;
+    if (i < s.size() && s[i] == '.') {
+      bool overflowed = false;
+      for (++i; i < s.size() && digit(s[i]); ++i) {
+        has_fraction = true;
+        if (overflowed) continue;
+        if (fraction > (kLimit - 1) / 10) {
+          overflowed = true;  // Go drops the digits that no longer fit
+          continue;
+        }
+        uint64_t next = fraction * 10 + static_cast<uint64_t>(s[i] - '0');
+        if (next > kLimit) {
+          overflowed = true;
+          continue;
+        }
+        fraction = next;
+        fraction_scale *= 10;
+      }
+    }
+    if (!has_whole && !has_fraction) return bad();
     size_t ustart = i;
-    while (i < s.size() && !((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+    while (i < s.size() && !digit(s[i]) && s[i] != '.') ++i;
     std::string unit = s.substr(ustart, i - ustart);
-    double scale;
+    uint64_t scale;
     if (unit == "ns") {
       scale = 1;
-    } else if (unit == "us" || unit == "µs") {
-      scale = 1e3;
+    } else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") {
+      scale = 1000;
     } else if (unit == "ms") {
-      scale = 1e6;
+      scale = 1000000;
     } else if (unit == "s") {
-      scale = 1e9;
+      scale = 1000000000;
     } else if (unit == "m") {
-      scale = 60e9;
+      scale = 60ULL * 1000000000;
     } else if (unit == "h") {
-      scale = 3600e9;
+      scale = 3600ULL * 1000000000;
     } else {
       return bad();
     }
-    total += static_cast<int64_t>(value * scale);
+    if (whole > kLimit / scale) return bad();
+    uint64_t v = whole * scale;
+    if (fraction > 0) {
+      v += static_cast<uint64_t>(static_cast<double>(fraction) * (static_cast<double>(scale) / fraction_scale));
+      if (v > kLimit) return bad();
+    }
+    total += v;
+    if (total > kLimit - 1) return bad();
   }
-  return total;
+  return static_cast<int64_t>(total);
 }
 
 std::string humanize_since(int64_t then_ns, int64_t now_ns) {

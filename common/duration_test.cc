@@ -15,6 +15,29 @@ TEST(Duration, ParsesGoStyle) {
   for (const char* bad : {"", "h", "10", "5 m", "1d", "-1h"}) EXPECT_FALSE(parse_duration(bad)) << bad;
 }
 
+TEST(Duration, FollowsGoOnEdgesAndNeverThrows) {
+  // Fractions with no whole part or no digits after the point, as Go's time.ParseDuration.
+  EXPECT_EQ(*parse_duration(".5s"), 500000000);
+  EXPECT_EQ(*parse_duration("1.s"), 1000000000);
+  EXPECT_EQ(*parse_duration("1.5h"), 5400LL * 1000000000);
+  EXPECT_EQ(*parse_duration("3\u00b5s"), 3000);
+  EXPECT_EQ(*parse_duration("3\u03bcs"), 3000);
+  EXPECT_EQ(*parse_duration("2us"), 2000);
+  EXPECT_EQ(*parse_duration("1h0.5m7ns"), 3600LL * 1000000000 + 30LL * 1000000000 + 7);
+  // More fraction digits than fit are dropped, not an error.
+  EXPECT_EQ(*parse_duration("0.1000000000000000000000000001s"), 100000000);
+  // The largest duration Go has, and one past it.
+  EXPECT_EQ(*parse_duration("9223372036854775807ns"), INT64_MAX);
+  EXPECT_EQ(*parse_duration("2562047h47m16.854775807s"), INT64_MAX);
+  // Each of these once threw from std::stod or overflowed a double-to-int conversion.
+  for (const char* bad : {".", ".s", "..5s", "1.5.5s", "9223372036854775808ns", "2562048h", "99999999999999999999h",
+                          "1e3s", "1h.", "s1"}) {
+    auto r = parse_duration(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message().find(std::string("\"") + bad + "\""), std::string::npos) << r.error().message();
+  }
+}
+
 TEST(Duration, Humanizes) {
   const int64_t s = 1000000000;
   // go-humanize's magnitudes, as rkt vendored them.
