@@ -1,5 +1,8 @@
 // rkt run, prepare and run-prepared: exit codes, multi-app pods, signals, handlers, stage1 choice.
 
+#include <sstream>
+#include <string>
+
 #include "tests/integration/pod_fixture.h"
 
 namespace rkt::test {
@@ -333,7 +336,7 @@ TEST_F(RunTest, NoOverlayCopiesTheImage) {
 
 TEST_F(RunTest, PreStartAndPostStopHandlers) {
   std::string img = build_image("example.com/hooks", "hooks.aci",
-                                R"(,"eventHandlers":[{"name":"pre-start","exec":["/probe","write:/data/pre"]},
+                                R"(,"eventHandlers":[{"name":"pre-start","exec":["/probe","write:/data/pre","cgroup"]},
                                     {"name":"post-stop","exec":["/probe","write:/data/post"]}])");
   ASSERT_EQ(::mkdir((tmp_ / "hookvol").c_str(), 0755), 0);
   auto r = rkt({"run", "--net=host", "--volume=d,kind=host,source=" + (tmp_ / "hookvol"), img,
@@ -342,6 +345,19 @@ TEST_F(RunTest, PreStartAndPostStopHandlers) {
   EXPECT_NE(r.out.find("read /data/pre: probe"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("ppid: 1\n"), std::string::npos) << "a keeper waits to run the post-stop handler\n" << r.out;
   EXPECT_EQ(read_file(tmp_ / "hookvol/post"), "probe");
+  // The keeper builds the root while the supervisor moves it into the app's cgroups; nothing of
+  // the app, its pre-start handler included, runs before it is in.
+  std::string memory, unified;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("cgroup ", 0) != 0) continue;
+    std::string path = line.substr(line.find(':', line.find(':') + 1) + 1);
+    if (line.find(":memory:") != std::string::npos) memory = path;
+    if (line.rfind("cgroup 0::", 0) == 0) unified = path;
+  }
+  std::string in = memory.empty() ? unified : memory;
+  EXPECT_NE(in.find("/rkt-"), std::string::npos) << r.out;
+  EXPECT_EQ(in.substr(in.rfind('/') + 1), "hooks") << r.out;
 }
 
 }  // namespace
