@@ -240,12 +240,6 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
       }
     }
   }
-  // Into the app's cgroups first: everything the app starts stays there.
-  for (const auto& procs : app.cgroup.procs_files) {
-    int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || ::write(fd, "0", 1) != 1) die(report_fd, AppStep::Cgroup, procs);
-    ::close(fd);
-  }
   if (::unshare(CLONE_NEWNS) != 0) die(report_fd, AppStep::Mount, "new mount namespace");
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(report_fd, AppStep::Mount, "/");
   const char* root_path = app.root.c_str();
@@ -275,6 +269,16 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
   }
   if (app.read_only_rootfs && ::mount(nullptr, root_path, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
     die(report_fd, AppStep::Mount, "read-only " + app.root);
+  }
+  // Into the app's cgroups before anything of the app runs, so that everything it starts stays
+  // there; and after the mounts and files that are the runtime's, which would otherwise be
+  // charged to the app: the page cache of /etc/hosts and the others in the upper directory would
+  // keep the app's memory cgroup alive in the kernel after the pod exits (a removed memory
+  // cgroup lingers while page cache is charged to it), two per pod until gc.
+  for (const auto& procs : app.cgroup.procs_files) {
+    int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "0", 1) != 1) die(report_fd, AppStep::Cgroup, procs);
+    ::close(fd);
   }
   // pivot_root(".", "."), then detach the old root stacked beneath (pivot_root(2) notes).
   if (::fchdir(r) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0 || ::umount2(".", MNT_DETACH) != 0 ||
