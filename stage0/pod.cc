@@ -307,6 +307,34 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
   return PreparedPod{*uuid, std::move(*lock), run_entry};
 }
 
+void start_cgroup_grace_period() {
+  // The cgroup.procs of this process's own cgroup, on the memory or the pids v1 hierarchy or on
+  // v2 mounted at /sys/fs/cgroup: the lock is one for every hierarchy.
+  auto self = read_file("/proc/self/cgroup", 1 << 16);
+  if (!self) return;
+  std::string memory, pids, unified;
+  for (const auto& line : split(*self, '\n')) {
+    auto f = split(line, ':');
+    if (f.size() != 3 || f[2].empty() || f[2][0] != '/' || f[2].find("/..") != std::string::npos) continue;
+    if (f[1].empty()) unified = "/sys/fs/cgroup" + f[2];
+    for (const auto& c : split(f[1], ',')) {
+      if (c == "memory") memory = "/sys/fs/cgroup/memory" + f[2];
+      if (c == "pids") pids = "/sys/fs/cgroup/pids" + f[2];
+    }
+  }
+  UniqueFd procs;
+  for (const auto* dir : {&memory, &pids, &unified}) {
+    if (!dir->empty() && !procs.valid()) procs.reset(::open((*dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+  }
+  if (!procs.valid()) return;
+  if (::fork() == 0) {
+    // "0" is the writer itself, already in this cgroup: the move changes nothing.
+    ssize_t unused = ::write(procs.get(), "0", 1);
+    (void)unused;
+    _exit(0);
+  }
+}
+
 Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug) {
   // Nothing is flushed on the way to stage1 (as rkt, whose run syncs no file): stage1 flushes the
   // exited pod's records once, before `rkt run` returns its status (stage1_abi::flush_pod). A

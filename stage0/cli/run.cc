@@ -268,6 +268,8 @@ Result<PreparedPod> prepare_from_args(GlobalOptions& g, const std::vector<std::s
   req.no_overlay = p.no_overlay;
   req.uuid_file_save = p.uuid_file_save;
 
+  // The flags are good: from here on a pod starts, and the wait of its first cgroup move with it.
+  if (run) start_cgroup_grace_period();
   auto store = open_store(g);
   RKT_TRY(store);
   return prepare(*store, open_keystore(g), req);
@@ -303,6 +305,7 @@ Result<int> cmd_run_prepared(GlobalOptions& g, const std::vector<std::string>& a
   RKT_TRY(pos);
   if (pos->size() != 1) return Error(Errc::Usage, "rkt run-prepared needs one pod UUID");
   RKT_TRY(finish_runtime_flags(r, g));
+  start_cgroup_grace_period();
   return run_prepared(g.dir, (*pos)[0], r.rc, g.debug);
 }
 

@@ -308,6 +308,16 @@ TEST_F(RunTest, CgroupLimitsAreSetOnTheAppsCgroups) {
   uint64_t charged = page_memcg(tmp_ / ("data/pods/run/" + uuid + "/overlay/probe/upper/etc/hostname"));
   EXPECT_NE(charged, 0u) << "the page of /etc/hostname and its memory cgroup";
   EXPECT_NE(charged, cg.st_ino) << "/etc/hostname is charged to the app's memory cgroup " << memcg;
+  // stage1 reaps what stage0 left it (the child that starts the cgroup grace period): while the
+  // pod runs, its only child is the pod's PID 1.
+  std::string pod = tmp_ / ("data/pods/run/" + uuid);
+  std::string stage1_pid = value(pod + "/ppid"), children;
+  for (int i = 0; i < 100; ++i) {
+    children = value("/proc/" + stage1_pid + "/task/" + stage1_pid + "/children");
+    if (children == value(pod + "/pid") + " ") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(children, value(pod + "/pid") + " ") << "the children of stage1 (" << stage1_pid << ")";
   if (unified) {
     std::string dir = "/sys/fs/cgroup" + paths["unified"];
     EXPECT_NE(dir.find("/rkt-"), std::string::npos) << text;
