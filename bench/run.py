@@ -8,7 +8,9 @@ and the resident memory of rkt's two long-lived processes (stage1 on the host an
 1) while an app sleeps, and where a run's time goes: each phase of it timed from its processes'
 exec and exit events (stage0 until it execs stage1; stage1 until it execs the app; the app; the
 app's exit until rkt exits), traced with perf (Debian's linux-perf) or, failing that, strace,
-which slows every system call. Not a test: nothing is asserted.
+which slows every system call; and what rkt and crun sleep on (a cgroup move's RCU grace period,
+a filesystem sync), from perf's scheduler events with kernel stacks. Not a test: nothing is
+asserted.
 
 crun refuses this host's hybrid cgroup layout (a cgroup2 mount carrying a controller), so the
 benchmark runs inside one private mount namespace where /sys/fs/cgroup/unified is unmounted, as in
@@ -97,6 +99,52 @@ def phases(cmd, rkt, trace):
     return {"stage0": stage1 - start, "stage1": app - stage1, "app": app_exit - app, "exit": end - app_exit}
 
 
+def waits(cmd, trace):
+    """Where one run of `cmd` sleeps, in seconds, from perf's scheduler events with kernel stacks
+    (system-wide, so that the wake-ups other tasks send are seen): the time its processes spend
+    blocked in a cgroup move (`cgroup.procs` waits for an RCU grace period, `rcu_sync_enter`), in
+    a filesystem sync (an overlay's unmount syncs its upper filesystem). None where perf cannot
+    record stacks."""
+    rec = ["perf", "record", "-q", "-a", "-g", "-o", trace, "-e", "sched:sched_switch", "-e", "sched:sched_wakeup",
+           "-e", "sched:sched_process_fork", "-e", "sched:sched_process_exec", "--"]
+    if subprocess.run(rec + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        return None
+    text = subprocess.run(["perf", "script", "-i", trace, "-F", "tid,time,event,trace,ip,sym"], capture_output=True,
+                          text=True).stdout
+    tree, asleep = set(), {}
+    out = {"cgroup move": 0.0, "filesystem sync": 0.0}
+    for block in text.split("\n\n"):
+        lines = block.strip("\n").split("\n")
+        head = lines[0].split(None, 3)
+        if len(head) < 4:
+            continue
+        tid, t, event, rest = int(head[0]), float(head[1].rstrip(":")), head[2].rstrip(":"), head[3]
+        fields = dict(kv.split("=", 1) for kv in rest.split() if "=" in kv)
+        if event == "sched:sched_process_exec" and not tree:
+            if os.path.basename(fields.get("filename", "")) == os.path.basename(cmd[0]):
+                tree.add(tid)
+        elif event == "sched:sched_process_fork" and int(fields.get("pid", -1)) in tree:
+            tree.add(int(fields["child_pid"]))
+        elif event == "sched:sched_switch" and int(fields.get("prev_pid", -1)) in tree:
+            if not fields.get("prev_state", "R").startswith("R"):
+                asleep[int(fields["prev_pid"])] = (t, " ".join(lines[1:]))
+        elif event == "sched:sched_wakeup" and int(fields.get("pid", -1)) in asleep:
+            since, stack = asleep.pop(int(fields["pid"]))
+            if "rcu_sync_enter" in stack:
+                out["cgroup move"] += t - since
+            elif "sync_filesystem" in stack:
+                out["filesystem sync"] += t - since
+    return out if tree else None
+
+
+def williams_row(names, i):
+    """Row i (mod n) of a Williams design for an even number n of names: across n rows, each name
+    directly follows each other name exactly once."""
+    n = len(names)
+    first = [0] + [(k + 1) // 2 if k % 2 else n - k // 2 for k in range(1, n)]
+    return [names[(j + i) % n] for j in first]
+
+
 def make_rootfs(path, big_mb=0):
     os.makedirs(os.path.join(path, "bin"))
     shutil.copy("/bin/busybox", os.path.join(path, "bin/busybox"))
@@ -156,11 +204,14 @@ def main():
                                 "--dev", "/dev", "/bin/true"],
         }
         times = {k: [] for k in runners}
-        # Alternating, in an order that rotates each round: each runtime follows each of the others
-        # equally often (what one leaves the kernel to clean up lands on the next one's time).
+        # Alternating, in the rows of a balanced Latin square (Williams): over every len(names)
+        # rounds each runtime follows each of the others once, since what one leaves the kernel to
+        # clean up lands on the next one's time (a network namespace's teardown, after crun, runc
+        # and bwrap, costs the next run ~8 ms here). A plain rotation kept one order within every
+        # round, so that rkt followed bwrap in three runs of four, and crun followed rkt.
         names = list(runners)
         for i in range(a.runs):
-            for name in names[i % len(names):] + names[:i % len(names)]:
+            for name in williams_row(names, i):
                 times[name].append(timed(runners[name](i)))
         big = []
         for i in range(max(5, a.runs // 2)):
@@ -209,6 +260,22 @@ def main():
                   "app": "the app (/bin/true)", "exit": "app exit until rkt exits"}
         for n in names:
             print(f"  {labels[n]:32s} {med_phase[n]:6.1f} ms  {100 * med_phase[n] / total:4.0f}%")
+
+        # What the runs of rkt and crun sleep on: both wait for a cgroup move's RCU grace period,
+        # a large share of either's time here.
+        slept = {"rkt": [], "crun": []}
+        for i in range(max(5, a.runs // 2)):
+            for name in slept:
+                w = waits(runners[name](f"w{i}"), os.path.join(work, "sched.data"))
+                if w is None:
+                    break
+                slept[name].append(w)
+        if all(slept.values()):
+            print(f"where a run sleeps (median of {len(slept['rkt'])}, traced with kernel stacks):")
+            for name, runs in slept.items():
+                cells = ", ".join(f"{k} {statistics.median(r[k] for r in runs) * 1000:.1f} ms"
+                                  for k in ("cgroup move", "filesystem sync"))
+                print(f"  {name:6s} {cells}")
 
         # Resident memory of stage1 (rkt's process on the host) and the pod's PID 1.
         sh([actool, "patch-manifest", "--replace", "--exec=/bin/sleep 2", os.path.join(work, "true.aci")])
