@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/crash_point.h"
 #include "common/duration.h"
@@ -307,6 +308,11 @@ Result<PreparedPod> prepare_pod(Store& store, const spec::PodManifest& manifest,
   return PreparedPod{*uuid, std::move(*lock), run_entry};
 }
 
+namespace {
+// The thread that waits out the grace period; joined before stage1 is executed, or at exit.
+std::jthread grace_period;
+}  // namespace
+
 void start_cgroup_grace_period() {
   // The cgroup.procs of this process's own cgroup, on the memory or the pids v1 hierarchy or on
   // v2 mounted at /sys/fs/cgroup: the lock is one for every hierarchy.
@@ -326,13 +332,12 @@ void start_cgroup_grace_period() {
   for (const auto* dir : {&memory, &pids, &unified}) {
     if (!dir->empty() && !procs.valid()) procs.reset(::open((*dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
   }
-  if (!procs.valid()) return;
-  if (::fork() == 0) {
-    // "0" is the writer itself, already in this cgroup: the move changes nothing.
-    ssize_t unused = ::write(procs.get(), "0", 1);
+  if (!procs.valid() || grace_period.joinable()) return;
+  // "0" is the writer's process, already in this cgroup: the move changes nothing.
+  grace_period = std::jthread([fd = std::move(procs)] {
+    ssize_t unused = ::write(fd.get(), "0", 1);
     (void)unused;
-    _exit(0);
-  }
+  });
 }
 
 Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug) {
@@ -369,6 +374,8 @@ Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, b
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // execve would wait for the thread as it ends every other: the wait is made here, in plain sight.
+  if (grace_period.joinable()) grace_period.join();
   ::execve(argv[0], argv.data(), envp.data());
   return sys_error("executing stage1 " + quote(*entry));
 }

@@ -97,13 +97,12 @@ std::string default_stage1_images_dir();
 /// Moves a prepared pod to run/ and execs its stage1 there. Returns only on failure.
 Error exec_stage1(const std::string& data_dir, PreparedPod pod, PodPhase from, bool debug);
 
-/// Starts, in a child process, the wait that stage1's first move of a process into a cgroup
-/// would otherwise make in the middle of a pod's start: a write to `cgroup.procs` waits for an RCU
-/// grace period (the kernel's cgroup_threadgroup_rwsem, 10 to 30 ms on an idle VM), and moves
-/// made within a grace period of an earlier one's end do not wait. The child moves itself into
-/// the cgroup it is already in (no change on the host), then exits; the wait overlaps stage0's
-/// work and stage1's start. stage1 inherits the child across the exec and reaps it
-/// (docs/stage-interface.md). Best effort: nothing is reported.
+/// Starts, on a thread, the wait that stage1's first move of a process into a cgroup would
+/// otherwise make in the middle of a pod's start: a write to `cgroup.procs` waits for an RCU grace
+/// period (the kernel's cgroup_threadgroup_rwsem, 10 to 30 ms on an idle VM), and moves made
+/// within a grace period of an earlier one's end do not wait. The thread moves this process into
+/// the cgroup it is already in (no change on the host), so the wait overlaps stage0's work;
+/// exec_stage1 joins it before stage1 starts. Best effort: nothing is reported.
 void start_cgroup_grace_period();
 
 }  // namespace rkt::stage0

@@ -226,24 +226,9 @@ int run(int argc, char** argv) {
 
   UniqueFd sigfd(::signalfd(-1, &stopset, SFD_CLOEXEC));
   if (!sigfd.valid()) return report(sys_error("creating a signalfd"), debug);
-  // Reaps every child that has exited: the pod's PID 1, and any child stage0 left to this
-  // process across the exec (its cgroup grace-period starter, docs/stage-interface.md), which
-  // may have exited before SIGCHLD was blocked. True once the pod's PID 1 has.
   int status = 0;
-  auto reap = [&] {
-    bool pod_exited = false;
-    for (int st = 0;;) {
-      pid_t p = ::waitpid(-1, &st, WNOHANG);
-      if (p <= 0) return pod_exited;
-      if (p == pid) {
-        status = st;
-        pod_exited = true;
-      }
-    }
-  };
-  bool exited = reap();
   bool ready_sent = false;
-  while (!exited) {
+  for (;;) {
     struct pollfd fds[2] = {{sigfd.get(), POLLIN, 0}, {notify.get(), POLLIN, 0}};
     if (::poll(fds, notify.valid() ? 2 : 1, -1) < 0) continue;
     if (notify.valid() && (fds[1].revents & POLLIN)) {
@@ -263,7 +248,7 @@ int run(int argc, char** argv) {
       ::kill(static_cast<pid_t>(pid), si.ssi_signo == SIGQUIT ? SIGQUIT : SIGTERM);
       continue;
     }
-    exited = reap();
+    if (::waitpid(static_cast<pid_t>(pid), &status, WNOHANG) == pid) break;
   }
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (cgroups) {

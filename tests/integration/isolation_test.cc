@@ -308,8 +308,8 @@ TEST_F(RunTest, CgroupLimitsAreSetOnTheAppsCgroups) {
   uint64_t charged = page_memcg(tmp_ / ("data/pods/run/" + uuid + "/overlay/probe/upper/etc/hostname"));
   EXPECT_NE(charged, 0u) << "the page of /etc/hostname and its memory cgroup";
   EXPECT_NE(charged, cg.st_ino) << "/etc/hostname is charged to the app's memory cgroup " << memcg;
-  // stage1 reaps what stage0 left it (the child that starts the cgroup grace period): while the
-  // pod runs, its only child is the pod's PID 1.
+  // Every process has its owner: while the pod runs, stage1's only child is the pod's PID 1 (none
+  // left over from stage0, whose grace-period thread ends before the exec).
   std::string pod = tmp_ / ("data/pods/run/" + uuid);
   std::string stage1_pid = value(pod + "/ppid"), children;
   for (int i = 0; i < 100; ++i) {
