@@ -16,6 +16,7 @@
 #include "common/crash_point.h"
 #include "common/duration.h"
 #include "common/fs.h"
+#include "common/proc_cgroup.h"
 #include "common/stage1_abi.h"
 #include "spec/manifest.h"
 #include "spec/names.h"
@@ -314,25 +315,24 @@ std::jthread grace_period;
 }  // namespace
 
 void start_cgroup_grace_period() {
-  // The cgroup.procs of this process's own cgroup, on the memory or the pids v1 hierarchy or on
-  // v2 mounted at /sys/fs/cgroup: the lock is one for every hierarchy.
+  if (grace_period.joinable()) return;
   auto self = read_file("/proc/self/cgroup", 1 << 16);
   if (!self) return;
-  std::string memory, pids, unified;
-  for (const auto& line : split(*self, '\n')) {
-    auto f = split(line, ':');
-    if (f.size() != 3 || f[2].empty() || f[2][0] != '/' || f[2].find("/..") != std::string::npos) continue;
-    if (f[1].empty()) unified = "/sys/fs/cgroup" + f[2];
-    for (const auto& c : split(f[1], ',')) {
-      if (c == "memory") memory = "/sys/fs/cgroup/memory" + f[2];
-      if (c == "pids") pids = "/sys/fs/cgroup/pids" + f[2];
-    }
-  }
+  // The cgroup.procs of this process's own cgroup on the first hierarchy that has one (v2 at
+  // /sys/fs/cgroup, or v1 memory or pids): the lock is one for every hierarchy.
   UniqueFd procs;
-  for (const auto* dir : {&memory, &pids, &unified}) {
-    if (!dir->empty() && !procs.valid()) procs.reset(::open((*dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+  for (const auto& [controllers, path] : parse_proc_cgroup(*self)) {
+    if (procs.valid()) break;
+    if (path.empty() || path[0] != '/' || path.find("/..") != std::string::npos) continue;  // another namespace's
+    std::string dir = controllers.empty() ? "/sys/fs/cgroup" : "";
+    for (const char* c : {"memory", "pids"}) {
+      if (std::find(controllers.begin(), controllers.end(), c) != controllers.end())
+        dir = "/sys/fs/cgroup/" + std::string(c);
+    }
+    if (!dir.empty())
+      procs.reset(::open((dir + (path == "/" ? "" : path) + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
   }
-  if (!procs.valid() || grace_period.joinable()) return;
+  if (!procs.valid()) return;
   // "0" is the writer's process, already in this cgroup: the move changes nothing.
   grace_period = std::jthread([fd = std::move(procs)] {
     ssize_t unused = ::write(fd.get(), "0", 1);

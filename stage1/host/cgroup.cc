@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/fs.h"
+#include "common/proc_cgroup.h"
 
 namespace rkt::stage1 {
 namespace {
@@ -50,14 +51,7 @@ CgroupLimits limits_from_isolators(const spec::Isolators& isolators) {
 Result<Cgroups> Cgroups::detect(const std::string& root, const std::string& self_cgroup) {
   Cgroups cg;
   cg.root_ = root;
-  std::istringstream in(self_cgroup);
-  std::string line;
-  std::vector<std::pair<std::string, std::string>> entries;  // controllers, path
-  while (std::getline(in, line)) {
-    size_t a = line.find(':'), b = line.find(':', a + 1);
-    if (a == std::string::npos || b == std::string::npos) continue;
-    entries.emplace_back(line.substr(a + 1, b - a - 1), line.substr(b + 1));
-  }
+  auto entries = parse_proc_cgroup(self_cgroup);
   if (exists(root + "/cgroup.controllers")) {
     cg.unified_ = true;
     for (const auto& [ctrls, path] : entries) {
@@ -71,11 +65,8 @@ Result<Cgroups> Cgroups::detect(const std::string& root, const std::string& self
     std::string mount = root + "/" + ctrl;
     if (!exists(mount + "/cgroup.procs")) continue;
     for (const auto& [ctrls, path] : entries) {
-      std::istringstream names(ctrls);
-      std::string n;
-      bool match = false;
-      while (std::getline(names, n, ',')) match |= n == ctrl;
-      if (match) cg.hierarchies_.push_back({ctrl, mount + (path == "/" ? "" : path)});
+      if (std::find(ctrls.begin(), ctrls.end(), ctrl) != ctrls.end())
+        cg.hierarchies_.push_back({ctrl, mount + (path == "/" ? "" : path)});
     }
   }
   if (cg.hierarchies_.empty())
