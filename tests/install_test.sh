@@ -12,5 +12,6 @@ for p in usr/bin/rkt usr/bin/actool usr/lib/rkt etc/rkt usr/lib/tmpfiles.d/rkt.c
   usr/lib/systemd/system/rkt-metadata.socket usr/lib/systemd/system/rkt-metadata.service; do
   if [ -e "$dest/$p" ]; then echo "ok: /$p"; else echo "missing: /$p"; status=1; fi
 done
-"$dest/usr/bin/rkt" version | grep -q '^appc Version: ' || { echo "installed rkt does not run"; status=1; }
+version=$("$dest/usr/bin/rkt" version) || version=
+grep -q '^appc Version: ' <<<"$version" || { echo "installed rkt does not run"; status=1; }
 exit $status

@@ -8,7 +8,8 @@
 # For the systemd suite it also holds rkt installed as a package installs it (cmake --install to
 # /usr, with the units of dist/) and the host's systemd 252 with its libraries, to boot as PID 1.
 #   make-initramfs.sh BUILD_DIR KERNEL_VERSION OUT.cpio.gz SUITE
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "vm: make-initramfs.sh:$LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 build=$(realpath "$1") kver=$2 out=$3 suite=$4
 here=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
 root=$(mktemp -d)
@@ -36,7 +37,9 @@ copy_elf /bin/bash # the integration suite sources `rkt completion bash` in bash
 # stage0/gunzip.cc), which ldd does not list. The VM suites verify and download nothing, so
 # librnp and libcurl (stage0/pgp.cc, stage0/http.cc) stay out.
 for so in libarchive.so.13 libcrypto.so.3 libisal.so.2; do
-  lib=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ {print $NF; exit}')
+  # awk reads to the end: under pipefail, an early exit would fail the pipeline whenever
+  # ldconfig had output left to write (SIGPIPE), which depends on timing.
+  lib=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ && !found {print $NF; found = 1}')
   [ -n "$lib" ] || { echo "vm: $so is not installed" >&2; exit 1; }
   copy_elf "$lib"
 done
