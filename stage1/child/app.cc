@@ -244,8 +244,11 @@ void run_app(const PodPlan& pod, const AppPlan& app, int report_fd) noexcept {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(report_fd, AppStep::Mount, "/");
   const char* root_path = app.root.c_str();
   if (!app.overlay_opts.empty()) {
-    if (::mount("overlay", root_path, "overlay", 0, app.overlay_opts.c_str()) != 0)
-      die(report_fd, AppStep::Mount, app.root);
+    // Volatile where the kernel has it (5.10 on; older ones refuse the option with EINVAL).
+    bool mounted = ::mount("overlay", root_path, "overlay", 0, app.overlay_volatile_opts.c_str()) == 0;
+    if (!mounted && errno == EINVAL)
+      mounted = ::mount("overlay", root_path, "overlay", 0, app.overlay_opts.c_str()) == 0;
+    if (!mounted) die(report_fd, AppStep::Mount, app.root);
   } else if (::mount(root_path, root_path, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     die(report_fd, AppStep::Mount, app.root);
   }

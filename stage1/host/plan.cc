@@ -266,6 +266,7 @@ Result<AppPlan> build_app(const spec::RuntimeApp& ra, const spec::PodManifest& p
   if (!lower->empty()) {
     std::string ov = pod_dir + "/overlay/" + ra.name;
     app.overlay_opts = "lowerdir=" + *lower + ",upperdir=" + ov + "/upper,workdir=" + ov + "/work";
+    app.overlay_volatile_opts = app.overlay_opts + ",volatile";
   }
   if (!ra.app) return Error(Errc::InvalidManifest, "app " + quote(ra.name) + " has no app section in the pod manifest");
   const spec::App& a = *ra.app;

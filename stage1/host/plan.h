@@ -74,6 +74,11 @@ struct AppPlan {
   std::string name;
   std::string root;          ///< mount point of the app's root, on the host
   std::string overlay_opts;  ///< empty: the root is a copy, not an overlay
+  /// overlay_opts with `volatile`, what the root is mounted with: the kernel then skips syncing
+  /// the whole upper filesystem when the overlay goes at the pod's exit. A pod never starts
+  /// again, so its root need not survive a power cut (docs/stage-interface.md). A kernel before
+  /// 5.10 refuses the option; the root is then mounted with overlay_opts.
+  std::string overlay_volatile_opts;
   bool read_only_rootfs = false;
   std::vector<VolumeMount> mounts;
   std::string etc_hosts;

@@ -240,6 +240,7 @@ TEST_F(BuildPlanTest, APodDirectoryBecomesAPlan) {
   EXPECT_FALSE(app.seccomp.empty()) << "the default filter";
   EXPECT_NE(app.overlay_opts.find("lowerdir=" + dir_ + "/tree/rootfs,upperdir=" + pod_ + "/overlay/web/upper"),
             std::string::npos);
+  EXPECT_EQ(app.overlay_volatile_opts, app.overlay_opts + ",volatile");
   EXPECT_EQ(app.etc_hostname, "rkt-1234\n");
   PodPlan copy = *plan;
   plan.value().apps.clear();

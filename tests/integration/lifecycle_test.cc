@@ -372,8 +372,16 @@ TEST_F(RunTest, ExportAnExitedAppWithItsChanges) {
     std::string uuid_file = tmp_ / "uuid";
     std::vector<std::string> pod = {"--uuid-file-save=" + uuid_file};
     if (!overlay) pod.push_back("--no-overlay");
-    auto r = probe(pod, {}, {"write:/added", "write:/owned"});
+    auto r = probe(pod, {}, {"write:/added", "write:/owned", "fsopts:/"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
+    // An overlay root is volatile: the pod's exit does not sync the host's filesystem, and what
+    // the app wrote is still there to export.
+    auto fs = lines(r.out)["fsopts /"];
+    EXPECT_EQ(fs.rfind("overlay ", 0) == 0, overlay) << fs;
+    // Kernels name the option `volatile` (Debian 12's 6.1) or `fsync=volatile` (later ones).
+    bool volatile_root =
+        (fs + ",").find(",volatile,") != std::string::npos || (fs + ",").find(",fsync=volatile,") != std::string::npos;
+    EXPECT_EQ(volatile_root, overlay) << fs;
     std::string uuid = read_file(uuid_file).substr(0, 36);
     std::string out = tmp_ / (overlay ? "export-overlay.aci" : "export-copy.aci");
     auto exported = rkt({"export", uuid, out});

@@ -12,7 +12,7 @@
 //   stat:PATH          the owner and mode of PATH   mountinfo:PATH  mount options, or "none"
 //   cgroup             /proc/self/cgroup            alloc:MIB      allocates and touches memory
 //   stdin              a line of standard input     notify         sends READY=1 to $NOTIFY_SOCKET
-//   ppid               getppid()
+//   ppid               getppid()                    fsopts:PATH   its filesystem type and options
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -121,6 +121,20 @@ int act(const std::string& action) {
     }
     if (f) std::fclose(f);
     std::printf("mountinfo %s: %s\n", arg.c_str(), found.c_str());
+  } else if (name == "fsopts") {
+    // After the optional fields' " - ": type, source, the superblock's options; the last mount wins.
+    FILE* f = std::fopen("/proc/self/mountinfo", "r");
+    char line[4096];
+    std::string found = "none";
+    while (f && std::fgets(line, sizeof line, f)) {
+      char mp[2048], type[64], opts[1024];
+      const char* rest = std::strstr(line, " - ");
+      if (rest && std::sscanf(line, "%*s %*s %*s %*s %2047s", mp) == 1 && arg == mp &&
+          std::sscanf(rest, " - %63s %*s %1023s", type, opts) == 2)
+        found = std::string(type) + " " + opts;
+    }
+    if (f) std::fclose(f);
+    std::printf("fsopts %s: %s\n", arg.c_str(), found.c_str());
   } else if (name == "fds") {
     DIR* d = ::opendir("/proc/self/fd");
     int self = d ? ::dirfd(d) : -1;
