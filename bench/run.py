@@ -2,8 +2,9 @@
 """Start-up benchmark: a complete warm `rkt run --net=host` of an image whose app is /bin/true
 (pod created, run, exited), against `crun run`, `runc run` and `bwrap` on the same root
 filesystem, alternating, median of N runs each, printed as ratios. Then the same rkt run with a
-300 MB image (start time should not grow with image size: the root is an overlay, not a copy)
-and with 500 images in the store (nor with their number: lookups by name read an index),
+300 MB image (start time should not grow with image size: the root is an overlay, not a copy),
+while another process writes to the same filesystem (an exit must not wait for it), and with 500
+images in the store (nor with their number: lookups by name read an index),
 and the resident memory of rkt's two long-lived processes (stage1 on the host and the pod's PID
 1) while an app sleeps, and where a run's time goes: each phase of it timed from its processes'
 exec and exit events (stage0 until it execs stage1; stage1 until it execs the app; the app; the
@@ -204,6 +205,10 @@ def main():
                                 "--dev", "/dev", "/bin/true"],
         }
         times = {k: [] for k in runners}
+        # The setup wrote some 600 MB (the 300 MB image's blob and tree): written back while the
+        # runs are timed, it would stall rkt's one flush at a pod's exit (an fsync waits for the
+        # journal commit, which waits for the data written before it), and crun syncs nothing.
+        os.sync()
         # Alternating, in the rows of a balanced Latin square (Williams): over every len(names)
         # rounds each runtime follows each of the others once, since what one leaves the kernel to
         # clean up lands on the next one's time (a network namespace's teardown, after crun, runc
@@ -226,6 +231,26 @@ def main():
         print(f"  rkt with a 300 MB image: {statistics.median(big) * 1000:.1f} ms "
               f"({statistics.median(big) * 1000 / med['rkt']:.2f}x the small image)")
 
+        # Under a writer: another process keeps writing to the filesystem that holds rkt's data
+        # directory (and crun's bundle). A run whose exit synced that filesystem (an overlay's
+        # unmount does, unless it is volatile) would wait for the writer's dirty pages.
+        fill = os.path.join(work, "fill")
+        writer = subprocess.Popen(["sh", "-c", f"while :; do dd if=/dev/zero of={fill} bs=1M count=256 status=none; done"],
+                                  start_new_session=True)
+        try:
+            time.sleep(1)
+            loaded = {"rkt": [], "crun": []}
+            for i in range(a.runs):
+                for name in (("rkt", "crun") if i % 2 else ("crun", "rkt")):
+                    loaded[name].append(timed(runners[name](f"load{i}")))
+        finally:
+            os.killpg(writer.pid, 9)  # the shell and its dd
+            writer.wait()
+            os.unlink(fill)
+        lmed = {k: statistics.median(v) * 1000 for k, v in loaded.items()}
+        print(f"  while another process writes to the same filesystem: rkt {lmed['rkt']:.1f} ms, "
+              f"crun {lmed['crun']:.1f} ms ({lmed['rkt'] / lmed['crun']:.2f}x)")
+
         # Start time against the number of images in the store: a store with the image and stage1
         # only, against one with 500 more (tiny, with other names), alternating.
         few, many = os.path.join(work, "few"), os.path.join(work, "many")
@@ -241,6 +266,7 @@ def main():
             sh([actool, "build", "--overwrite", filler, filler + ".aci"])
             sh([rkt, f"--dir={many}", "--insecure-options=image", "fetch", filler + ".aci"])
         by_store = {few: [], many: []}
+        os.sync()
         for _ in range(a.runs):
             for d in (few, many):
                 by_store[d].append(timed([rkt, f"--dir={d}", "run", "--net=host", "example.com/true"]))
