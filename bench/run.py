@@ -18,7 +18,7 @@ benchmark runs inside one private mount namespace where /sys/fs/cgroup/unified i
 ../shared/reference/benchmarks.md (made once: a namespace and a shell per run would add their
 own ~12 ms to every sample of every runtime). Peers come from Debian (apt-get install crun runc bubblewrap).
 
-usage: sudo bench/run.py [--rkt build/stage0/rkt] [--actool build/actool/actool] [--runs 20]"""
+usage: sudo [BENCH_DIR=/var/tmp] bench/run.py [--rkt build/stage0/rkt] [--actool build/actool/actool] [--runs 20]"""
 
 import argparse
 import json
@@ -175,7 +175,9 @@ def main():
     if missing:
         subprocess.check_call(["apt-get", "install", "-y", "-qq"] + missing, stdout=subprocess.DEVNULL)
     rkt, actool = os.path.abspath(a.rkt), os.path.abspath(a.actool)
-    work = tempfile.mkdtemp(prefix="rkt-run-bench-", dir="/var/tmp")
+    # rkt's data dir and crun's bundle, on one filesystem (BENCH_DIR): what kind it is matters
+    # (bench/README.md: ext4 without a journal makes each new inode scan past recently deleted ones).
+    work = tempfile.mkdtemp(prefix="rkt-run-bench-", dir=os.environ.get("BENCH_DIR", "/var/tmp"))
     try:
         data = os.path.join(work, "data")
         for name, mb in (("true", 0), ("big", 300)):
