@@ -19,7 +19,13 @@ stage() {
   stage_name=$1 stage_start=$SECONDS
   [ -z "$1" ] || echo "== $1"
 }
-trap 'stage ""; echo "== total: $SECONDS s"' EXIT
+work=
+finish() {
+  [ -z "$work" ] || rm -rf "$work"
+  stage ""
+  echo "== total: $SECONDS s"
+}
+trap finish EXIT
 
 stage "installing the dependencies"
 scripts/install-deps.sh
@@ -35,7 +41,6 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -DRKT_FUZZ=ON -DCMAKE_BUILD_TYPE=R
 cmake --build build-fuzz -j "$jobs" --target manifest_fuzzer image_entry_fuzzer run_flags_fuzzer meta_tags_fuzzer \
   config_fuzzer cni_result_fuzzer net_conf_fuzzer trust_key_fuzzer
 work=$(mktemp -d)
-trap 'rm -rf "$work"; stage ""; echo "== total: $SECONDS s"' EXIT
 stage "manifest fuzzer (${FUZZ_SECONDS:-60}s)"
 (cd "$work" && "$root/build-fuzz/spec/manifest_fuzzer" -max_total_time="${FUZZ_SECONDS:-60}" \
   "$work" "$root/spec/testdata/manifests" 2>&1 | tail -n 40)
