@@ -110,31 +110,25 @@ int act(const std::string& action) {
     std::string parent = arg + "/..";
     bool m = ::stat(arg.c_str(), &a) == 0 && ::stat(parent.c_str(), &b) == 0 && a.st_dev != b.st_dev;
     std::printf("mounted %s: %s\n", arg.c_str(), m ? "yes" : "no");
-  } else if (name == "mountinfo") {
-    // Fields: id parent major:minor root mountpoint options ...; the last mount wins.
+  } else if (name == "mountinfo" || name == "fsopts") {
+    // Fields: id parent major:minor root mountpoint options [optional...] - type source superopts.
+    // mountinfo prints the mount's options, fsopts the type and the superblock's; the last mount
+    // at the path wins.
     FILE* f = std::fopen("/proc/self/mountinfo", "r");
     char line[4096];
     std::string found = "none";
     while (f && std::fgets(line, sizeof line, f)) {
-      char mp[2048], opts[1024];
-      if (std::sscanf(line, "%*s %*s %*s %*s %2047s %1023s", mp, opts) == 2 && arg == mp) found = opts;
-    }
-    if (f) std::fclose(f);
-    std::printf("mountinfo %s: %s\n", arg.c_str(), found.c_str());
-  } else if (name == "fsopts") {
-    // After the optional fields' " - ": type, source, the superblock's options; the last mount wins.
-    FILE* f = std::fopen("/proc/self/mountinfo", "r");
-    char line[4096];
-    std::string found = "none";
-    while (f && std::fgets(line, sizeof line, f)) {
-      char mp[2048], type[64], opts[1024];
+      char mp[2048], opts[1024], type[64], super[1024];
+      if (std::sscanf(line, "%*s %*s %*s %*s %2047s %1023s", mp, opts) != 2 || arg != mp) continue;
       const char* rest = std::strstr(line, " - ");
-      if (rest && std::sscanf(line, "%*s %*s %*s %*s %2047s", mp) == 1 && arg == mp &&
-          std::sscanf(rest, " - %63s %*s %1023s", type, opts) == 2)
-        found = std::string(type) + " " + opts;
+      if (name == "mountinfo") {
+        found = opts;
+      } else if (rest && std::sscanf(rest, " - %63s %*s %1023s", type, super) == 2) {
+        found = std::string(type) + " " + super;
+      }
     }
     if (f) std::fclose(f);
-    std::printf("fsopts %s: %s\n", arg.c_str(), found.c_str());
+    std::printf("%s %s: %s\n", name.c_str(), arg.c_str(), found.c_str());
   } else if (name == "fds") {
     DIR* d = ::opendir("/proc/self/fd");
     int self = d ? ::dirfd(d) : -1;
